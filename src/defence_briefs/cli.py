@@ -1,0 +1,96 @@
+"""Command line: `python build.py [stage] [options]`; see `python build.py --help`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .data_stage import ingest_release
+from .errors import DataError
+from .fetch import fetch_files, mirror_from_env
+from .ingest import PARSERS
+from .manifest import DataRelease, Manifest, load_manifest
+from .project import MIRROR_ENV, Project
+
+STAGES = ("fetch", "data")
+DESCRIPTION = """\
+Build the European defence dependency briefs from SIPRI, NATO and World Bank data.
+
+Stages (each runs the ones before it as needed; with no stage, all of them run):
+  fetch   copy or download the raw files of the manifest (data/sources.toml) into data/raw,
+          checking each against its pinned sha256
+  data    parse the raw files into validated tidy tables in data/tidy/<release>/ (cached)
+  list    show the data releases and their files
+"""
+EPILOG = f"""\
+Examples:
+  python build.py                      fetch and ingest every release
+  python build.py data --release 2026  ingest one release
+  python build.py fetch --mirror ../shared/data/raw
+
+Environment:
+  {MIRROR_ENV}   folder laid out like data/raw to copy raw files from (same as --mirror)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("stage", nargs="?", choices=(*STAGES, "list", "all"), default="all",
+                        help="what to run (default: all stages)")
+    parser.add_argument("--release", action="append", metavar="R",
+                        help="data release to work on (repeatable; 'latest' = newest; default: every release)")
+    parser.add_argument("--mirror", metavar="DIR", help=f"local folder to copy raw files from (or ${MIRROR_ENV})")
+    parser.add_argument("--force", action="store_true", help="rebuild tidy tables even when the cache is current")
+    parser.add_argument("--root", metavar="DIR", type=Path, help="project root (default: the folder of build.py)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _list(manifest: Manifest, releases: list[DataRelease]) -> None:
+    for release in releases:
+        default = " (default)" if release is manifest.default_release else ""
+        _say(f"release {release.name}{default}: {release.title}; data to {release.last_data_year}; "
+             f"{len(release.files)} files")
+        for role, files in release.files_by_role().items():
+            _say(f"  {role:28} {len(files):4} file(s), parser {files[0].parser}")
+
+
+def run(args: argparse.Namespace, root: Path) -> int:
+    project = Project(root.resolve())
+    manifest = load_manifest(project.manifest_path, set(PARSERS))
+    releases = manifest.select(args.release)
+    if args.stage == "list":
+        _list(manifest, releases)
+        return 0
+    started = time.perf_counter()
+    files = [f for release in releases for f in release.files]
+    fetch_files(project, files, mirror_from_env(args.mirror), _say)
+    if args.stage in ("data", "all"):
+        for release in releases:
+            ingest_release(project, release, _say, force=args.force)
+    _say(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    """Entry point; returns the exit code (2 for a data or input error, with the message on stderr)."""
+    args = build_parser().parse_args(argv)
+    project_root = args.root or root or Path.cwd()
+    try:
+        return run(args, project_root)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; published files were left as they were", file=sys.stderr)
+        return 130

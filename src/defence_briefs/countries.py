@@ -1,0 +1,137 @@
+"""The one table of countries, other actors and groups: ISO3 codes inside, display names at the edge.
+
+reference/countries.csv      code, display name, kind (state, territory, historical_state, organisation,
+                             non_state_actor, unknown, aggregate, group, ...)
+reference/country_names.csv  every spelling any source uses -> code (matched ignoring case and spacing)
+reference/group_membership.csv  group, member, joined, left: EU27, NATO_EUROPE, NATO, EUROPE over time
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import InputError
+
+REFERENCE = "reference"
+NAMES_FILE = "src/defence_briefs/reference/country_names.csv"
+GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "NATO")
+
+
+def normalise_name(name: str) -> str:
+    """Key for matching a source's spelling: whitespace collapsed, case folded."""
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A country, historical state, organisation, non-state actor, aggregate or group."""
+
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A member's time in a group: member from `joined` (inclusive) until `left` (exclusive)."""
+
+    group: str
+    member: str
+    joined: dt.date | None
+    left: dt.date | None
+
+    def active_in(self, year: int) -> bool:
+        """Member at any point of `year` (a country that joins in March counts for that whole year)."""
+        joined_ok = self.joined is None or self.joined.year <= year
+        left_ok = self.left is None or self.left.year > year
+        return joined_ok and left_ok
+
+
+class CountryTable:
+    """Lookups over the reference tables."""
+
+    def __init__(self, entities: Mapping[str, Entity], names: Mapping[str, str],
+                 memberships: Iterable[Membership]) -> None:
+        self.entities = dict(entities)
+        self.names = dict(names)
+        self.memberships = tuple(memberships)
+
+    def code_for(self, name: str) -> str | None:
+        """The code for a source spelling, or None when the table does not know it."""
+        return self.names.get(normalise_name(name))
+
+    def name(self, code: str) -> str:
+        """Display name of a code."""
+        return self.entities[code].name
+
+    def kind(self, code: str) -> str:
+        return self.entities[code].kind
+
+    def map_names(self, names: Mapping[str, str], file: str | Path) -> dict[str, str]:
+        """Map each source name to its code; unknown names raise one InputError listing them all.
+
+        `names` maps each name to where it was first seen (e.g. "sheet 'Share of GDP', row 57").
+        """
+        mapped: dict[str, str] = {}
+        unknown: list[str] = []
+        for name, where in names.items():
+            code = self.code_for(name)
+            if code is None:
+                unknown.append(f"{name!r} ({where})")
+            else:
+                mapped[name] = code
+        if unknown:
+            raise InputError(
+                file,
+                f"{len(unknown)} name(s) not in the country table: {'; '.join(unknown)}. "
+                f"Add each spelling with its ISO3 code to {NAMES_FILE}.",
+            )
+        return mapped
+
+    def members(self, group: str, year: int) -> list[str]:
+        """Codes of the members of `group` in `year`, sorted."""
+        if group not in GROUPS:
+            raise KeyError(f"unknown group {group!r}; groups: {', '.join(GROUPS)}")
+        return sorted({m.member for m in self.memberships if m.group == group and m.active_in(year)})
+
+    def is_member(self, group: str, code: str, year: int) -> bool:
+        return code in self.members(group, year)
+
+    def codes_of_kind(self, *kinds: str) -> list[str]:
+        return sorted(code for code, entity in self.entities.items() if entity.kind in kinds)
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with resources.files(__package__).joinpath(REFERENCE, name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@lru_cache(maxsize=1)
+def country_table() -> CountryTable:
+    """The packaged reference tables, loaded and cross-checked once."""
+    entities = {row["code"]: Entity(row["code"], row["name"], row["kind"]) for row in _read_csv("countries.csv")}
+    names: dict[str, str] = {}
+    for row in _read_csv("country_names.csv"):
+        key = normalise_name(row["name"])
+        if row["code"] not in entities:
+            raise ValueError(f"country_names.csv: {row['name']!r} maps to unknown code {row['code']!r}")
+        if key in names and names[key] != row["code"]:
+            raise ValueError(f"country_names.csv: {row['name']!r} maps to both {names[key]} and {row['code']}")
+        names[key] = row["code"]
+    memberships = []
+    for row in _read_csv("group_membership.csv"):
+        if row["member"] not in entities or row["group"] not in GROUPS:
+            raise ValueError(f"group_membership.csv: unknown group or member in {row}")
+        memberships.append(Membership(row["group"], row["member"], _date(row["joined"]), _date(row["left"])))
+    return CountryTable(entities, names, memberships)

@@ -1,0 +1,144 @@
+"""The `data` stage: verify each release's raw files and turn them into validated tidy tables (cached).
+
+For each release, every role's files are parsed (or read from the cache) before anything is written, so
+a bad input stops the stage with nothing in data/tidy changed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import tidy_cache
+from .countries import CountryTable, country_table
+from .errors import DataError, FetchError
+from .fileio import atomic_write_bytes, sha256_file
+from .ingest import PARSERS
+from .manifest import DataRelease, SourceFile
+from .project import Project
+
+Reporter = Callable[[str], None]
+RELEASE_INFO = "_release.json"
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """One tidy table of a release: where it is, its rows, and whether it came from the cache."""
+
+    name: str
+    path: Path
+    rows: int
+    cached: bool
+
+
+def verified_raw_path(project: Project, source_file: SourceFile) -> Path:
+    """The raw file's path after checking its sha256; a missing or altered file is a FetchError."""
+    path = project.raw_dir / source_file.path
+    display = project.display(path)
+    if not path.is_file():
+        raise FetchError(f"{display}: raw file for '{source_file.id}' is missing; run `python build.py fetch`")
+    digest = sha256_file(path)
+    if digest != source_file.sha256:
+        raise FetchError(
+            f"{display}: sha256 is {digest} but the manifest pins {source_file.sha256} for '{source_file.id}'; "
+            "the raw file was changed. Delete it and run `python build.py fetch`."
+        )
+    return path
+
+
+def table_name(role: str, suffix: str) -> str:
+    return role if not suffix else f"{role}_{suffix}"
+
+
+def _parse_role(project: Project, files: list[SourceFile], countries: CountryTable) -> dict[str, pd.DataFrame]:
+    parser = PARSERS[files[0].parser]
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for source_file in files:
+        path = verified_raw_path(project, source_file)
+        tables = parser.parse(path, project.display(path), countries)
+        for suffix, frame in tables.items():
+            frame = frame.copy()
+            frame["source_file"] = source_file.id
+            parts.setdefault(suffix, []).append(frame)
+    out = {}
+    for suffix, frames in parts.items():
+        combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        schema = parser.schemas[suffix]
+        if len(frames) > 1 and schema.key:
+            # the same key from two files of one role (e.g. two supplier tables naming one pair) is an error
+            schema.validate(combined.drop(columns="source_file"), f"{len(frames)} files of role '{files[0].role}'")
+        out[suffix] = combined
+    return out
+
+
+def ingest_release(
+    project: Project,
+    release: DataRelease,
+    report: Reporter = print,
+    *,
+    force: bool = False,
+) -> list[TableResult]:
+    """Build (or reuse) every tidy table of `release`; write only after all of them parsed."""
+    countries = country_table()
+    code = tidy_cache.code_digest()
+    pending: list[tuple[str, Path, pd.DataFrame, str]] = []
+    results: list[TableResult] = []
+    for role, files in release.files_by_role().items():
+        parser = PARSERS[files[0].parser]
+        inputs = {f.id: f.sha256 for f in files}
+        key = tidy_cache.cache_key(parser.name, parser.version, inputs, code)
+        paths = {s: tidy_cache.table_path(project.tidy_dir, release.name, table_name(role, s)) for s in parser.schemas}
+        for source_file in files:
+            verified_raw_path(project, source_file)
+        if not force and all(tidy_cache.stored_key(p) == key for p in paths.values()):
+            for suffix, path in paths.items():
+                rows = tidy_cache.pq_rows(path)
+                results.append(TableResult(table_name(role, suffix), path, rows, cached=True))
+            continue
+        started = time.perf_counter()
+        tables = _parse_role(project, files, countries)
+        for suffix, frame in tables.items():
+            pending.append((table_name(role, suffix), paths[suffix], frame, key))
+        report(f"data {release.name}: parsed {role} from {len(files)} file(s) in {time.perf_counter() - started:.1f} s")
+    for name, path, frame, key in pending:
+        tidy_cache.write_table(path, frame, key)
+        results.append(TableResult(name, path, len(frame), cached=False))
+    _write_release_info(project, release, results)
+    cached = sum(r.cached for r in results)
+    report(f"data {release.name}: {len(results)} tidy tables ok ({cached} from cache, {len(results) - cached} rebuilt) "
+           f"in {project.display(project.tidy_dir / release.name)}")
+    return sorted(results, key=lambda r: r.name)
+
+
+def _write_release_info(project: Project, release: DataRelease, results: list[TableResult]) -> None:
+    info = {
+        "release": release.name,
+        "title": release.title,
+        "date": release.date.isoformat(),
+        "last_data_year": release.last_data_year,
+        "files": [
+            {"id": f.id, "title": f.title, "publisher": f.publisher, "source_release": f.source_release,
+             "path": f.path, "sha256": f.sha256, "size": f.size, "url": f.url, "landing_page": f.landing_page,
+             "role": f.role}
+            for f in release.files
+        ],
+        "tables": {r.name: {"rows": r.rows} for r in sorted(results, key=lambda r: r.name)},
+    }
+    target = project.tidy_dir / release.name / RELEASE_INFO
+    payload = (json.dumps(info, indent=1, sort_keys=True) + "\n").encode()
+    if not target.is_file() or target.read_bytes() != payload:
+        atomic_write_bytes(target, payload)
+
+
+def load_table(project: Project, release: str, table: str) -> pd.DataFrame:
+    """A tidy table of a release, as written by `ingest_release`."""
+    path = tidy_cache.table_path(project.tidy_dir, release, table)
+    if not path.is_file():
+        raise DataError(f"{project.display(path)}: no tidy table '{table}' for release {release}; "
+                        "run `python build.py data`")
+    return tidy_cache.read_table(path)

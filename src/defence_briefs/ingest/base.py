@@ -1,0 +1,59 @@
+"""What every parser provides, and helpers shared by the spreadsheet and CSV parsers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from ..countries import CountryTable
+from ..errors import InputError
+from ..schema import TableSchema
+
+ParseFunction = Callable[[Path, str, CountryTable], dict[str, pd.DataFrame]]
+
+
+@dataclass(frozen=True)
+class Parser:
+    """One source format: `parse(path, display_name, countries)` returns tidy tables by suffix.
+
+    The suffix "" names the main table; the stored table is called after the manifest's role
+    (`<role>` or `<role>_<suffix>`). Bump `version` whenever the output changes, to invalidate caches.
+    """
+
+    name: str
+    version: str
+    description: str
+    parse: ParseFunction
+    schemas: dict[str, TableSchema]
+
+
+def cell_ref(sheet: str, row: int, column: int) -> str:
+    """Human reference to a spreadsheet cell, e.g. "sheet 'Share of GDP', row 57, column BT"."""
+    return f"sheet '{sheet}', row {row}, column {get_column_letter(column)}"
+
+
+def year_of(value: object) -> int | None:
+    """A header cell as a year (1900-2100): ints and digit strings such as "'2019'"; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and float(value).is_integer():
+        year = int(value)
+    elif isinstance(value, str) and value.strip().strip("'").isdigit():
+        year = int(value.strip().strip("'"))
+    else:
+        return None
+    return year if 1900 <= year <= 2100 else None
+
+
+def check_years(years: list[tuple[int, int]], file: str, sheet: str | None, row: int) -> None:
+    """Year columns must increase strictly (no duplicate or out-of-order year); (column, year) pairs."""
+    for (_, previous), (column, year) in zip(years, years[1:], strict=False):
+        if year <= previous:
+            raise InputError(
+                file, f"year {year} follows {previous} in the header: a year column is duplicated or out of order",
+                sheet=sheet, row=row, column=get_column_letter(column),
+            )

@@ -1,0 +1,189 @@
+"""SIPRI's yearly TIV tables: exact annual volumes where SIPRI publishes them.
+
+Three layouts:
+- `sipri_tiv_export_table`: one file per supplier, recipient x year, 1950-2021 (2022 release);
+- `sipri_us_exports_by_recipient`: US -> recipient x year, 1950-2023 (2024 release, header edited by
+  the uploader, supplier named on the first row only);
+- `sipri_tiv_totals`: imports by recipient or exports by supplier per year, with the world total.
+
+Cells are millions of TIV; '0' means less than 0.5; an empty cell means no deliveries identified and
+is not stored (absent = none).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..countries import CountryTable
+from ..errors import InputError
+from ..schema import Column, TableSchema
+from .base import Parser, year_of
+from .text_input import parse_number, read_text
+
+VERSION = "1"
+HEADER_SEARCH_LINES = 20
+
+BILATERAL_SCHEMA = TableSchema(
+    name="bilateral_tiv",
+    columns=(Column("supplier", "str"), Column("recipient", "str"), Column("year", "int", min=1900, max=2100),
+             Column("tiv", "float", min=0), Column("source_ref", "str")),
+    key=("supplier", "recipient", "year"),
+)
+TOTALS_SCHEMA = TableSchema(
+    name="tiv_totals",
+    columns=(Column("code", "str"), Column("direction", "str", allowed=frozenset({"imports", "exports"})),
+             Column("year", "int", min=1900, max=2100), Column("tiv", "float", min=0), Column("source_ref", "str")),
+    key=("code", "year"),
+)
+
+
+def _rows(path: Path, file: str) -> list[list[str]]:
+    text = read_text(path, file, "latin-1")
+    return list(csv.reader(io.StringIO(text.replace("\r\n", "\n"))))
+
+
+def _year_columns(header: list[str], file: str, line: int) -> list[tuple[int, int]]:
+    years = [(i, y) for i, cell in enumerate(header) if re.fullmatch(r"\d{4}", cell.strip())
+             and (y := year_of(cell)) is not None]
+    if not years:
+        raise InputError(file, "the header line has no year columns", row=line)
+    for (_, previous), (column, year) in zip(years, years[1:], strict=False):
+        if year <= previous:
+            raise InputError(file, f"year {year} follows {previous} in the header: a year column is duplicated "
+                             "or out of order", row=line, column=str(column + 1))
+    return years
+
+
+def _cells(rows: list[tuple[int, str, list[str]]], years: list[tuple[int, int]], file: str) -> list[dict]:
+    """(line, name, fields) rows -> one record per non-empty year cell."""
+    records = []
+    for line, name, fields in rows:
+        for column, year in years:
+            text = fields[column] if column < len(fields) else ""
+            value = parse_number(text, file, line, f"{column + 1} ({year})")
+            if value is not None:
+                records.append({"name": name, "year": year, "tiv": value,
+                                "source_ref": f"line {line}, column {column + 1} ({year})"})
+    return records
+
+
+def _check_width(fields: list[str], header: list[str], file: str, line: int) -> None:
+    if len(fields) > len(header) and any(cell.strip() for cell in fields[len(header):]):
+        raise InputError(file, f"row has {len(fields)} fields, the header {len(header)}", row=line)
+
+
+def parse_export_table(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFrame]:
+    """One supplier's 'TIV of arms exports from <Supplier>, 1950-2021' table -> supplier x recipient x year."""
+    rows = _rows(path, file)
+    title = rows[0][0] if rows and rows[0] else ""
+    match = re.match(r"TIV of arms exports from (.+), \d{4}-\d{4}$", title.strip())
+    if not match:
+        raise InputError(file, f"line 1 should read 'TIV of arms exports from <supplier>, <years>', found {title!r}",
+                         row=1, column="1")
+    supplier_name = match.group(1)
+    header_index = next((i for i, r in enumerate(rows[:HEADER_SEARCH_LINES])
+                         if len(r) > 1 and r[0].strip() == "" and year_of(r[1]) is not None), None)
+    if header_index is None:
+        raise InputError(file, "no header line (empty first cell, then years) within the first "
+                         f"{HEADER_SEARCH_LINES} lines", row=1)
+    header = rows[header_index]
+    years = _year_columns(header, file, header_index + 1)
+    data_rows = []
+    total_seen = False
+    for line, fields in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if not fields or not fields[0].strip():
+            if any(cell.strip() for cell in fields):
+                raise InputError(file, "a row with values has no recipient name", row=line, column="1")
+            continue
+        if fields[0].strip() == "Total":
+            total_seen = True
+            break
+        _check_width(fields, header, file, line)
+        data_rows.append((line, fields[0].strip(), fields))
+    if not total_seen:
+        raise InputError(file, "no closing 'Total' row: the file looks truncated", row=len(rows))
+    names = {name: f"line {line}, column 1" for line, name, _ in reversed(data_rows)}
+    names.setdefault(supplier_name, "line 1 (title)")
+    codes = countries.map_names(names, file)
+    frame = pd.DataFrame.from_records(_cells(data_rows, years, file),
+                                      columns=["name", "year", "tiv", "source_ref"])
+    frame["supplier"] = codes[supplier_name]
+    frame["recipient"] = frame["name"].map(codes)
+    return {"": BILATERAL_SCHEMA.validate(frame, file)}
+
+
+def parse_us_exports(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFrame]:
+    """The US exports-by-recipient table (header 'supplier,recipients,1950,...') -> supplier x recipient x year."""
+    rows = _rows(path, file)
+    if not rows or [c.strip() for c in rows[0][:2]] != ["supplier", "recipients"]:
+        found = ",".join(rows[0][:3]) if rows else ""
+        raise InputError(file, f"header should start 'supplier,recipients,<years>', found {found!r}", row=1, column="1")
+    header = rows[0]
+    years = _year_columns(header, file, 1)
+    supplier_name = rows[1][0].strip() if len(rows) > 1 and rows[1] else ""
+    if not supplier_name:
+        raise InputError(file, "the first data row must name the supplier", row=2, column="1")
+    data_rows = []
+    for line, fields in enumerate(rows[1:], start=2):
+        if not fields or not any(cell.strip() for cell in fields):
+            continue
+        if fields[0].strip() not in ("", supplier_name):
+            raise InputError(file, f"a second supplier {fields[0]!r} appears; this table holds one supplier",
+                             row=line, column="1")
+        if not fields[1].strip():
+            raise InputError(file, "recipient is empty", row=line, column="2")
+        if len(fields) < len(header):
+            raise InputError(file, f"row has {len(fields)} fields, the header {len(header)} (truncated?)", row=line)
+        _check_width(fields, header, file, line)
+        data_rows.append((line, fields[1].strip(), fields))
+    names = {name: f"line {line}, column 2" for line, name, _ in reversed(data_rows)}
+    names.setdefault(supplier_name, "line 2, column 1")
+    codes = countries.map_names(names, file)
+    frame = pd.DataFrame.from_records(_cells(data_rows, years, file), columns=["name", "year", "tiv", "source_ref"])
+    frame["supplier"] = codes[supplier_name]
+    frame["recipient"] = frame["name"].map(codes)
+    return {"": BILATERAL_SCHEMA.validate(frame, file)}
+
+
+def parse_totals(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFrame]:
+    """'Volume of transfers of major arms' imports-by-recipient or exports-by-supplier table, with world total."""
+    rows = _rows(path, file)
+    header_index = next((i for i, r in enumerate(rows[:HEADER_SEARCH_LINES])
+                         if r and r[0].strip() in ("Recipient", "Exports by")), None)
+    if header_index is None:
+        raise InputError(file, "no header line starting 'Recipient,' or 'Exports by,' within the first "
+                         f"{HEADER_SEARCH_LINES} lines", row=1)
+    header = rows[header_index]
+    direction = "imports" if header[0].strip() == "Recipient" else "exports"
+    # Only the single-year columns: the table also has '1950-2024', 'Percentage' and similar summary columns.
+    years = _year_columns(header, file, header_index + 1)
+    data_rows = []
+    world_seen = False
+    for line, fields in enumerate(rows[header_index + 1:], start=header_index + 2):
+        if not fields or not fields[0].strip():
+            continue
+        if len(fields) < len(header):
+            raise InputError(file, f"row has {len(fields)} fields, the header {len(header)} (truncated?)", row=line)
+        data_rows.append((line, fields[0].strip(), fields))
+        world_seen = world_seen or fields[0].strip().startswith("Total world")
+    if not world_seen:
+        raise InputError(file, "no 'Total world ...' row: the file looks truncated", row=len(rows))
+    names = {name: f"line {line}, column 1" for line, name, _ in reversed(data_rows)}
+    codes = countries.map_names(names, file)
+    frame = pd.DataFrame.from_records(_cells(data_rows, years, file), columns=["name", "year", "tiv", "source_ref"])
+    frame["code"] = frame["name"].map(codes)
+    frame["direction"] = direction
+    return {"": TOTALS_SCHEMA.validate(frame, file)}
+
+
+EXPORT_TABLE = Parser("sipri_tiv_export_table", VERSION, "SIPRI TIV of arms exports from one supplier, by recipient "
+                      "and year (2022 release)", parse_export_table, {"": BILATERAL_SCHEMA})
+US_EXPORTS = Parser("sipri_us_exports_by_recipient", VERSION, "SIPRI TIV of US arms exports by recipient and year "
+                    "(header edited by the uploader)", parse_us_exports, {"": BILATERAL_SCHEMA})
+TOTALS = Parser("sipri_tiv_totals", VERSION, "SIPRI TIV of arms imports by recipient or exports by supplier, "
+                "per year, with the world total", parse_totals, {"": TOTALS_SCHEMA})

@@ -1,0 +1,44 @@
+"""Where a project's files live: manifest, raw data, tidy cache and reports, under one root."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MIRROR_ENV = "DEFENCE_DATA_MIRROR"
+
+
+def default_root() -> Path:
+    """The project root: DEFENCE_PROJECT_ROOT if set, else the working directory."""
+    return Path(os.environ.get("DEFENCE_PROJECT_ROOT", os.getcwd())).resolve()
+
+
+@dataclass(frozen=True)
+class Project:
+    """Paths of one project checkout; every stage takes one, so tests can point it at a temporary folder."""
+
+    root: Path
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "data" / "sources.toml"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def tidy_dir(self) -> Path:
+        return self.root / "data" / "tidy"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    def display(self, path: Path) -> str:
+        """A path relative to the project root when it lies inside it, for messages."""
+        try:
+            return str(path.resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)
