@@ -88,10 +88,14 @@ def fetch_file(
     """Make data/raw/<path> hold the pinned bytes of `source_file`; raise FetchError when no origin does."""
     dest = project.raw_dir / source_file.path
     display = project.display(dest)
-    if dest.is_file() and dest.stat().st_size == source_file.size and sha256_file(dest) == source_file.sha256:
-        return FetchResult(source_file, dest, "present", display)
-    _remove_stale_parts(dest)
     attempts: list[str] = []
+    if dest.is_file():
+        digest = sha256_file(dest)
+        if digest == source_file.sha256:
+            return FetchResult(source_file, dest, "present", display)
+        attempts.append(f"the file in data/raw was changed: its sha256 is {digest}, the manifest pins "
+                        f"{source_file.sha256}; fetching a fresh copy")
+    _remove_stale_parts(dest)
     if mirror is not None:
         candidate = mirror / source_file.path
         if candidate.is_file():
@@ -106,6 +110,8 @@ def fetch_file(
                 _download(url, tmp, source_file, timeout)
                 _check(tmp, source_file, url, display)
             return FetchResult(source_file, dest, "downloaded", url)
+        except urllib.error.HTTPError as exc:
+            attempts.append(f"{url}: HTTP {exc.code} {exc.reason}")
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             reason = getattr(exc, "reason", None) or exc
             attempts.append(f"{url}: {reason}")
@@ -114,7 +120,7 @@ def fetch_file(
     if not source_file.download_urls:
         attempts.append("the manifest has no download URL for it")
     hint = "" if mirror else f" (set {MIRROR_ENV} or pass --mirror to copy from a local folder)"
-    kept = " The existing file was left untouched." if dest.exists() else ""
+    kept = "\n  The existing file was left untouched." if dest.exists() else ""
     raise FetchError(
         f"{display}: could not fetch '{source_file.id}'{hint}:\n  - " + "\n  - ".join(attempts) + kept
     )

@@ -13,6 +13,11 @@ import pandas as pd
 
 from .errors import InputError
 
+def _plain(value: object) -> object:
+    """numpy and pandas scalars as plain Python values, for readable messages."""
+    return value.item() if hasattr(value, "item") else value
+
+
 KINDS = ("str", "int", "float", "bool", "date", "list[int]")
 
 
@@ -57,15 +62,16 @@ class TableSchema:
             dupes = frame[frame.duplicated(list(self.key), keep=False)]
             if not dupes.empty:
                 first = dupes.iloc[0]
-                key_text = ", ".join(f"{k}={first[k]!r}" for k in self.key)
-                refs = "; ".join(dupes["source_ref"].astype(str).head(3)) if "source_ref" in frame else ""
+                same = dupes[(dupes[list(self.key)] == first[list(self.key)]).all(axis=1)]
+                key_text = ", ".join(f"{k}={_plain(first[k])!r}" for k in self.key)
+                refs = " and ".join(same["source_ref"].astype(str).head(3)) if "source_ref" in frame else ""
                 raise InputError(file, f"duplicate {self.name} entry for {key_text} at {refs}")
         return frame.reset_index(drop=True)
 
     def _fail(self, frame: pd.DataFrame, mask: pd.Series, column: Column, file: str | Path, what: str) -> None:
         index = mask[mask].index[0]
         ref = frame.at[index, "source_ref"] if "source_ref" in frame.columns else f"record {index}"
-        value = frame.at[index, column.name]
+        value = _plain(frame.at[index, column.name])
         raise InputError(file, f"{ref}: {column.name} {what} (value {value!r}; {int(mask.sum())} such cell(s))")
 
     def _coerce(self, frame: pd.DataFrame, column: Column, file: str | Path) -> pd.Series:

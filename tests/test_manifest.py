@@ -1,0 +1,85 @@
+"""The source manifest: the real one is complete and consistent; malformed ones give clear errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from defence_briefs.errors import ManifestError
+from defence_briefs.ingest import PARSERS
+from defence_briefs.manifest import load_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_RAW = ROOT.parent / "shared" / "data" / "raw"
+
+
+def test_real_manifest_lists_every_file_once_and_groups_three_releases() -> None:
+    manifest = load_manifest(ROOT / "data" / "sources.toml", set(PARSERS))
+    assert [r.name for r in manifest.releases] == ["2024", "2025", "2026"]
+    assert manifest.default_release.name == "2026"
+    assert len(manifest.files) == 146
+    assert len({f.path for f in manifest.files}) == 146
+    roles = {r.name: set(r.files_by_role()) for r in manifest.releases}
+    assert roles["2026"] >= {"transfers", "milex", "nato", "population", "bilateral_tiv", "us_exports_tiv"}
+    assert "population" not in roles["2025"]  # the World Bank file (April 2026) is newer than the 2025 release
+    assert "transfers_oct2024_extract" in roles["2024"]
+    assert manifest.release("latest").name == "2026"
+
+
+@pytest.mark.skipif(not (SHARED_RAW / "PROVENANCE.md").is_file(), reason="../shared/data/raw not present")
+def test_manifest_pins_match_provenance() -> None:
+    """Every sha256 in the manifest appears in PROVENANCE.md, and every raw file is in the manifest."""
+    provenance = (SHARED_RAW / "PROVENANCE.md").read_text(encoding="utf-8")
+    pinned = set(re.findall(r"[0-9a-f]{64}", provenance))
+    manifest = load_manifest(ROOT / "data" / "sources.toml", set(PARSERS))
+    assert {f.sha256 for f in manifest.files} <= pinned
+    on_disk = {str(p.relative_to(SHARED_RAW)) for p in SHARED_RAW.rglob("*") if p.suffix in (".csv", ".xlsx")}
+    assert on_disk == {f.path for f in manifest.files}
+
+
+GOOD_FILE = """
+[[files]]
+id = "a"
+title = "t"
+source = "s"
+publisher = "p"
+source_release = "r"
+path = "s/a.csv"
+parser = "sipri_trade_register"
+role = "transfers"
+releases = ["x"]
+sha256 = "{sha}"
+size = 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[releases.x]\ntitle='x'\ndate=2026-01-01\nlast_data_year=2025\n" + GOOD_FILE.format(sha="zz"),
+         "sha256 must be 64 hex digits"),
+        ("[releases.x]\ntitle='x'\ndate=2026-01-01\nlast_data_year=2025\n" + GOOD_FILE.format(sha="a" * 64) * 2,
+         "file id 'a' is used twice"),
+        ("[releases.y]\ntitle='x'\ndate=2026-01-01\nlast_data_year=2025\n" + GOOD_FILE.format(sha="a" * 64),
+         "release 'y' has no files"),
+        ("[releases.x]\ntitle='x'\ndate=2026-01-01\nlast_data_year=2025\n"
+         + GOOD_FILE.format(sha="a" * 64).replace("sipri_trade_register", "nope"), "names parser 'nope'"),
+        ("[releases.x]\ntitle='x'\ndate=2026-01-01\nlast_data_year=2025\n"
+         + GOOD_FILE.format(sha="a" * 64).replace('"s/a.csv"', '"../a.csv"'), "must be relative"),
+        ("[releases.x\n", "not valid TOML"),
+    ],
+)
+def test_malformed_manifest_is_a_clear_error(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ManifestError, match=re.escape(message)) as info:
+        load_manifest(path, set(PARSERS))
+    assert str(path) in str(info.value)
+
+
+def test_unknown_release_lists_valid_names() -> None:
+    manifest = load_manifest(ROOT / "data" / "sources.toml", set(PARSERS))
+    with pytest.raises(ManifestError, match="2024, 2025, 2026"):
+        manifest.release("1999")
