@@ -1,4 +1,7 @@
-"""fetch: copy from a mirror or download over HTTP, verify sha256, rename into place; failures leave data/raw as it was."""
+"""fetch: copy from a mirror or download over HTTP, verify sha256, rename into place.
+
+A failed fetch leaves data/raw as it was.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ from defence_briefs.project import Project
 
 
 @pytest.fixture
-def http_mirror(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A real HTTP server on 127.0.0.1 serving a folder; yields (base URL, folder)."""
+def http_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    """A real HTTP server on 127.0.0.1 serving a folder; yields (base URL, folder). No local mirror is set."""
+    monkeypatch.delenv("DEFENCE_DATA_MIRROR", raising=False)
     served = tmp_path / "served"
     served.mkdir()
 

@@ -99,11 +99,15 @@ def fetch_file(
     if mirror is not None:
         candidate = mirror / source_file.path
         if candidate.is_file():
-            with atomic_path(dest) as tmp:
-                shutil.copyfile(candidate, tmp)
-                _check(tmp, source_file, str(candidate), display)
-            return FetchResult(source_file, dest, "copied", str(candidate))
-        attempts.append(f"mirror {mirror}: no file {source_file.path}")
+            try:
+                with atomic_path(dest) as tmp:
+                    shutil.copyfile(candidate, tmp)
+                    _check(tmp, source_file, str(candidate), display)
+                return FetchResult(source_file, dest, "copied", str(candidate))
+            except FetchError as exc:
+                attempts.append(str(exc))
+        else:
+            attempts.append(f"mirror {mirror}: no file {source_file.path}")
     for url in source_file.download_urls:
         try:
             with atomic_path(dest) as tmp:

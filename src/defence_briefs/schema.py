@@ -13,6 +13,7 @@ import pandas as pd
 
 from .errors import InputError
 
+
 def _plain(value: object) -> object:
     """numpy and pandas scalars as plain Python values, for readable messages."""
     return value.item() if hasattr(value, "item") else value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -49,11 +50,11 @@ def year_of(value: object) -> int | None:
     return year if 1900 <= year <= 2100 else None
 
 
-def check_years(years: list[tuple[int, int]], file: str, sheet: str | None, row: int) -> None:
-    """Year columns must increase strictly (no duplicate or out-of-order year); (column, year) pairs."""
-    for (_, previous), (column, year) in zip(years, years[1:], strict=False):
+def check_years(years: list[tuple[str, int]], file: str, sheet: str | None, row: int) -> None:
+    """Year columns, as (column label, year) pairs, must increase strictly: no duplicate or out-of-order year."""
+    for (_, previous), (column, year) in pairwise(years):
         if year <= previous:
             raise InputError(
                 file, f"year {year} follows {previous} in the header: a year column is duplicated or out of order",
-                sheet=sheet, row=row, column=get_column_letter(column),
+                sheet=sheet, row=row, column=column,
             )

@@ -30,7 +30,8 @@ NAME_COLUMNS = (1, 2)  # 0-based: block labels and aggregates in column B, count
 BLOCKS: dict[str, dict[str, tuple[str, str, float]]] = {
     "TABLE2": {
         "Current prices and exchange rates": ("nato_defexp_current_usd", "USD m, current prices", 1.0),
-        "Constant 2015 prices and exchange rates": ("nato_defexp_constant_2015_usd", "USD m, constant 2015 prices", 1.0),
+        "Constant 2015 prices and exchange rates": (
+            "nato_defexp_constant_2015_usd", "USD m, constant 2015 prices", 1.0),
     },
     "TABLE3": {
         "Share of real GDP (%)": ("nato_share_of_gdp", "fraction of GDP (2015 prices)", 100.0),
@@ -104,7 +105,7 @@ def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dic
             break
     if header_index is None:
         raise InputError(file, f"no row of year headers within the first {HEADER_SEARCH_ROWS} rows", sheet=sheet)
-    check_years([(col, year) for col, year, _ in years], file, sheet, header_index + 1)
+    check_years([(get_column_letter(col), year) for col, year, _ in years], file, sheet, header_index + 1)
     blocks = BLOCKS[sheet]
     block: tuple[str, str, float] | None = None
     records: list[dict] = []
@@ -156,8 +157,8 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
         names: dict[str, str] = {}
         for sheet in BLOCKS:
             if sheet not in workbook.sheetnames:
-                raise InputError(file, f"sheet '{sheet}' is missing; the workbook has: {', '.join(workbook.sheetnames)}",
-                                 sheet=sheet)
+                present = ", ".join(workbook.sheetnames)
+                raise InputError(file, f"sheet '{sheet}' is missing; the workbook has: {present}", sheet=sheet)
             sheet_records, sheet_names = _sheet(list(workbook[sheet].iter_rows(values_only=True)), sheet, file)
             records.extend(sheet_records)
             for name, where in sheet_names.items():

@@ -104,7 +104,8 @@ def _value(raw: object, file: str, sheet: str, row: int, column: int) -> tuple[f
     if raw is None:
         return np.nan, "blank in source"
     if isinstance(raw, bool):
-        raise InputError(file, f"expected a number, found {raw!r}", sheet=sheet, row=row, column=get_column_letter(column))
+        raise InputError(file, f"expected a number, found {raw!r}", sheet=sheet, row=row,
+                         column=get_column_letter(column))
     if isinstance(raw, int | float):
         return float(raw), None
     text = str(raw).strip()
@@ -145,7 +146,7 @@ def _country_sheet(ws_rows: list[tuple], sheet: str, measure: str, unit: str, ba
     years = [(i + 1, y) for i, cell in enumerate(header) if (y := year_of(cell)) is not None]
     if not years:
         raise InputError(file, "the header row has no year columns", sheet=sheet, row=header_row)
-    check_years(years, file, sheet, header_row)
+    check_years([(get_column_letter(c), y) for c, y in years], file, sheet, header_row)
     notes_col = next((i for i, cell in enumerate(header) if isinstance(cell, str) and cell.strip() == "Notes"), None)
     if notes_col is None:
         raise InputError(file, "the header row has no 'Notes' column", sheet=sheet, row=header_row)
@@ -179,10 +180,11 @@ def _regional(ws_rows: list[tuple], sheet: str, constant_year: int, file: str) -
     years = [(i + 1, y) for i, cell in enumerate(header) if (y := year_of(cell)) is not None]
     if not years:
         raise InputError(file, "the header row has no year columns", sheet=sheet, row=header_row)
-    check_years(years, file, sheet, header_row)
+    check_years([(get_column_letter(c), y) for c, y in years], file, sheet, header_row)
     current = [(i + 1, int(m.group(1))) for i, cell in enumerate(header)
                if isinstance(cell, str) and (m := re.match(r"(\d{4}) \(current prices\)", cell.strip()))]
-    omitted_col = next((i for i, c in enumerate(header) if isinstance(c, str) and c.strip() == "Omitted countries"), None)
+    omitted_col = next(
+        (i for i, c in enumerate(header) if isinstance(c, str) and c.strip() == "Omitted countries"), None)
     records = []
     for offset, row in enumerate(ws_rows[header_index + 1:], start=header_row + 1):
         if not row or not isinstance(row[0], str) or not row[0].strip():

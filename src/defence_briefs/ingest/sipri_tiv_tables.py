@@ -22,7 +22,7 @@ import pandas as pd
 from ..countries import CountryTable
 from ..errors import InputError
 from ..schema import Column, TableSchema
-from .base import Parser, year_of
+from .base import Parser, check_years, year_of
 from .text_input import parse_number, read_text
 
 VERSION = "1"
@@ -52,10 +52,7 @@ def _year_columns(header: list[str], file: str, line: int) -> list[tuple[int, in
              and (y := year_of(cell)) is not None]
     if not years:
         raise InputError(file, "the header line has no year columns", row=line)
-    for (_, previous), (column, year) in zip(years, years[1:], strict=False):
-        if year <= previous:
-            raise InputError(file, f"year {year} follows {previous} in the header: a year column is duplicated "
-                             "or out of order", row=line, column=str(column + 1))
+    check_years([(str(column + 1), year) for column, year in years], file, None, line)
     return years
 
 

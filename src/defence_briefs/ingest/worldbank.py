@@ -15,7 +15,7 @@ import pandas as pd
 from ..countries import CountryTable
 from ..errors import InputError
 from ..schema import Column, TableSchema
-from .base import Parser, year_of
+from .base import Parser, check_years, year_of
 from .text_input import parse_number, read_text
 
 VERSION = "1"
@@ -43,10 +43,7 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
             raise InputError(file, f"header column is {got!r}, expected {expected!r}", row=header_index + 1,
                              column=str(position))
     years = [(i, y) for i, cell in enumerate(header) if i >= 4 and (y := year_of(cell)) is not None]
-    for (_, previous), (column, year) in zip(years, years[1:], strict=False):
-        if year <= previous:
-            raise InputError(file, f"year {year} follows {previous}: a year column is duplicated or out of order",
-                             row=header_index + 1, column=str(column + 1))
+    check_years([(str(column + 1), year) for column, year in years], file, None, header_index + 1)
     records = []
     unknown: list[str] = []
     for line, fields in enumerate(rows[header_index + 1:], start=header_index + 2):
