@@ -57,8 +57,7 @@ def register_bytes(records: list[str] | None = None, preamble: list[str] | None 
     return ("\n".join(lines) + "\n").encode("latin-1")
 
 
-TIV_EXPORT_USA = """\
-"TIV of arms exports from United States, 1950-2021",,,,,
+TIV_EXPORT_NOTES = """\
 Figures are SIPRI Trend Indicator Values (TIVs) expressed in millions.,,,,,
 Figures may not add up due to the conventions of rounding.,,,,,
 A '0' indicates that the value of deliveries is less than 0.5m,,,,,
@@ -69,29 +68,27 @@ Source: SIPRI Arms Transfers Database,,,,,
 Generated: 28 July 2022,,,,,
 ,,,,,
 ,2019,2020,2021,Total
+"""
+
+
+def tiv_export_table(supplier: str, body: str) -> str:
+    """A 2022-release 'TIV of arms exports from <supplier>' file: title, notes, header (line 11), rows."""
+    return f'"TIV of arms exports from {supplier}, 1950-2021",,,,,\n' + TIV_EXPORT_NOTES + body
+
+
+TIV_EXPORT_USA = tiv_export_table("United States", """\
 Germany,120,,35,155
 Poland,147,79,37,263
 Turkey,0,,12,12
 ,,,,,
 Total,267,79,84,430
-"""
-TIV_EXPORT_FRG = """\
-"TIV of arms exports from Germany, 1950-2021",,,,,
-Figures are SIPRI Trend Indicator Values (TIVs) expressed in millions.,,,,,
-Figures may not add up due to the conventions of rounding.,,,,,
-A '0' indicates that the value of deliveries is less than 0.5m,,,,,
-"For more information, see http://www.sipri.org/databases/armstransfers/sources-and-methods/",,,,,
-,,,,,
-,,,,,
-Source: SIPRI Arms Transfers Database,,,,,
-Generated: 28 July 2022,,,,,
-,,,,,
-,2019,2020,2021,Total
+""")
+TIV_EXPORT_FRG = tiv_export_table("Germany", """\
 Poland,10,20,,30
 Czechia,,5,5,10
 ,,,,,
 Total,10,25,5,40
-"""
+""")
 US_EXPORTS = """\
 supplier,recipients,2021,2022,2023
 United States of America,Poland,37,150,634

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -58,3 +60,11 @@ def check_years(years: list[tuple[str, int]], file: str, sheet: str | None, row:
                 file, f"year {year} follows {previous} in the header: a year column is duplicated or out of order",
                 sheet=sheet, row=row, column=column,
             )
+
+
+def open_workbook(path: Path, file: str) -> openpyxl.Workbook:
+    """Open an .xlsx read-only with cached values; a damaged or non-xlsx file is an InputError."""
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(file, f"not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from None

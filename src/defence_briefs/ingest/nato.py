@@ -10,17 +10,15 @@ errors are skipped.
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from ..countries import CountryTable
 from ..errors import InputError
 from ..schema import Column, TableSchema
-from .base import Parser, cell_ref, check_years
+from .base import Parser, cell_ref, check_years, open_workbook
 
 VERSION = "1"
 HEADER_SEARCH_ROWS = 15
@@ -148,10 +146,7 @@ def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dic
 
 def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFrame]:
     """Parse the NATO tables workbook into one long table."""
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(file, f"not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
+    workbook = open_workbook(path, file)
     try:
         records: list[dict] = []
         names: dict[str, str] = {}

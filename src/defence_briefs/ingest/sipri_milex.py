@@ -8,18 +8,16 @@ government spending into one long table, and `Regional totals` into a second. Mi
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from ..countries import CountryTable
 from ..errors import InputError
 from ..schema import Column, TableSchema
-from .base import Parser, cell_ref, check_years, year_of
+from .base import Parser, cell_ref, check_years, open_workbook, year_of
 
 VERSION = "1"
 
@@ -130,6 +128,18 @@ def _find_header(rows: list[tuple], label: str, file: str, sheet: str) -> int:
     )
 
 
+def _header_and_years(ws_rows: list[tuple], label: str, file: str,
+                      sheet: str) -> tuple[int, tuple, list[tuple[int, int]]]:
+    """(header row index, header cells, [(1-based column, year)]) of a sheet whose header starts with `label`."""
+    header_index = _find_header(ws_rows, label, file, sheet)
+    header = ws_rows[header_index]
+    years = [(i + 1, y) for i, cell in enumerate(header) if (y := year_of(cell)) is not None]
+    if not years:
+        raise InputError(file, "the header row has no year columns", sheet=sheet, row=header_index + 1)
+    check_years([(get_column_letter(c), y) for c, y in years], file, sheet, header_index + 1)
+    return header_index, header, years
+
+
 def _sheet_for(prefix: str, sheetnames: list[str], file: str) -> str:
     for name in sheetnames:
         if name == prefix or (prefix == "Constant" and name.startswith("Constant (")):
@@ -140,13 +150,8 @@ def _sheet_for(prefix: str, sheetnames: list[str], file: str) -> str:
 
 def _country_sheet(ws_rows: list[tuple], sheet: str, measure: str, unit: str, base_year: int | None,
                    file: str) -> tuple[list[dict], dict[str, str]]:
-    header_index = _find_header(ws_rows, "Country", file, sheet)
-    header = ws_rows[header_index]
+    header_index, header, years = _header_and_years(ws_rows, "Country", file, sheet)
     header_row = header_index + 1
-    years = [(i + 1, y) for i, cell in enumerate(header) if (y := year_of(cell)) is not None]
-    if not years:
-        raise InputError(file, "the header row has no year columns", sheet=sheet, row=header_row)
-    check_years([(get_column_letter(c), y) for c, y in years], file, sheet, header_row)
     notes_col = next((i for i, cell in enumerate(header) if isinstance(cell, str) and cell.strip() == "Notes"), None)
     if notes_col is None:
         raise InputError(file, "the header row has no 'Notes' column", sheet=sheet, row=header_row)
@@ -174,13 +179,8 @@ def _country_sheet(ws_rows: list[tuple], sheet: str, measure: str, unit: str, ba
 
 
 def _regional(ws_rows: list[tuple], sheet: str, constant_year: int, file: str) -> pd.DataFrame:
-    header_index = _find_header(ws_rows, "Region", file, sheet)
-    header = ws_rows[header_index]
+    header_index, header, years = _header_and_years(ws_rows, "Region", file, sheet)
     header_row = header_index + 1
-    years = [(i + 1, y) for i, cell in enumerate(header) if (y := year_of(cell)) is not None]
-    if not years:
-        raise InputError(file, "the header row has no year columns", sheet=sheet, row=header_row)
-    check_years([(get_column_letter(c), y) for c, y in years], file, sheet, header_row)
     current = [(i + 1, int(m.group(1))) for i, cell in enumerate(header)
                if isinstance(cell, str) and (m := re.match(r"(\d{4}) \(current prices\)", cell.strip()))]
     omitted_col = next(
@@ -211,10 +211,7 @@ def _regional(ws_rows: list[tuple], sheet: str, constant_year: int, file: str) -
 
 def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFrame]:
     """Parse one SIPRI milex workbook into tables '' (countries, long) and 'regional'."""
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(file, f"not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
+    workbook = open_workbook(path, file)
     try:
         sheetnames = list(workbook.sheetnames)
         records: list[dict] = []
