@@ -17,7 +17,7 @@ import pandas as pd
 from . import tidy_cache
 from .countries import CountryTable, country_table
 from .errors import DataError, FetchError
-from .fileio import atomic_write_bytes, sha256_file
+from .fileio import atomic_write_bytes, sha256_file_cached
 from .ingest import PARSERS
 from .manifest import DataRelease, SourceFile
 from .project import Project
@@ -42,7 +42,7 @@ def verified_raw_path(project: Project, source_file: SourceFile) -> Path:
     display = project.display(path)
     if not path.is_file():
         raise FetchError(f"{display}: raw file for '{source_file.id}' is missing; run `python build.py fetch`")
-    digest = sha256_file(path)
+    digest = sha256_file_cached(path)
     if digest != source_file.sha256:
         raise FetchError(
             f"{display}: sha256 is {digest} but the manifest pins {source_file.sha256} for '{source_file.id}'; "
@@ -55,11 +55,13 @@ def table_name(role: str, suffix: str) -> str:
     return role if not suffix else f"{role}_{suffix}"
 
 
-def _parse_role(project: Project, files: list[SourceFile], countries: CountryTable) -> dict[str, pd.DataFrame]:
-    parser = PARSERS[files[0].parser]
+def _parse_role(project: Project, files: list[tuple[SourceFile, Path]],
+                countries: CountryTable) -> dict[str, pd.DataFrame]:
+    """Parse the (already verified) raw files of one role and combine their tables by suffix."""
+    parser = PARSERS[files[0][0].parser]
+    role = files[0][0].role
     parts: dict[str, list[pd.DataFrame]] = {}
-    for source_file in files:
-        path = verified_raw_path(project, source_file)
+    for source_file, path in files:
         tables = parser.parse(path, project.display(path), countries)
         for suffix, frame in tables.items():
             frame = frame.copy()
@@ -71,7 +73,7 @@ def _parse_role(project: Project, files: list[SourceFile], countries: CountryTab
         schema = parser.schemas[suffix]
         if len(frames) > 1 and schema.key:
             # the same key from two files of one role (e.g. two supplier tables naming one pair) is an error
-            schema.validate(combined.drop(columns="source_file"), f"{len(frames)} files of role '{files[0].role}'")
+            schema.validate(combined.drop(columns="source_file"), f"{len(frames)} files of role '{role}'")
         out[suffix] = combined
     return out
 
@@ -93,15 +95,14 @@ def ingest_release(
         inputs = {f.id: f.sha256 for f in files}
         key = tidy_cache.cache_key(parser.name, parser.version, inputs, code)
         paths = {s: tidy_cache.table_path(project.tidy_dir, release.name, table_name(role, s)) for s in parser.schemas}
-        for source_file in files:
-            verified_raw_path(project, source_file)
+        raw = [(source_file, verified_raw_path(project, source_file)) for source_file in files]
         if not force and all(tidy_cache.stored_key(p) == key for p in paths.values()):
             for suffix, path in paths.items():
                 rows = tidy_cache.pq_rows(path)
                 results.append(TableResult(table_name(role, suffix), path, rows, cached=True))
             continue
         started = time.perf_counter()
-        tables = _parse_role(project, files, countries)
+        tables = _parse_role(project, raw, countries)
         for suffix, frame in tables.items():
             pending.append((table_name(role, suffix), paths[suffix], frame, key))
         report(f"data {release.name}: parsed {role} from {len(files)} file(s) in {time.perf_counter() - started:.1f} s")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FetchError
-from .fileio import CHUNK, atomic_path, sha256_file
+from .fileio import CHUNK, atomic_path, sha256_file, sha256_file_cached
 from .manifest import SourceFile
 from .project import MIRROR_ENV, Project
 
@@ -90,7 +90,7 @@ def fetch_file(
     display = project.display(dest)
     attempts: list[str] = []
     if dest.is_file():
-        digest = sha256_file(dest)
+        digest = sha256_file_cached(dest)
         if digest == source_file.sha256:
             return FetchResult(source_file, dest, "present", display)
         attempts.append(f"the file in data/raw was changed: its sha256 is {digest}, the manifest pins "

@@ -27,6 +27,22 @@ def _umask() -> int:
     return mask
 
 
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def sha256_file_cached(path: Path) -> str:
+    """sha256_file, remembered for this process while the file's size and mtime are unchanged.
+
+    The raw files are read-only inputs that fetch hashes and the data stage checks again, once per
+    release that uses them; this keeps that to one read per file and run.
+    """
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = sha256_file(path)
+    return _DIGESTS[key]
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it is fsynced and renamed onto `target`.

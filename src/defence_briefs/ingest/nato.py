@@ -22,7 +22,6 @@ from .base import Parser, cell_ref, check_years, open_workbook
 
 VERSION = "1"
 HEADER_SEARCH_ROWS = 15
-NAME_COLUMNS = (1, 2)  # 0-based: block labels and aggregates in column B, countries in column C
 
 # sheet -> block label in column B -> (measure, unit, divisor to turn the cell into the unit)
 BLOCKS: dict[str, dict[str, tuple[str, str, float]]] = {
