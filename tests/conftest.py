@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,6 +17,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fixture_files  # noqa: E402
 
 from defence_briefs.cli import main  # noqa: E402
+from defence_briefs.project import MIRROR_ENV, Project  # noqa: E402
+
+MIRROR = os.environ.get(MIRROR_ENV)
+
+
+@pytest.fixture(scope="session")
+def real_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of this project's manifest, every release fetched from the mirror, ingested and its metrics built."""
+    if not MIRROR:
+        pytest.skip(f"{MIRROR_ENV} is not set: no real raw files to test against")
+    root = tmp_path_factory.mktemp("real")
+    (root / "data").mkdir()
+    shutil.copy(ROOT / "data" / "sources.toml", root / "data" / "sources.toml")
+    assert main(["metrics"], root=root) == 0
+    return Project(root)
 
 
 @pytest.fixture
@@ -28,7 +45,7 @@ def fixture_project(tmp_path: Path) -> tuple[Path, Path]:
 def built_project(fixture_project: tuple[Path, Path]) -> tuple[Path, Path]:
     """A fixture project whose fetch and data stages have run once."""
     root, mirror = fixture_project
-    assert main(["--mirror", str(mirror)], root=root) == 0
+    assert main(["data", "--mirror", str(mirror)], root=root) == 0
     return root, mirror
 
 

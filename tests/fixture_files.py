@@ -43,7 +43,7 @@ REGISTER_RECORDS = [
     "Poland,South Korea,2025,,180,,K2,tank,0,,,New,Second batch; delivery from 2026,6,1080,",
     "Germany,United States,2022,?,35,,F-35A,FGA aircraft,,,,New,For nuclear sharing role; incl",
     " weapons; replacing Tornado,90,3150,",
-    "Finland,Finland,2019,,1,,Wärtsilä 31,diesel engine,1,,2021,New,For Pohjanmaa corvette,1,1,1",
+    "Finland,Finland,2019,,1,,Wärtsilä 31,ship engine,1,,2021,New,For Pohjanmaa corvette,1,1,1",
     "Ukraine,NATO**,2023,,10,?,Bü-181,light aircraft,10,?,2023; 2024,Second hand,Aid;\rvia member states,0.2,2,2",
     "PKK (Turkiye)*,unknown supplier(s),2015,?,,,9M14 Malyutka,anti-tank missile,50,?,2015; 2016,Second hand,,"
     "0.01,,0.5",

@@ -20,7 +20,7 @@ TABLES = {"transfers", "transfers_info", "bilateral_tiv", "us_exports_tiv", "imp
 def test_first_run_builds_every_table_and_second_reads_the_cache(fixture_project: tuple[Path, Path],
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     root, mirror = fixture_project
-    assert main(["--mirror", str(mirror)], root=root) == 0
+    assert main(["data", "--mirror", str(mirror)], root=root) == 0
     first = capsys.readouterr().out
     assert "10 tidy tables ok (0 from cache, 10 rebuilt)" in first
     assert {p.stem for p in (root / "data" / "tidy" / "test").glob("*.parquet")} == TABLES
@@ -48,7 +48,7 @@ def test_changed_input_rebuilds_only_its_table(built_project: tuple[Path, Path],
     ff.write_manifest(root, mirror)
     (root / "data" / "raw" / rel).unlink()
     capsys.readouterr()
-    assert main(["--mirror", str(mirror)], root=root) == 0
+    assert main(["data", "--mirror", str(mirror)], root=root) == 0
     out = capsys.readouterr().out
     assert "parsed us_exports_tiv" in out and "(9 from cache, 1 rebuilt)" in out
     table = load_table(Project(root), "test", "us_exports_tiv")

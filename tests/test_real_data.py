@@ -9,13 +9,11 @@ NATO press release 'Defence Expenditure of NATO Countries (2014-2024)' (17 June 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from defence_briefs.cli import main
 from defence_briefs.countries import country_table
 from defence_briefs.data_stage import load_table
 from defence_briefs.project import Project
@@ -29,13 +27,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """A copy of this project's manifest, with every release fetched from the mirror and ingested."""
-    root = tmp_path_factory.mktemp("real")
-    (root / "data").mkdir()
-    shutil.copy(ROOT / "data" / "sources.toml", root / "data" / "sources.toml")
-    assert main(["data"], root=root) == 0
-    return Project(root)
+def project(real_project: Project) -> Project:
+    return real_project
 
 
 def test_all_three_releases_ingested(project: Project) -> None:

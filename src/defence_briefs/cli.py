@@ -13,9 +13,11 @@ from .errors import DataError
 from .fetch import fetch_files, mirror_from_env
 from .ingest import PARSERS
 from .manifest import DataRelease, Manifest, load_manifest
+from .methodology import update_methodology
+from .metrics_stage import build_metrics
 from .project import MIRROR_ENV, Project
 
-STAGES = ("fetch", "data")
+STAGES = ("fetch", "data", "metrics")
 DESCRIPTION = """\
 Build the European defence dependency briefs from SIPRI, NATO and World Bank data.
 
@@ -23,11 +25,15 @@ Stages (each runs the ones before it as needed; with no stage, all of them run):
   fetch   copy or download the raw files of the manifest (data/sources.toml) into data/raw,
           checking each against its pinned sha256
   data    parse the raw files into validated tidy tables in data/tidy/<release>/ (cached)
+  metrics compute every figure of the briefs into reports/<release>/data/metrics.csv
+          (with bilateral_tiv.csv and pending_us_deals.csv beside it)
   list    show the data releases and their files
+  methodology  rewrite the generated tables of methodology.md (metric catalogue, allocation error)
 """
 EPILOG = f"""\
 Examples:
-  python build.py                      fetch and ingest every release
+  python build.py                      fetch, ingest and compute metrics for every release
+  python build.py metrics --release 2025
   python build.py data --release 2026  ingest one release
   python build.py fetch --mirror ../shared/data/raw
 
@@ -41,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="build.py", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("stage", nargs="?", choices=(*STAGES, "list", "all"), default="all",
+    parser.add_argument("stage", nargs="?", choices=(*STAGES, "list", "methodology", "all"), default="all",
                         help="what to run (default: all stages)")
     parser.add_argument("--release", action="append", metavar="R",
                         help="data release to work on (repeatable; 'latest' = newest; default: every release)")
@@ -72,12 +78,22 @@ def run(args: argparse.Namespace, root: Path) -> int:
     if args.stage == "list":
         _list(manifest, releases)
         return 0
+    if args.stage == "methodology":
+        fetch_files(project, [f for r in manifest.releases for f in r.files], mirror_from_env(args.mirror), _say)
+        for release in manifest.releases:
+            ingest_release(project, release, _say)
+            build_metrics(project, release, _say)
+        _say(f"wrote {project.display(update_methodology(project, manifest))}")
+        return 0
     started = time.perf_counter()
     files = [f for release in releases for f in release.files]
     fetch_files(project, files, mirror_from_env(args.mirror), _say)
-    if args.stage in ("data", "all"):
+    if args.stage in ("data", "metrics", "all"):
         for release in releases:
             ingest_release(project, release, _say, force=args.force)
+    if args.stage in ("metrics", "all"):
+        for release in releases:
+            build_metrics(project, release, _say)
     _say(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -62,6 +62,7 @@ class CountryTable:
         self.entities = dict(entities)
         self.names = dict(names)
         self.memberships = tuple(memberships)
+        self._members: dict[tuple[str, int], list[str]] = {}
 
     def code_for(self, name: str) -> str | None:
         """The code for a source spelling, or None when the table does not know it."""
@@ -99,7 +100,10 @@ class CountryTable:
         """Codes of the members of `group` in `year`, sorted."""
         if group not in GROUPS:
             raise KeyError(f"unknown group {group!r}; groups: {', '.join(GROUPS)}")
-        return sorted({m.member for m in self.memberships if m.group == group and m.active_in(year)})
+        key = (group, year)
+        if key not in self._members:
+            self._members[key] = sorted({m.member for m in self.memberships if m.group == group and m.active_in(year)})
+        return list(self._members[key])
 
     def is_member(self, group: str, code: str, year: int) -> bool:
         return code in self.members(group, year)

@@ -19,6 +19,8 @@ import pyarrow.parquet as pq
 from .fileio import atomic_write_with
 
 KEY_FIELD = b"defence_briefs_cache_key"
+# the reference tables the parsers read (other reference tables, e.g. weapon categories, feed the metrics)
+COUNTRY_REFERENCE = ("countries.csv", "country_names.csv", "group_membership.csv")
 
 
 def code_digest() -> str:
@@ -28,7 +30,7 @@ def code_digest() -> str:
     paths = sorted(
         [p for p in package.joinpath("ingest").iterdir() if p.name.endswith(".py")]
         + [package.joinpath("schema.py"), package.joinpath("countries.py")]
-        + [p for p in package.joinpath("reference").iterdir() if p.name.endswith(".csv")],
+        + [package.joinpath("reference", name) for name in COUNTRY_REFERENCE],
         key=lambda p: p.name,
     )
     for path in paths:

@@ -2,7 +2,8 @@
 
 Reads the country sheets in constant USD, current USD, share of GDP, per capita and share of
 government spending into one long table, and `Regional totals` into a second. Missing markers
-('...', 'xxx', '…', '. .', blank) become NaN with a reason; footnote symbols are kept.
+('...', 'xxx', '…', '. .', blank) become NaN with a reason; footnote symbols are kept; SIPRI's blue
+(estimate) and red (highly uncertain) fonts become the `estimate` and `uncertain` columns.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..errors import InputError
 from ..schema import Column, TableSchema
 from .base import Parser, cell_ref, check_years, open_workbook, year_of
 
-VERSION = "1"
+VERSION = "2"
 
 # sheet title (or prefix) -> (measure, unit)
 MEASURES = {
@@ -37,6 +38,10 @@ MISSING_MARKERS = {
     "xxx": "country did not exist or was not independent",
 }
 FLAG_SYMBOLS = "†‡§¶‖"
+# SIPRI marks estimates in blue and highly uncertain figures in red (font colour only), as palette indices
+# 12 and 10 of Excel's default palette, or as the same colours in RGB.
+BLUE_FONT = (12, "FF0000FF", "000000FF")
+RED_FONT = (10, "FFFF0000", "00FF0000")
 HEADER_SEARCH_ROWS = 20
 # Region and sub-region labels that head groups of countries in the country sheets (some rows hold '...').
 SIPRI_REGIONS = frozenset({
@@ -58,6 +63,8 @@ MILEX_SCHEMA = TableSchema(
         Column("value", "float", nullable=True, min=0),
         Column("unit", "str"),
         Column("base_year", "int", nullable=True),
+        Column("estimate", "bool"),
+        Column("uncertain", "bool"),
         Column("missing_reason", "str", nullable=True),
         Column("flags", "str", nullable=True),
         Column("footnotes", "str", nullable=True),
@@ -148,8 +155,26 @@ def _sheet_for(prefix: str, sheetnames: list[str], file: str) -> str:
     raise InputError(file, f"sheet '{wanted}' is missing; the workbook has: {', '.join(sheetnames)}", sheet=wanted)
 
 
+def _font_colour(cell: object) -> int | str | None:
+    """The palette index or RGB of a cell's font colour (None for the default colour)."""
+    colour = getattr(getattr(cell, "font", None), "color", None)
+    if colour is None:
+        return None
+    return colour.indexed if colour.type == "indexed" else colour.rgb if colour.type == "rgb" else None
+
+
+def _sheet_rows(worksheet: object) -> tuple[list[tuple], list[tuple]]:
+    """A sheet's cell values and, in the same shape, their font colours."""
+    values: list[tuple] = []
+    colours: list[tuple] = []
+    for row in worksheet.iter_rows():  # type: ignore[attr-defined]
+        values.append(tuple(cell.value for cell in row))
+        colours.append(tuple(_font_colour(cell) if cell.value is not None else None for cell in row))
+    return values, colours
+
+
 def _country_sheet(ws_rows: list[tuple], sheet: str, measure: str, unit: str, base_year: int | None,
-                   file: str) -> tuple[list[dict], dict[str, str]]:
+                   file: str, colours: list[tuple] | None = None) -> tuple[list[dict], dict[str, str]]:
     header_index, header, years = _header_and_years(ws_rows, "Country", file, sheet)
     header_row = header_index + 1
     notes_col = next((i for i, cell in enumerate(header) if isinstance(cell, str) and cell.strip() == "Notes"), None)
@@ -166,11 +191,15 @@ def _country_sheet(ws_rows: list[tuple], sheet: str, measure: str, unit: str, ba
             continue  # a region or sub-region label ('Europe', 'Western Europe'), or a note below the table
         seen_names.setdefault(name, f"sheet '{sheet}', row {offset}, column A")
         flags, footnotes = _split_notes(row[notes_col] if notes_col < len(row) else None)
+        row_colours = colours[offset - 1] if colours is not None and offset - 1 < len(colours) else ()
         for (col, year), raw in zip(years, cells, strict=True):
             value, reason = _value(raw, file, sheet, offset, col)
+            colour = row_colours[col - 1] if col - 1 < len(row_colours) else None
             records.append({
                 "source_name": name, "measure": measure, "year": year, "value": value, "unit": unit,
-                "base_year": base_year, "missing_reason": reason, "flags": flags, "footnotes": footnotes,
+                "base_year": base_year, "estimate": reason is None and colour in BLUE_FONT,
+                "uncertain": reason is None and colour in RED_FONT,
+                "missing_reason": reason, "flags": flags, "footnotes": footnotes,
                 "source_ref": cell_ref(sheet, offset, col),
             })
     if not records:
@@ -226,8 +255,8 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
                     raise InputError(file, "cannot read the base year from the sheet name", sheet=sheet)
                 base_year = sheet_base = int(match.group(1))
                 unit = f"USD m, constant {base_year} prices"
-            rows = list(workbook[sheet].iter_rows(values_only=True))
-            sheet_records, sheet_names = _country_sheet(rows, sheet, measure, unit, sheet_base, file)
+            rows, colours = _sheet_rows(workbook[sheet])
+            sheet_records, sheet_names = _country_sheet(rows, sheet, measure, unit, sheet_base, file, colours)
             records.extend(sheet_records)
             for name, where in sheet_names.items():
                 names.setdefault(name, where)

@@ -1,0 +1,83 @@
+"""Keep the generated blocks of methodology.md current: the metric catalogue and the allocation error table.
+
+A block sits between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->`; everything else in the
+page is written by hand. `python build.py methodology` rewrites the blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .countries import country_table
+from .data_stage import load_table
+from .errors import DataError
+from .fileio import atomic_write_bytes
+from .manifest import Manifest
+from .metrics import allocation_check
+from .metrics.catalogue import catalogue_markdown
+from .metrics.published_checks import published_markdown
+from .project import Project
+
+PAGE = "methodology.md"
+CHECK_RELEASE = "2024"  # the release whose US table runs past the other exact tables (to 2023)
+CHECK_BOUNDARIES = (2018, 2021)
+CHECK_GROUP = "NATO_EUROPE"
+
+
+def allocation_markdown(project: Project) -> str:
+    """The allocation error tables, computed from the CHECK_RELEASE tidy tables."""
+    tables = {t: load_table(project, CHECK_RELEASE, t)
+              for t in ("transfers", "bilateral_tiv", "us_exports_tiv", "imports_tiv_totals", "exports_tiv_totals")}
+    transfers = tables.pop("transfers")
+    last_year = int(tables["us_exports_tiv"]["year"].max())
+    recipients = set(country_table().members(CHECK_GROUP, last_year))
+    lines = [
+        f"US deliveries to the {len(recipients)} European NATO members of {last_year}, release {CHECK_RELEASE}; "
+        "exact tables cut at the boundary year, later years held out.", "",
+        "| Held-out years | Method | Yearly error (WAPE) | Window error (WAPE) | Median / max window error, "
+        "importers >= 500 TIV | US share of the group's imports (exact) |",
+        "|---|---|---|---|---|---|",
+    ]
+    per_country = None
+    for boundary in CHECK_BOUNDARIES:
+        results, table = allocation_check.allocation_errors(transfers, tables, recipients, boundary, last_year)
+        if per_country is None:
+            per_country = table
+        for r in results:
+            lines.append(f"| {r.years} | {r.method} | {r.yearly_wape:.1%} | {r.window_wape:.1%} | "
+                         f"{r.window_median_large:.1%} / {r.window_max_large:.1%} | "
+                         f"{r.us_share:.1%} ({r.exact_us_share:.1%}) |")
+    assert per_country is not None
+    lines += ["", f"Per country, US deliveries {CHECK_BOUNDARIES[0] + 1}-{last_year} (TIV m), ten largest:", "",
+              "| Recipient | Exact | Equal split | Anchored split |", "|---|---|---|---|"]
+    for code, row in per_country.head(10).iterrows():
+        lines.append(f"| {code} | {row['exact']:,.0f} | {row['equal split']:,.0f} | {row['anchored split']:,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(text: str, name: str, body: str, page: str = PAGE) -> str:
+    """`text` with the generated block `name` replaced by `body`."""
+    pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
+    if not pattern.search(text):
+        raise DataError(f"{page}: no generated block '{name}' (<!-- generated:{name} --> ... "
+                        f"<!-- /generated:{name} -->)")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def block(text: str, name: str) -> str:
+    """The body of the generated block `name` in `text`."""
+    match = re.search(rf"<!-- generated:{name} -->\n(.*?)<!-- /generated:{name} -->", text, re.S)
+    return match.group(1) if match else ""
+
+
+def update_methodology(project: Project, manifest: Manifest) -> Path:
+    """Rewrite the generated blocks of methodology.md (needs every release's tidy tables and metrics)."""
+    path = project.root / PAGE
+    text = path.read_text(encoding="utf-8")
+    text = replace_block(text, "catalogue", catalogue_markdown())
+    if CHECK_RELEASE in {r.name for r in manifest.releases}:
+        text = replace_block(text, "allocation", allocation_markdown(project))
+    text = replace_block(text, "published", published_markdown(project))
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return path

@@ -1,0 +1,125 @@
+"""The one place every metric is defined: name (or name pattern), unit, definition and source.
+
+`methodology.md` renders this table (`python build.py methodology` rewrites its generated blocks) and a
+test fails when metrics.csv holds a metric that no entry matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .weapon_categories import CATEGORIES
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    """A metric, or a family of metrics whose names follow `pattern` (a regular expression)."""
+
+    name: str
+    unit: str
+    definition: str
+    source: str
+    pattern: str | None = None
+
+    def matches(self, metric: str) -> bool:
+        return re.fullmatch(self.pattern or re.escape(self.name), metric) is not None
+
+
+TIV = "SIPRI Arms Transfers Database: yearly TIV tables where they cover the year, else the register's " \
+      "deliveries allocated by the anchored split"
+REGISTER = "SIPRI Arms Transfers Database, trade register"
+SIPRI = "SIPRI Military Expenditure Database"
+SIPRI_DERIVED = "Derived from the SIPRI Military Expenditure Database"
+NATO = "NATO, Defence Expenditure of NATO Countries"
+WINDOW = "Per five-year window (`2020-2024`) and, for charts, per year."
+GROUP_NOTE = "Groups: sum over members as of the window's last year."
+
+CATALOGUE: tuple[MetricDefinition, ...] = (
+    MetricDefinition("arms_imports_tiv", "SIPRI TIV m",
+                     f"Volume of major arms delivered to the country. {WINDOW} {GROUP_NOTE}", TIV),
+    MetricDefinition("arms_imports_from_{us,europe,others}_tiv", "SIPRI TIV m",
+                     "Arms imports from the United States, from European suppliers (EU27, UK, Norway, Switzerland, "
+                     "EU and NATO bodies) and from all others.", TIV,
+                     r"arms_imports_from_(us|europe|others)_tiv"),
+    MetricDefinition("arms_imports_change", "fraction",
+                     "Change of a window's imports from the previous five-year window (0.5 = +50%), "
+                     "same members in both windows.", TIV),
+    MetricDefinition("us_share_of_arms_imports", "fraction", "Imports from the United States / all imports.", TIV),
+    MetricDefinition("european_share_of_arms_imports", "fraction",
+                     "Imports from European suppliers / all imports.", TIV),
+    MetricDefinition("other_share_of_arms_imports", "fraction", "Imports from all other suppliers / all imports.",
+                     TIV),
+    MetricDefinition("supplier_hhi", "index 0-1",
+                     "Herfindahl-Hirschman index of supplier concentration: sum of squared supplier shares "
+                     "(1 = a single supplier).", TIV),
+    MetricDefinition("supplier_share_<ISO3>", "fraction",
+                     "Share of each of the five largest suppliers (latest and previous window).", TIV,
+                     r"supplier_share_[A-Z_]+"),
+    MetricDefinition("category_share_<category>", "fraction",
+                     f"Share of a weapon category ({', '.join(CATEGORIES)}) in the window's register deliveries "
+                     "(latest and previous window); categories mapped from the register's weapon descriptions.",
+                     TIV, r"category_share_(" + "|".join(CATEGORIES) + ")"),
+    MetricDefinition("arms_imports_tiv_<category>", "SIPRI TIV m",
+                     "The window's imports times the category's share.", TIV,
+                     r"arms_imports_tiv_(" + "|".join(CATEGORIES) + ")"),
+    MetricDefinition("pending_orders_tiv", "SIPRI TIV m",
+                     "TIV ordered but not yet delivered at the end of the release's last year (order TIV minus "
+                     "delivered TIV), for orders of the last ten years or still delivering in the last two.",
+                     REGISTER),
+    MetricDefinition("us_share_of_pending_orders", "fraction", "Pending orders from the United States / all.",
+                     REGISTER),
+    MetricDefinition("european_share_of_pending_orders", "fraction", "Pending orders from European suppliers / all.",
+                     REGISTER),
+    MetricDefinition("pending_orders_tiv_from_<ISO3>", "SIPRI TIV m", "Pending orders by supplier.", REGISTER,
+                     r"pending_orders_tiv_from_[A-Z_]+"),
+    MetricDefinition("milex_current_usd", "USD m, current prices",
+                     "Military expenditure (SIPRI definition). Groups: sum, only when every member has data.", SIPRI),
+    MetricDefinition("milex_constant_usd", "USD m, constant prices (base year in the unit)",
+                     "Military expenditure at constant prices and exchange rates.", SIPRI),
+    MetricDefinition("milex_real_change", "fraction", "Real change from the year before (constant USD).", SIPRI),
+    MetricDefinition("milex_real_change_since_{2014,2021}", "fraction",
+                     "Real change since 2014 (Crimea, Wales pledge) and since 2021 (before the full-scale invasion "
+                     "of Ukraine).", SIPRI, r"milex_real_change_since_(2014|2021)"),
+    MetricDefinition("milex_share_of_gdp", "fraction",
+                     "Military expenditure / GDP. Groups: members' spending / members' GDP (implied by SIPRI).",
+                     SIPRI),
+    MetricDefinition("milex_per_capita_usd", "USD, current prices", "Military expenditure per person.", SIPRI),
+    MetricDefinition("milex_share_of_govt_spending", "fraction",
+                     "Military expenditure / general government expenditure.", SIPRI),
+    MetricDefinition("gdp_current_usd", "USD m, current prices",
+                     "GDP implied by SIPRI: military expenditure / its share of GDP.", SIPRI_DERIVED),
+    MetricDefinition("gap_to_2pct_gdp_usd", "USD m, current prices",
+                     "Extra spending needed to reach 2% of GDP: max(0, 0.02 x GDP - military expenditure); zero "
+                     "when met. Groups: sum of the members' gaps.", SIPRI_DERIVED),
+    MetricDefinition("gap_to_3_5pct_gdp_usd", "USD m, current prices",
+                     "The same for 3.5% of GDP (NATO's Hague target for core defence by 2035).", SIPRI_DERIVED),
+    MetricDefinition("nato_defexp_current_usd", "USD m, current prices", "Defence expenditure (NATO definition).",
+                     NATO),
+    MetricDefinition("nato_share_of_gdp", "fraction",
+                     "Defence expenditure / real GDP (2015 prices), as NATO publishes it; estimates ('e' years) "
+                     "flagged.", NATO),
+    MetricDefinition("nato_real_change", "fraction", "Real change from the year before (2015 prices).", NATO),
+    MetricDefinition("nato_equipment_share", "fraction",
+                     "Major equipment and related R&D / defence expenditure; NATO's guideline is 20%.", NATO),
+    MetricDefinition("nato_gdp_current_usd", "USD m, current prices", "GDP as NATO publishes it.", NATO),
+    MetricDefinition("nato_gap_to_{2pct,3_5pct}_gdp_usd", "USD m, current prices",
+                     "max(0, target x NATO GDP - NATO defence expenditure).", NATO,
+                     r"nato_gap_to_(2pct|3_5pct)_gdp_usd"),
+    MetricDefinition("<metric>_rank_in_europe", "rank among N European countries (1 = highest)",
+                     "The country's rank among the European countries with data for that period.",
+                     "As the ranked metric", r"[a-z0-9_]+_rank_in_europe"),
+)
+
+
+def definition_of(metric: str) -> MetricDefinition | None:
+    """The catalogue entry a metric name matches, or None."""
+    return next((entry for entry in CATALOGUE if entry.matches(metric)), None)
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a Markdown table (for the methodology page)."""
+    lines = ["| Metric | Unit | Definition | Source |", "|---|---|---|---|"]
+    for entry in CATALOGUE:
+        lines.append(f"| `{entry.name}` | {entry.unit} | {entry.definition} | {entry.source} |")
+    return "\n".join(lines) + "\n"

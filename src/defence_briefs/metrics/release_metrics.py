@@ -1,0 +1,100 @@
+"""All metrics of one data release, from its tidy tables: the `metrics` stage's computation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..countries import CountryTable
+from ..data_stage import load_table
+from ..manifest import DataRelease
+from ..project import Project
+from . import bilateral_tiv, dependency, ranking, spending
+from .records import COLUMNS
+from .weapon_categories import weapon_category
+
+GROUPS = ("EU27", "NATO_EUROPE", "EUROPE")
+DEPENDENCY_RANKED = ("arms_imports_tiv", "us_share_of_arms_imports", "european_share_of_arms_imports",
+                     "supplier_hhi", "pending_orders_tiv", "us_share_of_pending_orders")
+EXACT_TABLES = ("bilateral_tiv", "us_exports_tiv", "imports_tiv_totals", "exports_tiv_totals")
+
+
+@dataclass(frozen=True)
+class ReleaseMetrics:
+    """A release's metrics table and the detail tables published beside it."""
+
+    metrics: pd.DataFrame
+    bilateral: pd.DataFrame
+    pending_us_deals: pd.DataFrame
+
+
+def european_countries(countries: CountryTable, year: int) -> list[str]:
+    """The countries the briefs cover: members of the EUROPE group in `year`."""
+    return countries.members("EUROPE", year)
+
+
+def source_labels(release: DataRelease) -> dict[str, str]:
+    """Short source notes per family, naming the manifest's file ids (whose sha256 the release info lists)."""
+    by_role = release.files_by_role()
+
+    def ids(*roles: str) -> str:
+        parts = []
+        for role in roles:
+            files = by_role.get(role, [])
+            if len(files) > 3:
+                parts.append(f"{files[0].id.rsplit('_', 1)[0]}_* ({len(files)} files)")
+            else:
+                parts.extend(f.id for f in files)
+        return ", ".join(parts)
+
+    return {
+        "tiv": f"SIPRI Arms Transfers Database: register {ids('transfers')}; yearly TIV tables {ids(*EXACT_TABLES)}",
+        "register": f"SIPRI Arms Transfers Database: register {ids('transfers')}",
+        "sipri": f"SIPRI Military Expenditure Database: {ids('milex')}",
+        "sipri_derived": f"derived from SIPRI Military Expenditure Database: {ids('milex')}",
+        "nato": f"NATO, Defence Expenditure of NATO Countries: {ids('nato')}",
+    }
+
+
+def release_metrics(project: Project, release: DataRelease, countries: CountryTable) -> ReleaseMetrics:
+    """Compute every metric of `release` for the European countries and groups (membership per period)."""
+    last_year = release.last_data_year
+    sources = source_labels(release)
+    roles = release.files_by_role()
+    transfers = load_table(project, release.name, "transfers")
+    register = project.display(project.raw_dir / roles["transfers"][0].path)
+    transfers = transfers.assign(category=weapon_category(transfers, register))
+    exact_tables = {t: load_table(project, release.name, t) for t in EXACT_TABLES if t in roles}
+    exact = bilateral_tiv.exact_tiv(exact_tables)
+    deal_rows = bilateral_tiv.allocated_deal_years(transfers, exact)
+    deal_rows["category"] = transfers["category"].reindex(deal_rows["deal"]).to_numpy()
+    bilateral = bilateral_tiv.yearly_bilateral_tiv(deal_rows, exact)
+
+    codes = european_countries(countries, last_year)
+    entities = [*codes, *GROUPS]
+    dependency_rows = dependency.dependency_metrics(bilateral, deal_rows, transfers, entities, last_year, countries,
+                                                    sources["tiv"], sources["register"])
+    milex = load_table(project, release.name, "milex")
+    nato = load_table(project, release.name, "nato") if "nato" in roles else None
+    spending_rows = spending.spending_metrics(milex, nato, codes, list(GROUPS), countries, last_year, sources)
+    rows = pd.concat([dependency_rows.frame(release.name), spending_rows.frame(release.name)], ignore_index=True)
+    latest = dependency.Window(last_year - dependency.WINDOW_YEARS + 1, last_year).label
+    ranked_dependency = rows[(rows["period"].isin([latest, str(last_year)]))]
+    def peers(year: int) -> list[str]:
+        return european_countries(countries, year)
+
+    ranks = ranking.add_ranks(rows, peers, spending.RANKED) + ranking.add_ranks(ranked_dependency, peers,
+                                                                                 DEPENDENCY_RANKED)
+    rank_frame = pd.DataFrame.from_records(ranks).assign(release=release.name) if ranks else None
+    if rank_frame is not None:
+        rows = pd.concat([rows, rank_frame[list(COLUMNS)]], ignore_index=True)
+    rows = rows.sort_values(["country", "metric", "period"], kind="stable").reset_index(drop=True)
+
+    pending = dependency.pending_orders(transfers, last_year)
+    deals = dependency.largest_pending_deals(pending, codes, count=10)[
+        ["recipient", "supplier", "order_year", "number_ordered", "number_delivered", "weapon_designation",
+         "weapon_description", "category", "tiv_order", "tiv_delivered", "pending_tiv", "source_file", "source_ref"]]
+    europe = set(codes)
+    return ReleaseMetrics(rows[list(COLUMNS)], bilateral[bilateral["recipient"].isin(europe)].reset_index(drop=True),
+                          deals.reset_index(drop=True))

@@ -1,0 +1,70 @@
+"""Weapon categories: every free-text `Weapon description` of the registers mapped to one of eight categories.
+
+SIPRI's register export has no category column and its description wording changed between releases
+('APC' in 2025, 'armoured personnel carrier' in 2026), so reference/weapon_categories.csv lists every
+wording seen, matched ignoring case and spacing. An unknown wording is an error naming it, so a new
+release cannot silently put weapons in the wrong category.
+
+Category choices: surface-to-air and anti-ballistic missiles count as air defence (with the systems that
+fire them), because interceptor supply is the air-defence dependency; torpedoes, guided bombs, guided
+shells, loitering munitions and coastal anti-ship systems count as missiles (SIPRI's own definition);
+combat aircraft are fighters, ground-attack aircraft, bombers, armed trainers, anti-submarine and maritime
+patrol aircraft and armed drones; transport, trainer, early-warning and reconnaissance aircraft, unarmed
+drones, sensors, engines and satellites are 'other'.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from ..countries import normalise_name
+from ..errors import InputError
+
+CATEGORIES = ("air_defence", "combat_aircraft", "helicopters", "armoured_vehicles", "artillery", "missiles",
+              "ships", "other")
+CATEGORY_NAMES = {
+    "air_defence": "Air defence", "combat_aircraft": "Combat aircraft", "helicopters": "Helicopters",
+    "armoured_vehicles": "Armoured vehicles", "artillery": "Artillery", "missiles": "Missiles",
+    "ships": "Ships", "other": "Other",
+}
+MAPPING_FILE = "src/defence_briefs/reference/weapon_categories.csv"
+
+
+@lru_cache(maxsize=1)
+def category_table() -> dict[str, str]:
+    """Normalised description -> category, from the packaged reference table (checked once)."""
+    table: dict[str, str] = {}
+    path = resources.files("defence_briefs").joinpath("reference", "weapon_categories.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["category"] not in CATEGORIES:
+                raise ValueError(f"{MAPPING_FILE}: {row['description']!r} has unknown category {row['category']!r}")
+            key = normalise_name(row["description"])
+            if table.get(key, row["category"]) != row["category"]:
+                raise ValueError(f"{MAPPING_FILE}: {row['description']!r} is mapped to two categories")
+            table[key] = row["category"]
+    return table
+
+
+def unmapped_descriptions(descriptions: pd.Series) -> list[str]:
+    """The distinct descriptions the table does not know (empty list when all are mapped)."""
+    table = category_table()
+    return sorted({d for d in descriptions.dropna().unique() if normalise_name(d) not in table})
+
+
+def weapon_category(transfers: pd.DataFrame, file: str = "trade register") -> pd.Series:
+    """The category of each register record; an unknown description raises an InputError naming it."""
+    unknown = unmapped_descriptions(transfers["weapon_description"])
+    if unknown:
+        refs = []
+        for description in unknown[:20]:
+            first = transfers.loc[transfers["weapon_description"] == description, "source_ref"].iloc[0]
+            refs.append(f"{description!r} ({first}, column 'Weapon description')")
+        raise InputError(file, f"{len(unknown)} weapon description(s) have no category: {'; '.join(refs)}. "
+                               f"Add each with its category ({', '.join(CATEGORIES)}) to {MAPPING_FILE}.")
+    table = category_table()
+    return transfers["weapon_description"].map(lambda d: table[normalise_name(d)] if isinstance(d, str) else "other")

@@ -1,0 +1,180 @@
+"""Unit tests of the metrics with hand-computed expectations on small in-memory tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from defence_briefs.countries import country_table
+from defence_briefs.errors import InputError
+from defence_briefs.metrics import bilateral_tiv as bt
+from defence_briefs.metrics import dependency as dp
+from defence_briefs.metrics import spending as sp
+from defence_briefs.metrics.catalogue import catalogue_markdown, definition_of
+from defence_briefs.metrics.weapon_categories import weapon_category
+
+COUNTRIES = country_table()
+
+
+def register(*deals: tuple) -> pd.DataFrame:
+    """(recipient, supplier, tiv_delivered, delivery_years[, tiv_order, order_year, description]) -> register."""
+    rows = []
+    for i, deal in enumerate(deals):
+        recipient, supplier, delivered, years, *rest = deal
+        order, order_year, description = (rest + [delivered, 2020, "tank"][len(rest):])[:3]
+        rows.append({"recipient": recipient, "supplier": supplier, "tiv_delivered": delivered, "delivery_years": years,
+                     "tiv_order": order, "order_year": order_year, "weapon_description": description,
+                     "weapon_designation": f"W{i}", "source_ref": f"line {13 + i}", "source_file": "reg"})
+    columns = ["recipient", "supplier", "tiv_delivered", "delivery_years", "tiv_order", "order_year",
+               "weapon_description", "weapon_designation", "source_ref", "source_file"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def no_exact() -> bt.ExactTiv:
+    return bt.exact_tiv({})
+
+
+def test_equal_split_divides_each_deal_over_its_delivery_years() -> None:
+    rows = bt.deal_years(register(("POL", "USA", 30.0, [2020, 2021, 2022]), ("POL", "FRA", None, [])))
+    assert list(rows["year"]) == [2020, 2021, 2022]
+    assert list(bt.equal_split(rows)) == [10.0, 10.0, 10.0]
+
+
+def test_anchored_split_gives_uncovered_years_what_the_exact_table_leaves() -> None:
+    # a 30 TIV deal delivered 2020-2022; SIPRI's exact table (to 2020) says 5 came in 2020,
+    # so 25 remain for 2021-2022: 12.5 each (the equal split would give 10, 10, 10)
+    transfers = register(("POL", "USA", 30.0, [2020, 2021, 2022]))
+    pairs = pd.DataFrame({"supplier": ["USA"], "recipient": ["POL"], "year": [2020], "tiv": [5.0],
+                          "source_file": ["us"]})
+    exact = bt.exact_tiv({"us_exports_tiv": pairs})
+    rows = bt.allocated_deal_years(transfers, exact)
+    assert rows["tiv"].round(6).tolist() == [5.0, 12.5, 12.5]
+    yearly = bt.yearly_bilateral_tiv(rows, exact)
+    assert yearly[["year", "tiv", "basis"]].values.tolist() == [[2020, 5.0, "exact"], [2021, 12.5, "allocated"],
+                                                                 [2022, 12.5, "allocated"]]
+
+
+def test_anchored_split_uses_recipient_totals_to_split_other_suppliers() -> None:
+    # two uncovered suppliers deliver to POL in 2021-2022; the recipient total for 2021 is 8 of which the
+    # exact US table says 6 came from the US, so FRA's 10 TIV deal put 2 in 2021 and 8 in 2022
+    transfers = register(("POL", "USA", 6.0, [2021]), ("POL", "FRA", 10.0, [2021, 2022]))
+    us = pd.DataFrame({"supplier": ["USA"], "recipient": ["POL"], "year": [2021], "tiv": [6.0], "source_file": ["us"]})
+    totals = pd.DataFrame({"code": ["POL"], "direction": ["imports"], "year": [2021], "tiv": [8.0]})
+    exact = bt.exact_tiv({"us_exports_tiv": us, "imports_tiv_totals": totals})
+    rows = bt.allocated_deal_years(transfers, exact)
+    fra = rows[rows["supplier"] == "FRA"].set_index("year")["tiv"]
+    assert fra[2021] == pytest.approx(2.0, abs=1e-3)  # raking converges, 50 rounds
+    assert fra[2022] == pytest.approx(8.0, abs=1e-3)
+
+
+def bilateral(rows: list[tuple[str, str, int, float]], basis: str = "exact") -> pd.DataFrame:
+    return pd.DataFrame([{"supplier": s, "recipient": r, "year": y, "tiv": t, "basis": basis, "source_file": "x"}
+                         for s, r, y, t in rows])
+
+
+def run_dependency(flows: pd.DataFrame, transfers: pd.DataFrame | None = None,
+                   entities: list[str] | None = None) -> pd.DataFrame:
+    transfers = transfers if transfers is not None else register()
+    if "category" not in transfers:
+        transfers = transfers.assign(category="armoured_vehicles")
+    deal_rows = pd.DataFrame({"supplier": flows["supplier"], "recipient": flows["recipient"], "year": flows["year"],
+                              "tiv": flows["tiv"], "category": "armoured_vehicles"})
+    out = dp.dependency_metrics(flows, deal_rows, transfers, entities or ["POL"], 2024, COUNTRIES, "src")
+    return out.frame("test").set_index(["country", "metric", "period"])["value"]
+
+
+def test_window_shares_hhi_and_change_by_hand() -> None:
+    # 2020-2024: USA 60, FRA 30, KOR 10 -> shares 0.6 / 0.3 / 0.1, HHI 0.36 + 0.09 + 0.01 = 0.46
+    # 2015-2019: USA 50 -> change +100%
+    flows = bilateral([("USA", "POL", 2020, 20), ("USA", "POL", 2024, 40), ("FRA", "POL", 2022, 30),
+                       ("KOR", "POL", 2023, 10), ("USA", "POL", 2016, 50)])
+    values = run_dependency(flows)
+    assert values["POL", "arms_imports_tiv", "2020-2024"] == 100
+    assert values["POL", "us_share_of_arms_imports", "2020-2024"] == pytest.approx(0.6)
+    assert values["POL", "european_share_of_arms_imports", "2020-2024"] == pytest.approx(0.3)
+    assert values["POL", "other_share_of_arms_imports", "2020-2024"] == pytest.approx(0.1)
+    assert values["POL", "supplier_hhi", "2020-2024"] == pytest.approx(0.46)
+    assert values["POL", "arms_imports_change", "2020-2024"] == pytest.approx(1.0)
+    assert values["POL", "supplier_share_KOR", "2020-2024"] == pytest.approx(0.1)
+    assert values["POL", "arms_imports_tiv", "2022"] == 30
+    assert ("POL", "us_share_of_arms_imports", "2010-2014") not in values.index  # no imports: no share, not zero
+
+
+def test_group_imports_are_the_sum_of_members_as_of_the_window_end() -> None:
+    # Sweden joined NATO in 2024: in NATO_EUROPE for 2020-2024, not for 2015-2019
+    flows = bilateral([("USA", "POL", 2021, 10), ("DEU", "SWE", 2022, 5), ("USA", "SWE", 2017, 7),
+                       ("USA", "POL", 2017, 3)])
+    values = run_dependency(flows, entities=["NATO_EUROPE", "POL", "SWE"])
+    assert values["NATO_EUROPE", "arms_imports_tiv", "2020-2024"] == 15
+    assert values["NATO_EUROPE", "arms_imports_tiv", "2015-2019"] == 3
+    # like-for-like change: 2024 members (POL, SWE) had 10 in 2015-2019
+    assert values["NATO_EUROPE", "arms_imports_change", "2020-2024"] == pytest.approx(15 / 10 - 1)
+
+
+def test_pending_orders_and_their_us_share() -> None:
+    transfers = register(("POL", "USA", 40.0, [2023], 100.0, 2022),  # 60 pending
+                         ("POL", "DEU", 0.0, [], 20.0, 2024),  # 20 pending
+                         ("POL", "USA", 10.0, [2005], 50.0, 2000))  # old and cut short: not pending
+    values = run_dependency(bilateral([("USA", "POL", 2023, 40)]), transfers)
+    assert values["POL", "pending_orders_tiv", "2024"] == 80
+    assert values["POL", "us_share_of_pending_orders", "2024"] == pytest.approx(0.75)
+    assert values["POL", "european_share_of_pending_orders", "2024"] == pytest.approx(0.25)
+    assert values["POL", "pending_orders_tiv_from_USA", "2024"] == 60
+
+
+def milex(rows: list[tuple[str, str, int, float]], estimate: bool = False) -> pd.DataFrame:
+    return pd.DataFrame([{"code": c, "measure": m, "year": y, "value": v, "base_year": 2023, "estimate": estimate,
+                          "uncertain": False} for c, m, y, v in rows])
+
+
+def test_spending_gaps_real_change_and_group_ratios_by_hand() -> None:
+    table = milex([
+        ("EST", "milex_current_usd", 2023, 10.0), ("EST", "milex_share_of_gdp", 2023, 0.01),  # GDP 1000
+        ("EST", "milex_constant_usd", 2022, 8.0), ("EST", "milex_constant_usd", 2023, 10.0),
+        ("LVA", "milex_current_usd", 2023, 30.0), ("LVA", "milex_share_of_gdp", 2023, 0.03),  # GDP 1000
+        ("LVA", "milex_constant_usd", 2022, 30.0), ("LVA", "milex_constant_usd", 2023, 30.0),
+    ])
+    sources = {"sipri": "s", "sipri_derived": "d", "nato": "n"}
+    out = sp.spending_metrics(table, None, ["EST", "LVA"], [], COUNTRIES, 2023, sources).frame("t")
+    values = out.set_index(["country", "metric", "period"])["value"]
+    assert values["EST", "gdp_current_usd", "2023"] == pytest.approx(1000)
+    assert values["EST", "gap_to_2pct_gdp_usd", "2023"] == pytest.approx(10)  # 20 - 10
+    assert values["EST", "gap_to_3_5pct_gdp_usd", "2023"] == pytest.approx(25)  # 35 - 10
+    assert values["LVA", "gap_to_2pct_gdp_usd", "2023"] == 0  # met: zero, not negative
+    assert values["EST", "milex_real_change", "2023"] == pytest.approx(0.25)
+    # a group of the two (membership through the real table would add others, so test the helpers directly)
+    lookups = sp.lookups(sp.sipri_country_series(table))
+    derived = sp.lookups(sp.derived_series(sp.sipri_country_series(table)))
+    share = sp._group_ratio(lookups["milex_current_usd"], derived["gdp_current_usd"], ["EST", "LVA"], 2023)
+    assert share == pytest.approx(40 / 2000)
+
+
+def test_group_totals_need_every_member() -> None:
+    table = milex([("EST", "milex_current_usd", 2023, 10.0)])
+    lookup = sp.lookups(sp.sipri_country_series(table))["milex_current_usd"]
+    assert sp._group_sum(lookup, ["EST"], 2023) == 10
+    assert sp._group_sum(lookup, ["EST", "LVA"], 2023) is None
+
+
+def test_every_register_wording_maps_and_an_unknown_one_is_named() -> None:
+    transfers = register(("POL", "USA", 1.0, [2020], 1.0, 2020, "APC"),
+                         ("POL", "USA", 1.0, [2020], 1.0, 2020, "armoured personnel carrier"),
+                         ("POL", "USA", 1.0, [2020], 1.0, 2020, "SAM system"))
+    assert list(weapon_category(transfers)) == ["armoured_vehicles", "armoured_vehicles", "air_defence"]
+    bad = register(("POL", "USA", 1.0, [2020], 1.0, 2020, "laser cannon"))
+    with pytest.raises(InputError, match=r"laser cannon.*line 13.*Weapon description"):
+        weapon_category(bad, "data/raw/register.csv")
+
+
+def test_catalogue_covers_the_required_metrics_and_the_methodology_page_renders_it() -> None:
+    required = ["arms_imports_tiv", "us_share_of_arms_imports", "european_share_of_arms_imports", "supplier_hhi",
+                "pending_orders_tiv", "us_share_of_pending_orders", "milex_current_usd", "milex_constant_usd",
+                "milex_real_change", "milex_share_of_gdp", "milex_per_capita_usd", "milex_share_of_govt_spending",
+                "nato_share_of_gdp", "nato_equipment_share", "gap_to_2pct_gdp_usd", "gap_to_3_5pct_gdp_usd",
+                "supplier_share_USA", "category_share_air_defence", "milex_share_of_gdp_rank_in_europe"]
+    assert [m for m in required if definition_of(m) is None] == []
+    from conftest import ROOT
+
+    from defence_briefs.methodology import block
+    page = (ROOT / "methodology.md").read_text(encoding="utf-8")
+    assert block(page, "catalogue") == catalogue_markdown(), "run `python build.py methodology`"
