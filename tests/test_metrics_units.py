@@ -30,10 +30,6 @@ def register(*deals: tuple) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def no_exact() -> bt.ExactTiv:
-    return bt.exact_tiv({})
-
-
 def test_equal_split_divides_each_deal_over_its_delivery_years() -> None:
     rows = bt.deal_years(register(("POL", "USA", 30.0, [2020, 2021, 2022]), ("POL", "FRA", None, [])))
     assert list(rows["year"]) == [2020, 2021, 2022]
@@ -143,15 +139,15 @@ def test_spending_gaps_real_change_and_group_ratios_by_hand() -> None:
     assert values["LVA", "gap_to_2pct_gdp_usd", "2023"] == 0  # met: zero, not negative
     assert values["EST", "milex_real_change", "2023"] == pytest.approx(0.25)
     # a group of the two (membership through the real table would add others, so test the helpers directly)
-    lookups = sp.lookups(sp.sipri_country_series(table))
-    derived = sp.lookups(sp.derived_series(sp.sipri_country_series(table)))
+    lookups = sp.lookups(sp.country_series(table))
+    derived = sp.lookups(sp.derived_series(sp.country_series(table)))
     share = sp._group_ratio(lookups["milex_current_usd"], derived["gdp_current_usd"], ["EST", "LVA"], 2023)
     assert share == pytest.approx(40 / 2000)
 
 
 def test_group_totals_need_every_member() -> None:
     table = milex([("EST", "milex_current_usd", 2023, 10.0)])
-    lookup = sp.lookups(sp.sipri_country_series(table))["milex_current_usd"]
+    lookup = sp.lookups(sp.country_series(table))["milex_current_usd"]
     assert sp._group_sum(lookup, ["EST"], 2023) == 10
     assert sp._group_sum(lookup, ["EST", "LVA"], 2023) is None
 

@@ -35,21 +35,15 @@ RANKED = ("milex_current_usd", "milex_real_change", "milex_share_of_gdp", "milex
           "nato_equipment_share")
 
 
-def sipri_country_series(milex: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per SIPRI measure a code x year frame of values, plus '<measure>:estimate' frames (SIPRI's blue/red fonts)."""
-    milex = milex.assign(estimate=milex["estimate"].fillna(False) | milex["uncertain"].fillna(False))
-    out: dict[str, pd.DataFrame] = {}
-    for measure, frame in milex[milex["value"].notna()].groupby("measure"):
-        out[measure] = frame.pivot_table(index="code", columns="year", values="value", aggfunc="first")
-        out[f"{measure}:estimate"] = frame.pivot_table(index="code", columns="year", values="estimate",
-                                                        aggfunc="first").fillna(False).astype(bool)
-    return out
+def country_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per measure a code x year frame of values, plus '<measure>:estimate' frames of the `estimate` flags.
 
-
-def nato_country_series(nato: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """As `sipri_country_series` for the NATO table (estimates are NATO's 'e' years)."""
+    For SIPRI's table, `uncertain` (red font) counts as an estimate too; NATO's flags its 'e' years.
+    """
+    if "uncertain" in table:
+        table = table.assign(estimate=table["estimate"].fillna(False) | table["uncertain"].fillna(False))
     out: dict[str, pd.DataFrame] = {}
-    for measure, frame in nato[nato["value"].notna()].groupby("measure"):
+    for measure, frame in table[table["value"].notna()].groupby("measure"):
         out[measure] = frame.pivot_table(index="code", columns="year", values="value", aggfunc="first")
         out[f"{measure}:estimate"] = frame.pivot_table(index="code", columns="year", values="estimate",
                                                         aggfunc="first").fillna(False).astype(bool)
@@ -202,10 +196,10 @@ def group_spending(out: MetricRows, group: str, countries: CountryTable, sipri: 
 def spending_metrics(milex: pd.DataFrame, nato: pd.DataFrame | None, countries: list[str], groups: list[str],
                      table: CountryTable, last_year: int, sources: dict[str, str]) -> MetricRows:
     """Every spending figure of `countries` and `groups` from FIRST_YEAR to `last_year`."""
-    sipri_frames = sipri_country_series(milex)
+    sipri_frames = country_series(milex)
     derived = lookups(derived_series(sipri_frames))
     sipri = lookups(sipri_frames)
-    nato_series = lookups(nato_country_series(nato)) if nato is not None and len(nato) else {}
+    nato_series = lookups(country_series(nato)) if nato is not None and len(nato) else {}
     base_year = milex["base_year"].dropna()
     constant_unit = f"USD m, constant {int(base_year.iloc[0])} prices" if len(base_year) else "USD m, constant prices"
     years = range(FIRST_YEAR, last_year + 1)
