@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -41,8 +42,9 @@ def _bilateral(project: Project, release: str) -> pd.DataFrame:
     return pd.read_csv(metrics_dir(project, release) / "bilateral_tiv.csv")
 
 
+@lru_cache(maxsize=4)
 def _all_bilateral(project: Project, release: str) -> pd.DataFrame:
-    """The release's full yearly matrix (all recipients), recomputed from the tidy tables."""
+    """The release's full yearly matrix (all recipients), recomputed from the tidy tables once per release."""
     from ..ingest import PARSERS
     from ..manifest import load_manifest
     from . import bilateral_tiv
