@@ -55,3 +55,25 @@ def tree_digest(folder: Path) -> dict[str, str]:
         return {}
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+BRIEF_COUNTRIES = ("POL", "ISL", "CHE", "DEU")
+
+
+@pytest.fixture(scope="session")
+def briefs_project(real_project: Project) -> Project:
+    """The real project with the briefs of a few countries built (Poland; Iceland: no imports, no armed forces;
+    Switzerland: not in NATO; Germany named by its English name) for the newest release."""
+    for name in ("notebooks", "_quarto.yml", "methodology.md"):
+        source = ROOT / name
+        target = real_project.root / name
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy(source, target)
+    os.environ["DEFENCE_QUARTO"] = "off"  # this fixture checks the built-in route, even where quarto exists
+    args = ["briefs"]
+    for country in ("POL", "ISL", "CHE", "Germany"):
+        args += ["--country", country]
+    assert main(args, root=real_project.root) == 0
+    return real_project

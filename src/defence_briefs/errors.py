@@ -52,3 +52,7 @@ class InputError(DataError):
 
     def _format(self) -> str:
         return f"{self.location()}: {self.detail}"
+
+
+class UsageError(DataError):
+    """A command-line option or notebook parameter names something that does not exist (a country, a format)."""

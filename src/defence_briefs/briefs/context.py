@@ -1,0 +1,185 @@
+"""A country's brief inputs for one release: its metrics, its peers', the previous release's, and the sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from ..countries import CountryTable, country_table
+from ..errors import UsageError
+from ..ingest import PARSERS
+from ..manifest import DataRelease, Manifest, load_manifest
+from ..metrics.dependency import US
+from ..metrics_stage import load_metrics, metrics_dir
+from ..project import Project
+
+GROUP_CODES = ("EU27", "NATO_EUROPE", "EUROPE")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of metrics.csv."""
+
+    country: str
+    metric: str
+    period: str
+    value: float
+    unit: str
+    estimate: bool
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise UsageError(f"{path}: not found; run `python build.py metrics --release ...` first")
+    return pd.read_csv(path, dtype={"period": str, "release": str})
+
+
+class ReleaseData:
+    """One release's published metrics and tables, loaded once and shared by every brief of a run."""
+
+    def __init__(self, project: Project, release: DataRelease, manifest: Manifest):
+        self.project = project
+        self.release = release
+        self.manifest = manifest
+        self.metrics = load_metrics(project, release.name)
+        folder = metrics_dir(project, release.name)
+        self.bilateral = _read_csv(folder / "bilateral_tiv.csv")
+        self.pending_us_deals = _read_csv(folder / "pending_us_deals.csv")
+        self.countries: CountryTable = country_table()
+        self._index = self.metrics.set_index(["country", "metric", "period"]).sort_index()
+
+    @cached_property
+    def previous(self) -> ReleaseData | None:
+        """The release before this one in the manifest, when its metrics are published."""
+        names = [r.name for r in self.manifest.releases]
+        position = names.index(self.release.name)
+        if position == 0:
+            return None
+        earlier = self.manifest.releases[position - 1]
+        if not (metrics_dir(self.project, earlier.name) / "metrics.csv").is_file():
+            return None
+        return ReleaseData(self.project, earlier, self.manifest)
+
+    @property
+    def last_year(self) -> int:
+        return self.release.last_data_year
+
+    def window(self, offset: int = 0) -> str:
+        """The latest five-year window ('2021-2025'), or the one `offset` five-year steps earlier."""
+        end = self.last_year - 5 * offset
+        return f"{end - 4}-{end}"
+
+    def figure(self, country: str, metric: str, period: str | int) -> Figure | None:
+        """The metrics.csv row, or None when the release has no such figure."""
+        key = (country, metric, str(period))
+        if key not in self._index.index:
+            return None
+        row = self._index.loc[key]
+        return Figure(country, metric, str(period), float(row["value"]), str(row["unit"]), bool(row["estimate"]))
+
+    def series(self, country: str, metric: str, kind: str = "year") -> pd.DataFrame:
+        """Rows of one metric for one country: kind 'year' (period '2024') or 'window' ('2020-2024')."""
+        rows = self.metrics[(self.metrics["country"] == country) & (self.metrics["metric"] == metric)]
+        is_window = rows["period"].str.contains("-", regex=False)
+        rows = rows[is_window] if kind == "window" else rows[~is_window]
+        return rows.sort_values("period").reset_index(drop=True)
+
+    def latest_year(self, country: str, metric: str) -> str | None:
+        """The newest year with a figure of `metric` for `country`."""
+        rows = self.series(country, metric)
+        return None if rows.empty else str(rows["period"].iloc[-1])
+
+    def across_countries(self, metric: str, period: str, countries: list[str]) -> pd.DataFrame:
+        """One metric for many countries in one period: country, name, value, estimate."""
+        rows = self.metrics[(self.metrics["metric"] == metric) & (self.metrics["period"] == period)
+                            & (self.metrics["country"].isin(countries))]
+        rows = rows[["country", "value", "estimate"]].copy()
+        rows["name"] = rows["country"].map(self.countries.name)
+        return rows.reset_index(drop=True)
+
+    def european_countries(self) -> list[str]:
+        """The countries the briefs cover, as of the release's last data year."""
+        return self.countries.members("EUROPE", self.last_year)
+
+    def source_files(self, country: str | None = None) -> list:
+        """The manifest files behind a brief: every file, except that per-supplier TIV tables count only
+        when they supplied a figure for `country`."""
+        used = None
+        if country is not None:
+            used = set(self.bilateral.loc[self.bilateral["recipient"] == country, "source_file"])
+        files = []
+        for source_file in self.release.files:
+            if used is not None and source_file.role == "bilateral_tiv" and source_file.id not in used:
+                continue
+            files.append(source_file)
+        return files
+
+
+def load_release(root: Path | str, release: str | None = None) -> ReleaseData:
+    """The published data of `release` (default: the newest) under project `root`."""
+    project = Project(Path(root).resolve())
+    manifest = load_manifest(project.manifest_path, set(PARSERS))
+    return ReleaseData(project, manifest.release(release or "latest"), manifest)
+
+
+@dataclass
+class Brief:
+    """What one country's brief is about: the release data and the country."""
+
+    data: ReleaseData
+    country: str
+
+    @property
+    def name(self) -> str:
+        return self.data.countries.name(self.country)
+
+    def figure(self, metric: str, period: str | int) -> Figure | None:
+        return self.data.figure(self.country, metric, period)
+
+    def series(self, metric: str, kind: str = "year") -> pd.DataFrame:
+        return self.data.series(self.country, metric, kind)
+
+    @property
+    def is_nato(self) -> bool:
+        return self.data.countries.is_member("NATO", self.country, self.data.last_year)
+
+    @property
+    def pending_us_deals(self) -> pd.DataFrame:
+        deals = self.data.pending_us_deals
+        return deals[(deals["recipient"] == self.country) & (deals["supplier"] == US)].reset_index(drop=True)
+
+
+def open_brief(root: Path | str, country: str, release: str | None = None) -> Brief:
+    """The brief of `country` (ISO3 code or name) for `release`; a UsageError lists the valid codes."""
+    data = load_release(root, release)
+    return Brief(data, resolve_country(data, country))
+
+
+def resolve_country(data: ReleaseData, country: str) -> str:
+    """An ISO3 code of a covered country from a code or display name; anything else is a UsageError."""
+    covered = data.european_countries()
+    text = str(country).strip()
+    if text.upper() in covered:
+        return text.upper()
+    code = data.countries.code_for(text)
+    if code in covered:
+        return code
+    valid = ", ".join(covered)
+    raise UsageError(f"unknown country {country!r}: briefs cover these ISO3 codes (or their names): {valid}")
+
+
+def find_root(start: Path | str | None = None) -> Path:
+    """The project root: DEFENCE_PROJECT_ROOT, else the nearest folder at or above `start` (default: the working
+    directory) holding data/sources.toml."""
+    import os
+
+    if os.environ.get("DEFENCE_PROJECT_ROOT"):
+        return Path(os.environ["DEFENCE_PROJECT_ROOT"]).resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "sources.toml").is_file():
+            return folder
+    raise UsageError(f"no project root (a folder with data/sources.toml) at or above {here}")

@@ -1,0 +1,61 @@
+"""How notebook cells show a brief's parts: markdown (pandoc flavour) and charts with an SVG twin for the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from functools import cache
+
+import vl_convert
+from IPython.display import Markdown, display, publish_display_data
+
+from .charts import BriefChart
+from .theme import FONT_DIR
+
+BRIEF_METADATA = "defence_briefs"
+
+
+@cache
+def _register_fonts() -> None:
+    vl_convert.register_font_directory(str(FONT_DIR))
+
+
+def chart_svg(chart: BriefChart) -> str:
+    """The chart drawn as SVG with the house font (vector; text kept as text)."""
+    _register_fonts()
+    return vl_convert.vegalite_to_svg(chart.chart.to_dict())
+
+
+def chart_html(chart: BriefChart, spec: dict) -> str:
+    """A figure that the site's script draws with vega-embed from local assets; the spec travels as JSON."""
+    payload = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    key = hashlib.sha256(payload.encode()).hexdigest()[:12]
+    # "</" inside a script element would end it early; JSON allows the escaped form.
+    payload = payload.replace("</", "<\\/")
+    description = html.escape(chart.description, quote=True)
+    return (f'<figure class="chart">\n<div class="vega-chart" id="chart-{key}" role="img" '
+            f'aria-label="{description}" data-spec="spec-{key}"></div>\n'
+            f'<script type="application/json" id="spec-{key}">{payload}</script>\n'
+            f'<figcaption class="sr-only">{description}</figcaption>\n</figure>')
+
+
+def show_chart(chart: BriefChart | None, missing: str, pdf: bool = True) -> None:
+    """Display a chart (HTML for the site, SVG for the PDF), or the sentence `missing` when there is no chart."""
+    if chart is None:
+        show_markdown(f"*{missing}*")
+        return
+    spec = chart.chart.to_dict()
+    publish_display_data(
+        {"text/html": chart_html(chart, spec), "image/svg+xml": chart_svg(chart), "text/plain": chart.description},
+        metadata={BRIEF_METADATA: {"kind": "chart", "pdf": pdf}},
+    )
+
+
+def show_markdown(text: str, pdf: bool = True) -> None:
+    """Display pandoc markdown; `pdf=False` keeps it out of the PDF brief."""
+    if pdf:
+        display(Markdown(text))
+    else:
+        publish_display_data({"text/markdown": text, "text/plain": text},
+                             metadata={BRIEF_METADATA: {"kind": "markdown", "pdf": False}})

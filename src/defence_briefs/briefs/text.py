@@ -1,0 +1,92 @@
+"""Number formats and safe markdown: every figure a brief prints goes through `fmt` and `figure_span`."""
+
+from __future__ import annotations
+
+import math
+import re
+
+FORMATS = ("pct", "pct_abs", "times", "pct1", "pct2", "points", "usd_m", "usd", "tiv", "int", "real_change")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^$@:\"'])")
+
+
+def fmt(value: float, kind: str) -> str:
+    """`value` as a brief prints it: pct 0.4355 -> '44%', pct2 -> '4.12%', usd_m 38012 -> '$38.0 bn'."""
+    if kind not in FORMATS:
+        raise ValueError(f"unknown number format {kind!r}; known: {', '.join(FORMATS)}")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if kind == "pct":
+        return f"{value * 100:.0f}%"
+    if kind == "times":
+        return f"{1 + value:,.1f} times"
+    if kind == "pct_abs":
+        return f"{abs(value) * 100:.0f}%"
+    if kind == "pct1":
+        return f"{value * 100:.1f}%"
+    if kind == "pct2":
+        return f"{value * 100:.2f}%"
+    if kind == "real_change":
+        return f"{value * 100:+.1f}%".replace("-", "−")
+    if kind == "points":
+        return f"{value * 100:+.1f} points".replace("-", "−")
+    if kind == "usd_m":
+        return f"${value / 1000:,.1f} bn" if abs(value) >= 1000 else f"${value:,.0f} m"
+    if kind == "usd":
+        return f"${value:,.0f}"
+    if kind == "tiv":
+        return f"{value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def parse_fmt(text: str, kind: str) -> float:
+    """The number shown in a `fmt` string, in the metric's own unit (inverse of `fmt` up to rounding)."""
+    cleaned = text.replace("−", "-").replace(",", "").replace("$", "").replace("%", "").replace("+", "")
+    number = float(re.search(r"-?\d+(?:\.\d+)?", cleaned).group(0))
+    if kind in ("pct", "pct_abs", "pct1", "pct2", "real_change", "points"):
+        return number / 100
+    if kind == "times":
+        return number - 1
+    if kind == "usd_m":
+        return number * (1000 if "bn" in text else 1)
+    return number
+
+
+def md_escape(text: str) -> str:
+    """Plain text from a source (names, weapon designations) made literal in pandoc markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def attr_escape(text: str) -> str:
+    """A value for a pandoc attribute (quoted)."""
+    return str(text).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def figure_span(value: float, kind: str, country: str, metric: str, period: str) -> str:
+    """A formatted figure as a pandoc span that names its metrics.csv row, so tests can trace every number."""
+    return (f'[{md_escape(fmt(value, kind))}]{{.fig country="{attr_escape(country)}" metric="{attr_escape(metric)}" '
+            f'period="{attr_escape(period)}" format="{kind}"}}')
+
+
+def short_period(period: str) -> str:
+    """'2021-2025' -> '2021–25'; a year stays as it is."""
+    if "-" in period:
+        start, end = period.split("-")
+        return f"{start}–{end[2:]}" if start[:2] == end[:2] else f"{start}–{end}"
+    return period
+
+
+def md_table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
+    """A pandoc pipe table; cells must already be escaped markdown. `align` is one of l/r/c per column.
+
+    The separator's dashes are proportional to each column's longest cell, which pandoc turns into relative
+    column widths (in HTML and in the PDF) once a row is wider than a line.
+    """
+    align = align or "l" + "r" * (len(header) - 1)
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    marks = []
+    for kind, width in zip(align, widths, strict=True):
+        dashes = "-" * max(3, min(width, 70))
+        marks.append({"l": ":" + dashes, "r": dashes + ":", "c": ":" + dashes + ":"}[kind])
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

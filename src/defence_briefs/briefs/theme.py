@@ -1,0 +1,69 @@
+"""The house look of every chart: one sans font (Lato, shipped by the font-lato package), Okabe-Ito colours.
+
+The US, European suppliers and others always get the same three colours, in charts and tables alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import font_lato
+
+FONT = "Lato"
+FONT_DIR = Path(font_lato.font_directory)
+FONT_FILES = ("Lato-Regular.ttf", "Lato-Bold.ttf", "Lato-Italic.ttf", "Lato-BoldItalic.ttf")
+
+# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
+BLOC_COLOURS = {"United States": "#D55E00", "European suppliers": "#0072B2", "Others": "#A0A0A0"}
+BLOCS = tuple(BLOC_COLOURS)
+HIGHLIGHT = "#D55E00"
+MUTED = "#B8C4CE"
+ACCENT = "#0072B2"
+CATEGORICAL = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+TEXT = "#1F2933"
+GRID = "#E4E7EB"
+WIDTH = 520
+HEIGHT = 210
+THEME = "defence_briefs"
+
+
+def bloc_scale() -> alt.Scale:
+    """Colour scale that pins US / European / other to their colours whatever the data holds."""
+    return alt.Scale(domain=list(BLOC_COLOURS), range=list(BLOC_COLOURS.values()))
+
+
+def theme_config() -> dict:
+    """Vega-Lite config of the house theme."""
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
+            "title": {"font": FONT, "fontSize": 15, "fontWeight": "bold", "color": TEXT, "anchor": "start",
+                      "subtitleFont": FONT, "subtitleFontSize": 12, "subtitleColor": "#52606D", "offset": 10},
+            "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 11,
+                     "labelColor": TEXT, "titleColor": TEXT, "gridColor": GRID, "domainColor": "#9AA5B1",
+                     "tickColor": "#9AA5B1", "titleFontWeight": "normal"},
+            "axisX": {"grid": False},
+            "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 11,
+                       "orient": "top", "direction": "horizontal", "title": None},
+            "header": {"labelFont": FONT, "titleFont": FONT},
+            "text": {"font": FONT, "color": TEXT},
+            "range": {"category": list(CATEGORICAL)},
+            "bar": {"color": ACCENT},
+            "line": {"color": ACCENT, "strokeWidth": 2.5},
+            "point": {"color": ACCENT},
+            "concat": {"spacing": 6},
+        }
+    }
+
+
+@alt.theme.register(THEME, enable=True)
+def _house_theme() -> alt.theme.ThemeConfig:
+    return alt.theme.ThemeConfig(theme_config())
+
+
+def use_theme() -> None:
+    """Make the house theme the active Altair theme (importing this module already does)."""
+    alt.theme.enable(THEME)

@@ -1,0 +1,1 @@
+"""Turn executed notebooks into the site (HTML through pandoc) and the PDF briefs (pandoc to typst)."""

@@ -1,0 +1,82 @@
+"""An executed notebook as pandoc markdown for one target (html or typst): markdown cells as written, code
+hidden, and of each output the richest form that target can show (charts as vega HTML or as SVG files)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nbformat
+
+from ..briefs.display import BRIEF_METADATA
+from ..errors import DataError
+
+TARGETS = ("html", "typst")
+
+
+class NotebookError(DataError):
+    """An executed notebook holds an error output."""
+
+
+def _text(value: str | list[str]) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def _raw(fmt_name: str, text: str) -> str:
+    fence = "`" * max(3, max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0) + 1)
+    return f"{fence}{{={fmt_name}}}\n{text}\n{fence}\n"
+
+
+def notebook_markdown(notebook: nbformat.NotebookNode, target: str, figure_dir: Path | None = None,
+                      figure_prefix: str = "") -> str:
+    """Pandoc markdown of `notebook` for `target`; for typst, chart SVGs are written into `figure_dir` and
+    referenced as `figure_prefix + name`. An error output raises NotebookError naming the cell."""
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}")
+    blocks: list[str] = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            source = _text(cell.source).strip()
+            if source and not (source.startswith("<!--") and source.endswith("-->")):
+                blocks.append(source + "\n")
+            continue
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                raise NotebookError(f"cell {index + 1} raised {output.ename}: {output.evalue}")
+            if output.output_type not in ("display_data", "execute_result"):
+                continue  # streams (warnings, logs) are not part of a brief
+            block = _output_block(output, target, figure_dir, figure_prefix)
+            if block:
+                blocks.append(block)
+    return "\n".join(blocks)
+
+
+def _output_block(output: nbformat.NotebookNode, target: str, figure_dir: Path | None, prefix: str) -> str:
+    data = output.get("data", {})
+    meta = output.get("metadata", {}).get(BRIEF_METADATA, {})
+    if target == "typst" and meta.get("pdf") is False:
+        return ""
+    if "text/markdown" in data:
+        return _text(data["text/markdown"]).strip() + "\n"
+    if target == "html":
+        if "text/html" in data:
+            return _raw("html", _text(data["text/html"]))
+        if "image/svg+xml" in data:
+            return _raw("html", _text(data["image/svg+xml"]))
+        return ""
+    if "image/svg+xml" in data:
+        if figure_dir is None:
+            raise ValueError("figure_dir is needed to place charts in a typst document")
+        svg = _text(data["image/svg+xml"])
+        name = f"chart-{hashlib.sha256(svg.encode()).hexdigest()[:12]}.svg"
+        figure_dir.mkdir(parents=True, exist_ok=True)
+        (figure_dir / name).write_text(svg, encoding="utf-8")
+        return f"![]({prefix}{name}){{width=88%}}\n"
+    return ""
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read an executed notebook."""
+    return nbformat.read(path, as_version=4)

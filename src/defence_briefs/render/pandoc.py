@@ -1,0 +1,63 @@
+"""pandoc (from pypandoc-binary) and typst (the `typst` package): markdown to an HTML page, to typst, to PDF."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import pypandoc
+import typst
+
+from ..briefs.theme import FONT_DIR
+from ..errors import DataError
+
+# Raw HTML in the text is not passed through: source strings stay text. Format-specific blocks are
+# written as ```{=html} / ```{=typst} fences (raw_attribute), which only the matching writer keeps.
+READER = ("markdown-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
+          "+raw_attribute+fenced_divs+bracketed_spans+pipe_tables")
+
+
+class RenderError(DataError):
+    """pandoc or typst failed."""
+
+
+def template_path(name: str) -> Path:
+    """A file of the package's templates folder."""
+    return Path(str(resources.files("defence_briefs") / "templates" / name))
+
+
+def _pandoc(markdown: str, to: str, metadata: dict, extra: list[str]) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
+        json.dump(metadata, handle)
+        meta_file = handle.name
+    try:
+        return pypandoc.convert_text(markdown, to, format=READER,
+                                     extra_args=["--metadata-file", meta_file, "--wrap=none", *extra])
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        raise RenderError(f"pandoc could not convert {metadata.get('title', 'a page')} to {to}: {exc}") from None
+    finally:
+        Path(meta_file).unlink(missing_ok=True)
+
+
+def html_page(markdown: str, metadata: dict, toc: bool = True) -> str:
+    """A complete HTML page from the site template; `metadata` fills title, navigation, assets path..."""
+    extra = ["--template", str(template_path("page.html")), "--section-divs"]
+    if toc:
+        extra += ["--toc", "--toc-depth=2"]
+    return _pandoc(markdown, "html5", metadata, extra)
+
+
+def typst_source(markdown: str, metadata: dict) -> str:
+    """Typst source of a PDF brief from the brief template."""
+    return _pandoc(markdown, "typst", metadata, ["--template", str(template_path("brief.typ"))])
+
+
+def compile_pdf(source: Path, output: Path) -> None:
+    """Compile a typst file (images relative to it) into a PDF with the bundled font only."""
+    try:
+        typst.compile(str(source), output=str(output), font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+    except Exception as exc:  # typst raises its own error types
+        raise RenderError(f"typst could not compile {source}: {exc}") from None

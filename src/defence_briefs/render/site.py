@@ -1,0 +1,137 @@
+"""Assemble a release's site from executed notebooks: pages, PDF briefs, per-country CSVs and shared assets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+from ..briefs.context import ReleaseData
+from ..briefs.theme import FONT_DIR, FONT_FILES
+from ..fileio import atomic_write_bytes
+from .notebook_markdown import notebook_markdown, read_notebook
+from .pandoc import compile_pdf, html_page, template_path, typst_source
+from .site_config import SiteConfig
+
+ASSETS = "assets"
+
+
+def build_date() -> str:
+    """The date printed as 'built on': SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return when.date().isoformat()
+
+
+def write_assets(site: Path) -> None:
+    """CSS, the page script, the vega/vega-lite/vega-embed bundle (once per site) and the font files."""
+    import vl_convert
+
+    assets = site / ASSETS
+    (assets / "fonts").mkdir(parents=True, exist_ok=True)
+    for name in ("site.css", "site.js"):
+        shutil.copyfile(template_path(name), assets / name)
+    bundle = assets / "vega-bundle.js"
+    bundle.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+    for name in (*FONT_FILES, "OFL.txt"):
+        if (FONT_DIR / name).is_file():
+            shutil.copyfile(FONT_DIR / name, assets / "fonts" / name)
+    # Quarto's route includes the same scripts after each page body.
+    (assets / "scripts.html").write_text(
+        '<script src="assets/vega-bundle.js"></script>\n<script src="assets/site.js"></script>\n', encoding="utf-8")
+
+
+def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, depth: int,
+              downloads: list[tuple[str, str]] | None = None) -> dict:
+    up = "../" * depth
+    release = data.release
+    return {
+        "title": title, "pagetitle": title, "subtitle": subtitle, "site-title": config.title,
+        "assets": f"{up}{ASSETS}", "home": f"{up}index.html",
+        "navigation": [{"text": text, "href": href if href.startswith("..") and depth == 0 else f"{up}{href}"}
+                       for text, href in config.navigation],
+        "downloads": [{"text": text, "href": href} for text, href in downloads or []],
+        "footer": (f"Data release {release.name} ({release.title}), published {release.date.isoformat()}. "
+                   f"Built {build_date()} by defence-briefs from SIPRI, NATO and World Bank data; every figure is "
+                   f"in data/metrics.csv with its source."),
+    }
+
+
+def country_page(config: SiteConfig, data: ReleaseData, notebook_path: Path, country: str) -> str:
+    """The HTML brief of one country from its executed notebook."""
+    name = data.countries.name(country)
+    markdown = notebook_markdown(read_notebook(notebook_path), "html")
+    meta = _metadata(config, data, name, "Arms-import dependency and defence spending", 1,
+                     [("PDF brief", f"../pdf/{country}.pdf"), ("Figures (CSV)", f"../data/{country}.csv"),
+                      ("Executed notebook", f"../notebooks/{country}.ipynb")])
+    return html_page(markdown, meta, toc=config.toc)
+
+
+def country_pdf(config: SiteConfig, data: ReleaseData, notebook_path: Path, country: str, output: Path,
+                work: Path) -> None:
+    """The PDF brief of one country (typst via pandoc), written to `output`."""
+    work.mkdir(parents=True, exist_ok=True)
+    markdown = notebook_markdown(read_notebook(notebook_path), "typst", figure_dir=work, figure_prefix="")
+    release = data.release
+    meta = {
+        "title": data.countries.name(country),
+        "subtitle": (f"Arms-import dependency and defence spending · data release {release.name}, "
+                     f"published {release.date.isoformat()}, figures to {release.last_data_year}"),
+        "site-title": config.title,
+        "footer": (f"Sources: SIPRI Arms Transfers and Military Expenditure Databases, NATO, World Bank "
+                   f"(release {release.name}). Every figure with its source file and sha256: data/{country}.csv."),
+    }
+    source = work / f"{country}.typ"
+    source.write_text(typst_source(markdown, meta), encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    compile_pdf(source, output)
+
+
+def overview_page(config: SiteConfig, data: ReleaseData, notebook_path: Path) -> str:
+    """The overview page (index.html) from the executed overview notebook."""
+    markdown = notebook_markdown(read_notebook(notebook_path), "html")
+    meta = _metadata(config, data, "Europe overview", config.description, 0,
+                     [("All figures (CSV)", "data/metrics.csv"), ("Methodology", "methodology.html")])
+    return html_page(markdown, meta, toc=config.toc)
+
+
+def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -> str:
+    """methodology.md as a page of the site (its front matter is dropped; the title comes from the site)."""
+    text = methodology.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        text = text.split("---", 2)[2]
+    meta = _metadata(config, data, "Methodology", "Definitions, allocation method and checks", 0)
+    return html_page(text, meta, toc=config.toc)
+
+
+def country_csv(data: ReleaseData, country: str) -> bytes:
+    """The rows of metrics.csv for one country."""
+    rows = data.metrics[data.metrics["country"] == country].copy()
+    rows["estimate"] = rows["estimate"].map({True: "true", False: "false"})
+    return rows.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
+
+
+def releases_index(reports: Path, releases: list[tuple[str, str, str]], title: str) -> bytes:
+    """reports/index.html: the releases with a published site, newest first (name, title, date)."""
+    import html
+
+    items = "\n".join(
+        f'<li><a href="{html.escape(name)}/index.html">Data release {html.escape(name)}</a>: {html.escape(t)} '
+        f'(published {html.escape(date)})</li>' for name, t, date in releases)
+    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+            f'<style>body{{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;}}</style>\n'
+            f'</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<ul class="release-list">\n{items}\n</ul>\n'
+            f'</body>\n</html>\n')
+    return page.encode("utf-8")
+
+
+def publish_tree(staging: Path, target: Path) -> int:
+    """Copy every file of `staging` into `target`, each replaced atomically; returns the number of files."""
+    count = 0
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            atomic_write_bytes(target / path.relative_to(staging), path.read_bytes())
+            count += 1
+    return count
+

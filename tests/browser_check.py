@@ -1,0 +1,69 @@
+"""Open pages of the built site in headless Chromium (Debian's, started here) with the network blocked."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, if installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@dataclass
+class PageReport:
+    """What a page did when opened from disk."""
+
+    url: str
+    charts: int = 0
+    drawn: int = 0
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+    tables: int = 0
+
+
+def open_pages(pages: list[Path], screenshot_dir: Path | None = None) -> list[PageReport]:
+    """Open each page from file://, wait for its charts, and report what happened; every non-file request is
+    aborted and recorded."""
+    from playwright.sync_api import sync_playwright
+
+    reports = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, service_workers="block")
+        for page_path in pages:
+            report = PageReport(page_path.resolve().as_uri())
+            page = context.new_page()
+
+            def handle(route, request, report=report):
+                if request.url.startswith("file://"):
+                    route.continue_()
+                else:
+                    report.blocked_requests.append(request.url)
+                    route.abort()
+
+            page.route("**/*", handle)
+            page.on("console", lambda message, report=report: report.console_errors.append(message.text)
+                    if message.type == "error" else None)
+            page.on("pageerror", lambda error, report=report: report.page_errors.append(str(error)))
+            page.goto(report.url, wait_until="load")
+            report.charts = page.locator(".vega-chart").count()
+            if report.charts:
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.vega-chart')].every(e => e.querySelector('svg, canvas'))",
+                    timeout=20000)
+            report.drawn = page.locator(".vega-chart svg, .vega-chart canvas").count()
+            report.tables = page.locator("table").count()
+            if screenshot_dir is not None:
+                screenshot_dir.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot_dir / f"{page_path.stem}.png"), full_page=True)
+            page.close()
+            reports.append(report)
+        browser.close()
+    return reports

@@ -1,0 +1,189 @@
+"""The briefs on real data: papermill runs (edge cases included), every key-finding number traced to
+metrics.csv, the PDFs read back, the site opened offline in headless Chromium, and nbmake on both notebooks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from browser_check import chromium_path, open_pages
+from bs4 import BeautifulSoup
+
+from defence_briefs.briefs.text import fmt
+from defence_briefs.metrics_stage import load_metrics
+from defence_briefs.project import Project
+from defence_briefs.render.execute import NotebookRunError, run_notebook
+
+pytestmark = pytest.mark.realdata
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+RELEASE = "2026"
+TARGET_WORDS = ("2%", "3.5%", "20%", "2014")  # targets and reference years written in words, not data
+
+
+def _site(project: Project) -> Path:
+    return project.reports_dir / RELEASE
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_site_layout(briefs_project: Project) -> None:
+    site = _site(briefs_project)
+    for code in ("POL", "ISL", "CHE", "DEU"):
+        assert (site / "countries" / f"{code}.html").is_file()
+        assert (site / "pdf" / f"{code}.pdf").is_file()
+        assert (site / "data" / f"{code}.csv").is_file()
+        assert (briefs_project.root / "_build" / RELEASE / "executed" / f"{code}.ipynb").is_file()
+    for name in ("index.html", "methodology.html", "data/metrics.csv", "assets/vega-bundle.js", "assets/site.css",
+                 "assets/site.js", "assets/fonts/Lato-Regular.ttf"):
+        assert (site / name).is_file(), name
+    assert "Data release 2026" in (briefs_project.reports_dir / "index.html").read_text()
+    per_country = pd.read_csv(site / "data" / "POL.csv")
+    assert set(per_country["country"]) == {"POL"} and len(per_country) > 500
+
+
+def test_every_figure_in_a_brief_equals_metrics_csv(briefs_project: Project) -> None:
+    metrics = load_metrics(briefs_project, RELEASE).set_index(["country", "metric", "period"])["value"]
+    checked = 0
+    for code in ("POL", "CHE", "DEU", "ISL"):
+        soup = _soup(_site(briefs_project) / "countries" / f"{code}.html")
+        for span in soup.select("span.fig"):
+            key = (span["data-country"], span["data-metric"], span["data-period"])
+            assert key[0] == code
+            assert fmt(metrics.loc[key], span["data-format"]) == span.get_text(), key
+            checked += 1
+        findings = soup.find(id="key-findings")
+        sentences = findings.find_all("li")
+        assert 2 <= len([s for s in sentences if s.find_parent(class_="keyfigures") is None]) <= 7
+        # Every number of the findings is a traced figure, a period, or a target named in words.
+        for item in sentences:
+            for span in item.select("span.fig"):
+                span.replace_with(" ")
+            text = item.get_text()
+            text = re.sub(r"\b(19|20)\d\d(–\d\d)?\b", " ", text)
+            for word in TARGET_WORDS:
+                text = text.replace(word, " ")
+            assert not re.search(r"\d", text), (code, text)
+    assert checked >= 25
+
+
+def test_poland_findings_say_what_the_data_say(briefs_project: Project) -> None:
+    soup = _soup(_site(briefs_project) / "countries" / "POL.html")
+    text = soup.find(id="key-findings").get_text().replace("\u2019", "'")
+    metrics = load_metrics(briefs_project, RELEASE).set_index(["country", "metric", "period"])["value"]
+    us = fmt(metrics.loc[("POL", "us_share_of_arms_imports", "2021-2025")], "pct")
+    before = fmt(metrics.loc[("POL", "us_share_of_arms_imports", "2016-2020")], "pct")
+    assert f"{us} of Poland's arms imports in 2021–25 came from the United States, up from {before}" in text
+
+
+def test_edge_cases_are_said_in_words(briefs_project: Project) -> None:
+    iceland = _soup(_site(briefs_project) / "countries" / "ISL.html").get_text().replace("\u2019", "'")
+    assert "SIPRI recorded no deliveries of major arms to Iceland in 2021–25" in iceland
+    assert "Iceland has no armed forces of its own" in iceland
+    assert "Traceback" not in iceland
+    swiss = _soup(_site(briefs_project) / "countries" / "CHE.html").get_text().replace("\u2019", "'")
+    assert "Switzerland is not a NATO member" in swiss
+    assert "By NATO's definition" not in swiss
+
+
+def test_a_country_without_spending_data(briefs_project: Project, tmp_path: Path) -> None:
+    """A project whose metrics hold no spending rows for Kosovo: the notebook still runs and says so."""
+    root = tmp_path / "project"
+    shutil.copytree(briefs_project.root / "notebooks", root / "notebooks")
+    (root / "data").mkdir()
+    shutil.copy(briefs_project.manifest_path, root / "data" / "sources.toml")
+    data = root / "reports" / RELEASE / "data"
+    shutil.copytree(_site(briefs_project) / "data", data, ignore=shutil.ignore_patterns("[A-Z][A-Z][A-Z].csv"))
+    metrics = pd.read_csv(data / "metrics.csv", dtype=str)
+    spending = metrics["metric"].str.contains("milex|gdp|nato|gap_to", regex=True)
+    metrics[~((metrics["country"] == "XKX") & spending)].to_csv(data / "metrics.csv", index=False)
+    out = run_notebook(root / "notebooks" / "country_brief.ipynb", tmp_path / "XKX.ipynb",
+                       {"country": "XKX", "release": RELEASE, "root": str(root)})
+    notebook = nbformat.read(out, as_version=4)
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in notebook.cells
+                     for o in c.get("outputs", []))
+    assert "SIPRI publishes no military expenditure figures for Kosovo" in text
+    assert not [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+
+def test_a_bad_country_parameter_fails_with_the_list_of_codes(briefs_project: Project, tmp_path: Path) -> None:
+    with pytest.raises(NotebookRunError, match=r"unknown country '\.\./\.\./etc'.*POL"):
+        run_notebook(briefs_project.root / "notebooks" / "country_brief.ipynb", tmp_path / "bad.ipynb",
+                     {"country": "../../etc", "release": RELEASE, "root": str(briefs_project.root)})
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_pdf_briefs_read_back(briefs_project: Project) -> None:
+    metrics = load_metrics(briefs_project, RELEASE).set_index(["country", "metric", "period"])["value"]
+    for code, name in (("POL", "Poland"), ("DEU", "Germany"), ("ISL", "Iceland"), ("CHE", "Switzerland")):
+        pdf = _site(briefs_project) / "pdf" / f"{code}.pdf"
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        assert 1 <= pages <= 4, (code, pages)
+        assert "595.276 x 841.89" in info  # A4
+        text = _pdf_text(pdf)
+        assert name in text and "Page 1 of" in text and "Sources: SIPRI" in text
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert "Lato-Regular" in fonts and "Lato-Bold" in fonts
+        out = ARTIFACTS / "pdf" / code
+        out.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / code)], check=True,
+                       capture_output=True)
+        assert len(list(out.glob("*.png"))) == pages
+    text = _pdf_text(_site(briefs_project) / "pdf" / "POL.pdf")
+    for metric, period, kind in (("us_share_of_arms_imports", "2021-2025", "pct"),
+                                 ("milex_current_usd", "2025", "usd_m"), ("nato_share_of_gdp", "2024", "pct2")):
+        assert fmt(metrics.loc[("POL", metric, period)], kind) in text, metric
+    assert pages >= 2 or code == "ISL"
+
+
+def test_html_makes_no_remote_requests_by_construction(briefs_project: Project) -> None:
+    for page in _site(briefs_project).rglob("*.html"):
+        soup = _soup(page)
+        for tag, attribute in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+            for element in soup.find_all(tag):
+                value = element.get(attribute) or ""
+                assert not re.match(r"(https?:)?//", value), (page, value)
+        assert "cdn.jsdelivr" not in page.read_text()
+        assert not soup.select("pre code.sourceCode"), page  # code cells hidden
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+def test_site_in_headless_chromium_offline(briefs_project: Project) -> None:
+    site = _site(briefs_project)
+    pages = [site / "index.html", site / "methodology.html"] + [site / "countries" / f"{c}.html"
+                                                               for c in ("POL", "ISL", "CHE", "DEU")]
+    reports = open_pages(pages, ARTIFACTS / "screens")
+    for report in reports:
+        assert report.blocked_requests == [], report
+        assert report.console_errors == [] and report.page_errors == [], report
+        assert report.drawn >= report.charts, report
+        assert report.tables >= 1, report
+    by_page = {Path(r.url).name: r for r in reports}
+    assert by_page["POL.html"].charts >= 8
+    assert by_page["index.html"].charts >= 2
+
+
+def test_nbmake_runs_both_notebooks_with_default_parameters(briefs_project: Project) -> None:
+    env = {**os.environ, "DEFENCE_PROJECT_ROOT": str(briefs_project.root)}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbmake", "-p", "no:cacheprovider", "-q",
+         str(ROOT / "notebooks" / "country_brief.ipynb"), str(ROOT / "notebooks" / "europe_overview.ipynb")],
+        capture_output=True, text=True, env=env, cwd=briefs_project.root, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout

@@ -1,0 +1,136 @@
+"""Executed notebooks to markdown per target, the site configuration, and the Quarto route (stand-in quarto)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from defence_briefs.briefs.display import BRIEF_METADATA
+from defence_briefs.errors import UsageError
+from defence_briefs.render.notebook_markdown import NotebookError, notebook_markdown
+from defence_briefs.render.quarto import lay_out_project, quarto_commands, quarto_executable, run_quarto
+from defence_briefs.render.site_config import load_site_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>x</text></svg>'
+
+
+def _notebook(*outputs) -> nbformat.NotebookNode:
+    cell = new_code_cell("show()")
+    cell.outputs = list(outputs)
+    return new_notebook(cells=[new_markdown_cell("## Section"), new_markdown_cell("<!-- a note for authors -->"),
+                               cell])
+
+
+def _chart(pdf: bool = True):
+    return new_output("display_data", data={"text/html": "<figure>chart</figure>", "image/svg+xml": SVG,
+                                            "text/plain": "a chart"},
+                      metadata={BRIEF_METADATA: {"kind": "chart", "pdf": pdf}})
+
+
+def test_html_target_takes_the_html_of_charts_and_drops_code_and_streams() -> None:
+    notebook = _notebook(_chart(), new_output("stream", name="stderr", text="a warning"),
+                         new_output("display_data", data={"text/markdown": "Some **text**", "text/plain": "x"}))
+    markdown = notebook_markdown(notebook, "html")
+    assert "## Section" in markdown
+    assert "```{=html}\n<figure>chart</figure>\n```" in markdown
+    assert "Some **text**" in markdown
+    assert "show()" not in markdown and "a warning" not in markdown and "a note for authors" not in markdown
+
+
+def test_typst_target_writes_chart_svgs_and_leaves_out_html_only_parts(tmp_path: Path) -> None:
+    notebook = _notebook(_chart(), _chart(pdf=False),
+                         new_output("display_data", data={"text/markdown": "web only", "text/plain": "x"},
+                                    metadata={BRIEF_METADATA: {"kind": "markdown", "pdf": False}}))
+    markdown = notebook_markdown(notebook, "typst", figure_dir=tmp_path)
+    svgs = list(tmp_path.glob("*.svg"))
+    assert len(svgs) == 1 and svgs[0].read_text() == SVG
+    assert f"![]({svgs[0].name}){{width=88%}}" in markdown
+    assert "<figure>" not in markdown and "web only" not in markdown
+
+
+def test_an_error_output_names_the_cell() -> None:
+    notebook = _notebook(new_output("error", ename="KeyError", evalue="'POL'", traceback=[]))
+    with pytest.raises(NotebookError, match="cell 3 raised KeyError: 'POL'"):
+        notebook_markdown(notebook, "html")
+
+
+def test_site_config_follows_quarto_yml() -> None:
+    config = load_site_config(ROOT)
+    assert config.title == "European defence dependency briefs"
+    assert ("Methodology", "methodology.html") in config.navigation
+    assert {"html", "typst"} <= set(config.formats)
+    assert "countries/*.ipynb" in config.pages and config.papersize == "a4"
+
+
+def test_missing_site_config_is_named(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"_quarto\.yml: not found"):
+        load_site_config(tmp_path)
+
+
+def test_quarto_executable_honours_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFENCE_QUARTO", "off")
+    assert quarto_executable() is None
+    monkeypatch.setenv("DEFENCE_QUARTO", "/opt/quarto/bin/quarto")
+    assert quarto_executable() == "/opt/quarto/bin/quarto"
+
+
+def test_quarto_route_runs_render_on_the_laid_out_project(tmp_path: Path) -> None:
+    """A stand-in `quarto` records its arguments; the route must render the site without executing code, then
+    each country's brief to typst."""
+    log = tmp_path / "calls.jsonl"
+    stand_in = tmp_path / "bin" / "quarto"
+    stand_in.parent.mkdir()
+    stand_in.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$*\" >> {log}\nexit 0\n")
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("_quarto.yml", "methodology.md"):
+        (root / name).write_text((ROOT / name).read_text())
+    executed = {}
+    for code in ("POL", "DEU"):
+        path = tmp_path / f"{code}.ipynb"
+        nbformat.write(new_notebook(), path)
+        executed[code] = path
+    overview = tmp_path / "index.ipynb"
+    nbformat.write(new_notebook(), overview)
+    project_dir, staging = tmp_path / "quarto", tmp_path / "site"
+    lay_out_project(root, project_dir, executed, overview)
+    assert sorted(p.name for p in (project_dir / "countries").iterdir()) == ["DEU.ipynb", "POL.ipynb"]
+    assert (project_dir / "index.ipynb").is_file() and (project_dir / "_quarto.yml").is_file()
+    messages: list[str] = []
+    run_quarto(quarto_commands(str(stand_in), project_dir, staging, ["POL", "DEU"], ("html", "pdf")),
+               messages.append)
+    calls = log.read_text().splitlines()
+    assert calls == [
+        f"render {project_dir} --to html --no-execute --output-dir {staging}",
+        f"render {project_dir}/countries/POL.ipynb --to typst --no-execute --output-dir {staging}/pdf",
+        f"render {project_dir}/countries/DEU.ipynb --to typst --no-execute --output-dir {staging}/pdf",
+    ]
+    assert len(messages) == 3
+
+
+def test_quarto_failure_is_reported_with_its_message(tmp_path: Path) -> None:
+    stand_in = tmp_path / "quarto"
+    stand_in.write_text("#!/bin/sh\necho 'ERROR: no such format' >&2\nexit 3\n")
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
+    from defence_briefs.errors import DataError
+
+    with pytest.raises(DataError, match=r"(?s)quarto failed \(3\).*no such format"):
+        run_quarto([[str(stand_in), "render", str(tmp_path)]], lambda _: None)
+
+
+def test_the_committed_notebooks_are_cleared_and_parameterized() -> None:
+    for name in ("country_brief.ipynb", "europe_overview.ipynb"):
+        notebook = json.loads((ROOT / "notebooks" / name).read_text())
+        code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+        assert all(not cell["outputs"] and cell["execution_count"] is None for cell in code), name
+        tagged = [cell for cell in code if "parameters" in cell["metadata"].get("tags", [])]
+        assert len(tagged) == 1, name
+    assert os.path.getsize(ROOT / "notebooks" / "country_brief.ipynb") < 20000
