@@ -308,9 +308,17 @@ def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: s
     rows["group"] = rows["country"].map(lambda c: "highlight" if c == highlight else "other")
     rows["link"] = rows["country"].map(lambda c: f"{c}.html")
     order = rows.sort_values("value", ascending=False)["name"].tolist()
+    ranked = rows["value"].sort_values(ascending=False).tolist()
+    scale = alt.Scale()
+    if len(ranked) > 2 and ranked[0] > 2.5 * ranked[1] > 0:
+        # One outlier (Ukraine's spending) would squash every other bar: cut the axis, print the true value.
+        scale = alt.Scale(domain=[0, ranked[1] * 1.25], clamp=True)
+        outliers = rows[rows["value"] > ranked[1] * 1.25]
+        subtitle += "; " + ", ".join(f"{r.name} ({r.shown})" for r in outliers.itertuples()) + " cut at the edge"
     bars = alt.Chart(rows).mark_bar().encode(
         y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelFontSize=9)),
-        x=alt.X("value:Q", title=subtitle, axis=alt.Axis(format="%" if kind.startswith("pct") else ",")),
+        x=alt.X("value:Q", title=subtitle, scale=scale,
+                axis=alt.Axis(format="%" if kind.startswith("pct") else ",")),
         color=alt.Color("group:N", scale=alt.Scale(domain=["highlight", "other"], range=[HIGHLIGHT, "#6B8BA4"]),
                         legend=None),
         tooltip=[alt.Tooltip("name:N", title="Country"), alt.Tooltip("shown:N", title="Value")],
@@ -348,8 +356,15 @@ def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
     high_both = rows[(rows["value_us"] >= 0.5) & (rows["value_gdp"] >= 0.02)]
     title = (f"{len(high_both)} of {len(rows)} European countries spend 2% of GDP or more and buy "
              f"half their arms or more from the US")
+    x_scale = alt.Scale()
+    subtitle = "Each point is a country; click to open its brief"
+    far = rows[rows["value_gdp"] > 0.08]
+    if not far.empty:
+        x_scale = alt.Scale(domain=[0, 0.08], clamp=True)
+        subtitle += "; " + ", ".join(f"{r.name} ({r.gdp} of GDP)" for r in far.itertuples()) + " drawn at the edge"
     points = alt.Chart(rows).mark_circle(size=70, color="#0072B2", opacity=0.85).encode(
-        x=alt.X("value_gdp:Q", title=f"Military spending, share of GDP ({year})", axis=alt.Axis(format=".0%")),
+        x=alt.X("value_gdp:Q", title=f"Military spending, share of GDP ({year})", axis=alt.Axis(format=".0%"),
+                scale=x_scale),
         y=alt.Y("value_us:Q", title=f"US share of arms imports ({short_period(window)})", axis=alt.Axis(format="%")),
         href="url:N",
         tooltip=[alt.Tooltip("name:N", title="Country"), alt.Tooltip("us:N", title="US share of imports"),
@@ -361,6 +376,6 @@ def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
     description = (f"Scatter plot of {len(rows)} European countries: US share of arms imports in "
                    f"{short_period(window)} against military spending as a share of GDP in {year}, with a dashed "
                    f"line at 2% of GDP. {len(high_both)} countries are at or above both 50% and 2%.")
-    return finish(alt.layer(rule, points, labels).properties(width=WIDTH, height=320), title,
-                  "Each point is a country; click to open its brief", f"{SIPRI_AT}; {SIPRI_MILEX}", description,
+    chart = alt.layer(rule, points, labels).properties(width=WIDTH, height=320)
+    return finish(chart, title, subtitle, f"{SIPRI_AT}; {SIPRI_MILEX}", description,
                   data.release.name)

@@ -68,7 +68,8 @@ def key_figures(brief: Brief) -> str:
     ):
         period = _period(brief, kind, metric)
         figure = brief.figure(metric, period) if period else None
-        if figure is None or (metric == "milex_current_usd" and figure.value == 0):
+        spent = brief.figure("milex_current_usd", period) if kind == "milex" and period else None
+        if figure is None or (spent is not None and spent.value == 0):
             continue
         span = figure_span(figure.value, shown, brief.country, metric, period)
         items.append(f"- **{span}** {label}, {short_period(period)}")
@@ -113,7 +114,7 @@ def spending_table(brief: Brief, years: int = 6) -> str:
         ("nato_gap_to_3_5pct_gdp_usd", "usd_m", "Short of 3.5% of GDP (NATO)"),
     )
     last = brief.data.latest_year(brief.country, "milex_current_usd")
-    if last is None:
+    if last is None or not brief.figure("milex_current_usd", last).value:
         return ""
     shown_years = [str(y) for y in range(int(last) - years + 1, int(last) + 1)]
     rows = []
