@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .briefs.context import ReleaseData, resolve_country
+from .fileio import atomic_write_bytes
 from .manifest import DataRelease, Manifest
 from .project import Project
 from .render import site as site_render
@@ -135,9 +136,7 @@ def _write_data_files(data: ReleaseData, chosen: list[str], executed: dict[str, 
 
 
 def _write_releases_index(project: Project, manifest: Manifest, title: str) -> None:
-    from .fileio import atomic_write_bytes
-
     built = [(r.name, r.title, r.date.isoformat()) for r in reversed(manifest.releases)
              if (project.reports_dir / r.name / "index.html").is_file()]
     atomic_write_bytes(project.reports_dir / "index.html",
-                       site_render.releases_index(project.reports_dir, built, title))
+                       site_render.releases_index(built, title))

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .briefs.context import european_code
 from .briefs_stage import FORMATS, build_briefs
 from .countries import country_table
 from .data_stage import ingest_release
@@ -94,17 +95,23 @@ def _formats(text: str) -> tuple[str, ...]:
     return formats
 
 
-def _check_countries(project: Project, manifest: Manifest, releases: list[DataRelease], requested: list[str]) -> None:
+def _check_countries(releases: list[DataRelease], requested: list[str]) -> None:
     """Reject unknown countries before any work starts, listing the valid codes."""
     table = country_table()
     for release in releases:
-        covered = table.members("EUROPE", release.last_data_year)
         for item in requested:
-            text = item.strip()
-            if text.upper() in covered or table.code_for(text) in covered:
-                continue
-            raise UsageError(f"--country {item!r} is not a European country of release {release.name}; "
-                             f"valid codes (or their English names): {', '.join(covered)}")
+            european_code(table, item, release.last_data_year)
+
+
+def _with_previous(manifest: Manifest, releases: list[DataRelease], briefs: list[DataRelease]) -> list[DataRelease]:
+    """`releases` plus the release before each brief's release (its section on changes compares with it), in
+    manifest order."""
+    needed = {r.name for r in releases}
+    for release in briefs:
+        position = manifest.releases.index(release)
+        if position > 0:
+            needed.add(manifest.releases[position - 1].name)
+    return [r for r in manifest.releases if r.name in needed]
 
 
 def run(args: argparse.Namespace, root: Path) -> int:
@@ -124,25 +131,21 @@ def run(args: argparse.Namespace, root: Path) -> int:
     formats = _formats(args.format)
     brief_releases = releases if args.release else [manifest.default_release]
     if args.country:
-        _check_countries(project, manifest, brief_releases, args.country)
-    if args.stage == "briefs" and not args.release:
-        releases = [manifest.default_release]
+        _check_countries(brief_releases, args.country)
+    if args.stage == "briefs":
+        releases = brief_releases
+    if args.stage in ("briefs", "all"):
+        releases = _with_previous(manifest, releases, brief_releases)
     started = time.perf_counter()
     files = [f for release in releases for f in release.files]
     fetch_files(project, files, mirror_from_env(args.mirror), _say)
-    if args.stage in ("data", "metrics", "all"):
+    if args.stage in ("data", "metrics", "briefs", "all"):
         for release in releases:
             ingest_release(project, release, _say, force=args.force)
     if args.stage in ("metrics", "briefs", "all"):
-        for release in releases if args.stage != "briefs" or args.release else brief_releases:
+        for release in releases:
             build_metrics(project, release, _say)
     if args.stage in ("briefs", "all"):
-        if args.stage == "briefs" and not args.release:
-            # the section on changes compares with the previous release, so its metrics must be current too
-            for release in manifest.releases[-2:-1]:
-                if not (project.reports_dir / release.name / "data" / "metrics.csv").is_file():
-                    ingest_release(project, release, _say)
-                    build_metrics(project, release, _say)
         for release in brief_releases:
             build_briefs(project, manifest, release, args.country, formats, _say)
     _say(f"done in {time.perf_counter() - started:.1f} s")

@@ -120,6 +120,26 @@ def _prefixed(brief: Brief, prefix: str, periods: list[str]) -> pd.DataFrame:
     return rows
 
 
+def _two_window_bars(rows: pd.DataFrame, label: str, label_title: str, latest: str, previous: str, colour: str,
+                     width: int, bar_height: int) -> tuple[alt.Chart, pd.DataFrame]:
+    """Grouped horizontal bars of shares in the previous and latest window, ordered by the latest; returns the
+    chart and the latest window's rows, largest first."""
+    rows["window"] = rows["period"].map(short_period)
+    rows["share"] = rows["value"].map(lambda v: fmt(v, "pct"))
+    current = rows[rows["period"] == latest].sort_values("value", ascending=False)
+    order = list(dict.fromkeys([*current[label], *rows.sort_values("value", ascending=False)[label]]))
+    windows = [short_period(previous), short_period(latest)]
+    chart = alt.Chart(rows).mark_bar().encode(
+        y=alt.Y(f"{label}:N", sort=order, title=None),
+        x=alt.X("value:Q", title="Share of arms imports", axis=alt.Axis(format="%")),
+        yOffset=alt.YOffset("window:N", sort=windows),
+        color=alt.Color("window:N", scale=alt.Scale(domain=windows, range=[MUTED, colour])),
+        tooltip=[alt.Tooltip(f"{label}:N", title=label_title), alt.Tooltip("window:N", title="Window"),
+                 alt.Tooltip("share:N", title="Share")],
+    ).properties(width=width, height=max(80, bar_height * len(order)))
+    return chart, current
+
+
 def top_suppliers_chart(brief: Brief) -> BriefChart | None:
     """The largest suppliers' shares in the latest window and the one before."""
     latest, previous = brief.data.window(0), brief.data.window(1)
@@ -127,24 +147,12 @@ def top_suppliers_chart(brief: Brief) -> BriefChart | None:
     if rows.empty or rows[rows["period"] == latest].empty:
         return None
     rows["supplier"] = rows["key"].map(brief.data.countries.name)
-    rows["window"] = rows["period"].map(short_period)
-    rows["share"] = rows["value"].map(lambda v: fmt(v, "pct"))
-    order = rows[rows["period"] == latest].sort_values("value", ascending=False)["supplier"].tolist()
-    order += [s for s in rows.sort_values("value", ascending=False)["supplier"] if s not in order]
-    top = rows[rows["period"] == latest].sort_values("value", ascending=False).iloc[0]
+    chart, current = _two_window_bars(rows, "supplier", "Supplier", latest, previous, "#0072B2", WIDTH - 130, 22)
+    top = current.iloc[0]
     title = f"{top['supplier']} was {brief.name}'s largest arms supplier in {short_period(latest)} ({top['share']})"
-    chart = alt.Chart(rows).mark_bar().encode(
-        y=alt.Y("supplier:N", sort=order, title=None),
-        x=alt.X("value:Q", title="Share of arms imports", axis=alt.Axis(format="%")),
-        yOffset=alt.YOffset("window:N", sort=[short_period(previous), short_period(latest)]),
-        color=alt.Color("window:N", scale=alt.Scale(domain=[short_period(previous), short_period(latest)],
-                                                    range=[MUTED, "#0072B2"])),
-        tooltip=[alt.Tooltip("supplier:N", title="Supplier"), alt.Tooltip("window:N", title="Window"),
-                 alt.Tooltip("share:N", title="Share")],
-    ).properties(width=WIDTH - 130, height=max(80, 22 * len(order)))
     description = (f"Horizontal bars of the shares of {brief.name}'s arms imports from its top suppliers in "
-                   f"{short_period(previous)} and {short_period(latest)}; " + ", ".join(
-                       f"{r.supplier} {r.share}" for r in rows[rows["period"] == latest].itertuples()) + ".")
+                   f"{short_period(previous)} and {short_period(latest)}; "
+                   + ", ".join(f"{r.supplier} {r.share}" for r in current.itertuples()) + ".")
     return finish(chart, title, "Five largest suppliers of each window, share of arms imports (SIPRI TIV)",
                   SIPRI_AT, description, brief.data.release.name)
 
@@ -153,25 +161,14 @@ def categories_chart(brief: Brief) -> BriefChart | None:
     """What kinds of weapon the country imported, latest window against the one before."""
     latest, previous = brief.data.window(0), brief.data.window(1)
     rows = _prefixed(brief, "category_share_", [latest, previous])
-    rows = rows[rows["value"] > 0]
+    rows = rows[rows["value"] > 0].copy()
     if rows[rows["period"] == latest].empty:
         return None
     rows["category"] = rows["key"].map(CATEGORY_NAMES)
-    rows["window"] = rows["period"].map(short_period)
-    rows["share"] = rows["value"].map(lambda v: fmt(v, "pct"))
-    top = rows[rows["period"] == latest].sort_values("value", ascending=False).iloc[0]
-    order = rows[rows["period"] == latest].sort_values("value", ascending=False)["category"].tolist()
-    order += [c for c in rows["category"] if c not in order]
+    chart, current = _two_window_bars(rows, "category", "Weapon category", latest, previous, "#009E73",
+                                      WIDTH - 150, 20)
+    top = current.iloc[0]
     title = f"{top['category']} made up {top['share']} of {brief.name}'s arms imports in {short_period(latest)}"
-    chart = alt.Chart(rows).mark_bar().encode(
-        y=alt.Y("category:N", sort=order, title=None),
-        x=alt.X("value:Q", title="Share of arms imports", axis=alt.Axis(format="%")),
-        yOffset=alt.YOffset("window:N", sort=[short_period(previous), short_period(latest)]),
-        color=alt.Color("window:N", scale=alt.Scale(domain=[short_period(previous), short_period(latest)],
-                                                    range=[MUTED, "#009E73"])),
-        tooltip=[alt.Tooltip("category:N", title="Weapon category"), alt.Tooltip("window:N", title="Window"),
-                 alt.Tooltip("share:N", title="Share")],
-    ).properties(width=WIDTH - 150, height=max(80, 20 * len(order)))
     description = (f"Horizontal bars of the shares of weapon categories in {brief.name}'s arms imports in "
                    f"{short_period(previous)} and {short_period(latest)}; the largest in {short_period(latest)} "
                    f"was {top['category'].lower()} with {top['share']}.")

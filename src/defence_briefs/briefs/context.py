@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -160,11 +161,17 @@ def open_brief(root: Path | str, country: str, release: str | None = None) -> Br
 
 def resolve_country(data: ReleaseData, country: str) -> str:
     """An ISO3 code of a covered country from a code or display name; anything else is a UsageError."""
-    covered = data.european_countries()
+    return european_code(data.countries, country, data.last_year)
+
+
+def european_code(countries: CountryTable, country: str, year: int) -> str:
+    """The ISO3 code of a European country (member of EUROPE in `year`) given as code or English name; anything
+    else, paths included, is a UsageError listing the valid codes."""
+    covered = countries.members("EUROPE", year)
     text = str(country).strip()
     if text.upper() in covered:
         return text.upper()
-    code = data.countries.code_for(text)
+    code = countries.code_for(text)
     if code in covered:
         return code
     valid = ", ".join(covered)
@@ -174,8 +181,6 @@ def resolve_country(data: ReleaseData, country: str) -> str:
 def find_root(start: Path | str | None = None) -> Path:
     """The project root: DEFENCE_PROJECT_ROOT, else the nearest folder at or above `start` (default: the working
     directory) holding data/sources.toml."""
-    import os
-
     if os.environ.get("DEFENCE_PROJECT_ROOT"):
         return Path(os.environ["DEFENCE_PROJECT_ROOT"]).resolve()
     here = Path(start or Path.cwd()).resolve()

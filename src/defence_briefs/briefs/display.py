@@ -21,10 +21,10 @@ def _register_fonts() -> None:
     vl_convert.register_font_directory(str(FONT_DIR))
 
 
-def chart_svg(chart: BriefChart) -> str:
-    """The chart drawn as SVG with the house font (vector; text kept as text)."""
+def chart_svg(spec: dict) -> str:
+    """A Vega-Lite spec drawn as SVG with the house font (vector; text kept as text)."""
     _register_fonts()
-    return vl_convert.vegalite_to_svg(chart.chart.to_dict())
+    return vl_convert.vegalite_to_svg(spec)
 
 
 def chart_html(chart: BriefChart, spec: dict) -> str:
@@ -47,7 +47,7 @@ def show_chart(chart: BriefChart | None, missing: str, pdf: bool = True) -> None
         return
     spec = chart.chart.to_dict()
     publish_display_data(
-        {"text/html": chart_html(chart, spec), "image/svg+xml": chart_svg(chart), "text/plain": chart.description},
+        {"text/html": chart_html(chart, spec), "image/svg+xml": chart_svg(spec), "text/plain": chart.description},
         metadata={BRIEF_METADATA: {"kind": "chart", "pdf": pdf}},
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import shutil
 from pathlib import Path
@@ -112,9 +113,8 @@ def country_csv(data: ReleaseData, country: str) -> bytes:
     return rows.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
 
 
-def releases_index(reports: Path, releases: list[tuple[str, str, str]], title: str) -> bytes:
+def releases_index(releases: list[tuple[str, str, str]], title: str) -> bytes:
     """reports/index.html: the releases with a published site, newest first (name, title, date)."""
-    import html
 
     items = "\n".join(
         f'<li><a href="{html.escape(name)}/index.html">Data release {html.escape(name)}</a>: {html.escape(t)} '
