@@ -17,7 +17,7 @@ from browser_check import chromium_path, open_pages
 from bs4 import BeautifulSoup
 
 from defence_briefs.briefs.text import fmt
-from defence_briefs.metrics_stage import load_metrics
+from defence_briefs.metrics_stage import load_metrics, metrics_dir
 from defence_briefs.project import Project
 from defence_briefs.render.execute import NotebookRunError, run_notebook
 
@@ -42,7 +42,7 @@ def test_site_layout(briefs_project: Project) -> None:
         assert (site / "countries" / f"{code}.html").is_file()
         assert (site / "pdf" / f"{code}.pdf").is_file()
         assert (site / "data" / f"{code}.csv").is_file()
-        assert (briefs_project.root / "_build" / RELEASE / "executed" / f"{code}.ipynb").is_file()
+        assert (site / "notebooks" / f"{code}.ipynb").is_file()
     for name in ("index.html", "methodology.html", "data/metrics.csv", "assets/vega-bundle.js", "assets/site.css",
                  "assets/site.js", "assets/fonts/Lato-Regular.ttf"):
         assert (site / name).is_file(), name
@@ -101,8 +101,8 @@ def test_a_country_without_spending_data(briefs_project: Project, tmp_path: Path
     shutil.copytree(briefs_project.root / "notebooks", root / "notebooks")
     (root / "data").mkdir()
     shutil.copy(briefs_project.manifest_path, root / "data" / "sources.toml")
-    data = root / "reports" / RELEASE / "data"
-    shutil.copytree(_site(briefs_project) / "data", data, ignore=shutil.ignore_patterns("[A-Z][A-Z][A-Z].csv"))
+    data = metrics_dir(Project(root), RELEASE)
+    shutil.copytree(metrics_dir(briefs_project, RELEASE), data)
     metrics = pd.read_csv(data / "metrics.csv", dtype=str)
     spending = metrics["metric"].str.contains("milex|gdp|nato|gap_to", regex=True)
     metrics[~((metrics["country"] == "XKX") & spending)].to_csv(data / "metrics.csv", index=False)

@@ -1,38 +1,82 @@
-"""The `metrics` stage: compute a release's metrics and publish them under reports/<release>/data/.
+"""The `metrics` stage: compute a release's metrics into _build/<release>/data/ (only when their inputs changed).
 
 Files: metrics.csv (every figure, tidy), bilateral_tiv.csv (yearly supplier x European recipient TIV, exact
 or allocated), pending_us_deals.csv (largest US orders not yet delivered). All are computed before any is
-written, and each is replaced atomically, so a failure leaves the published files as they were.
+written, and each is replaced atomically. A stamp beside them records the fingerprint of their inputs (the
+tidy tables' keys, the metrics code, the release's definition); when it matches and the files are intact the
+stage does nothing. The files reach reports/<release>/data/ when the site is published (`publish_metrics`,
+or with the briefs).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from .countries import country_table
-from .fileio import atomic_write_bytes
+from . import tidy_cache
+from .fileio import atomic_write_bytes, sha256_file
+from .fingerprint import code_digest, digest
 from .manifest import DataRelease
-from .metrics.release_metrics import release_metrics
 from .project import Project
 
 Reporter = Callable[[str], None]
 METRICS_FILE = "metrics.csv"
+DATA_FILES = (METRICS_FILE, "bilateral_tiv.csv", "pending_us_deals.csv")
+STAMP = ".stamp.json"
 
 
 def metrics_dir(project: Project, release: str) -> Path:
-    return project.reports_dir / release / "data"
+    """Where the metrics of a release are computed: _build/<release>/data/."""
+    return project.root / "_build" / release / "data"
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
 
 
-def build_metrics(project: Project, release: DataRelease, report: Reporter = print) -> Path:
-    """Compute and publish the metrics of `release`; returns the path of metrics.csv."""
+def metrics_key(project: Project, release: DataRelease) -> str:
+    """Fingerprint of what the metrics of `release` are computed from."""
+    tables = {}
+    folder = project.tidy_dir / release.name
+    for path in sorted(folder.glob("*.parquet")):
+        tables[path.stem] = tidy_cache.stored_key(path)
+    definition = {"name": release.name, "last_data_year": release.last_data_year,
+                  "files": sorted((f.id, f.role, f.sha256) for f in release.files)}
+    return digest(tables, definition, code_digest("metrics"))
+
+
+def _stamp(project: Project, release: str) -> dict:
+    try:
+        return json.loads((metrics_dir(project, release) / STAMP).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def metrics_up_to_date(project: Project, release: DataRelease, key: str | None = None) -> bool:
+    """True when the stamp matches the inputs and every file is there with the bytes the stamp recorded."""
+    stamp = _stamp(project, release.name)
+    if stamp.get("key") != (key or metrics_key(project, release)):
+        return False
+    folder = metrics_dir(project, release.name)
+    files = stamp.get("files", {})
+    return all(name in files and (folder / name).is_file() and sha256_file(folder / name) == files[name]
+               for name in DATA_FILES)
+
+
+def build_metrics(project: Project, release: DataRelease, report: Reporter = print, *, force: bool = False) -> Path:
+    """Compute the metrics of `release` unless they are up to date; returns the path of metrics.csv."""
+    from .countries import country_table
+    from .metrics.release_metrics import release_metrics
+
+    target = metrics_dir(project, release.name)
+    key = metrics_key(project, release)
+    if not force and metrics_up_to_date(project, release, key):
+        report(f"metrics {release.name}: up to date")
+        return target / METRICS_FILE
     started = time.perf_counter()
     result = release_metrics(project, release, country_table())
     metrics = result.metrics.assign(estimate=result.metrics["estimate"].map({True: "true", False: "false"}))
@@ -41,11 +85,13 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
         "bilateral_tiv.csv": _csv_bytes(result.bilateral),
         "pending_us_deals.csv": _csv_bytes(result.pending_us_deals),
     }
-    target = metrics_dir(project, release.name)
+    (target / STAMP).unlink(missing_ok=True)  # no stamp while the files change
     for name, payload in payloads.items():
         path = target / name
         if not path.is_file() or path.read_bytes() != payload:
             atomic_write_bytes(path, payload)
+    stamp = {"key": key, "files": {name: sha256_file(target / name) for name in DATA_FILES}}
+    atomic_write_bytes(target / STAMP, json.dumps(stamp, indent=1, sort_keys=True).encode())
     countries = metrics["country"].nunique()
     report(f"metrics {release.name}: {len(metrics)} figures for {countries} countries and groups in "
            f"{project.display(target / METRICS_FILE)} ({time.perf_counter() - started:.1f} s)")
@@ -53,7 +99,7 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
 
 
 def load_metrics(project: Project, release: str) -> pd.DataFrame:
-    """A release's published metrics.csv, with `estimate` as bool and `period` as text."""
+    """A release's computed metrics.csv, with `estimate` as bool and `period` as text."""
     frame = pd.read_csv(metrics_dir(project, release) / METRICS_FILE, dtype={"period": str, "release": str})
     frame["estimate"] = frame["estimate"].astype(str).str.lower() == "true"
     return frame

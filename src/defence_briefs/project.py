@@ -38,7 +38,9 @@ class Project:
 
     def display(self, path: Path) -> str:
         """A path relative to the project root when it lies inside it, for messages."""
-        try:
-            return str(path.resolve().relative_to(self.root))
-        except ValueError:
-            return str(path)
+        for candidate in (path.absolute(), path.resolve()):
+            try:
+                return str(candidate.relative_to(self.root))
+            except ValueError:
+                continue
+        return str(path)

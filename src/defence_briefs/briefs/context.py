@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..countries import CountryTable, country_table
@@ -18,6 +20,8 @@ from ..metrics_stage import load_metrics, metrics_dir
 from ..project import Project
 
 GROUP_CODES = ("EU27", "NATO_EUROPE", "EUROPE")
+BRIEF_GROUPS = ("EUROPE", "EU27")  # the groups a country's brief compares it with
+PEER_METRIC = "us_share_of_arms_imports"  # the figure a brief shows for every European country
 
 
 @dataclass(frozen=True)
@@ -39,22 +43,33 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 class ReleaseData:
-    """One release's published metrics and tables, loaded once and shared by every brief of a run."""
+    """One release's computed metrics and tables, loaded once and shared by every brief of a run."""
 
     def __init__(self, project: Project, release: DataRelease, manifest: Manifest):
         self.project = project
         self.release = release
         self.manifest = manifest
-        self.metrics = load_metrics(project, release.name)
         folder = metrics_dir(project, release.name)
-        self.bilateral = _read_csv(folder / "bilateral_tiv.csv")
-        self.pending_us_deals = _read_csv(folder / "pending_us_deals.csv")
+        self._set_frames(load_metrics(project, release.name), _read_csv(folder / "bilateral_tiv.csv"),
+                         _read_csv(folder / "pending_us_deals.csv"))
+        self._previous_of: ReleaseData | None = None
+
+    def _set_frames(self, metrics: pd.DataFrame, bilateral: pd.DataFrame, pending: pd.DataFrame) -> None:
+        self.metrics = metrics
+        self.bilateral = bilateral
+        self.pending_us_deals = pending
         self.countries: CountryTable = country_table()
-        self._index = self.metrics.set_index(["country", "metric", "period"]).sort_index()
+
+    @cached_property
+    def _index(self) -> pd.DataFrame:
+        return self.metrics.set_index(["country", "metric", "period"]).sort_index()
 
     @cached_property
     def previous(self) -> ReleaseData | None:
-        """The release before this one in the manifest, when its metrics are published."""
+        """The release before this one in the manifest, when its metrics are computed."""
+        if self._previous_of is not None:  # a brief's part of a release: the same part of the previous one
+            full = self._previous_of.previous
+            return None if full is None else full.for_brief(self._brief_country)
         names = [r.name for r in self.manifest.releases]
         position = names.index(self.release.name)
         if position == 0:
@@ -62,7 +77,75 @@ class ReleaseData:
         earlier = self.manifest.releases[position - 1]
         if not (metrics_dir(self.project, earlier.name) / "metrics.csv").is_file():
             return None
-        return ReleaseData(self.project, earlier, self.manifest)
+        return cached_release(self.project, earlier, self.manifest)
+
+    @cached_property
+    def _positions(self) -> dict[str, dict[str, np.ndarray]]:
+        """Row positions of each country (and group) in the metrics, bilateral and pending tables."""
+        return {"metrics": self.metrics.groupby("country", sort=False).indices,
+                "bilateral": self.bilateral.groupby("recipient", sort=False).indices,
+                "pending": self.pending_us_deals.groupby("recipient", sort=False).indices}
+
+    @cached_property
+    def _row_hashes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return tuple(pd.util.hash_pandas_object(frame, index=False).to_numpy()
+                     for frame in (self.metrics, self.bilateral, self.pending_us_deals))
+
+    @cached_property
+    def _peer_rows(self) -> np.ndarray:
+        metrics = self.metrics
+        return np.flatnonzero(((metrics["metric"] == PEER_METRIC) & (metrics["period"] == self.window(0))
+                               & metrics["country"].isin(self.european_countries())).to_numpy())
+
+    def _brief_rows(self, country: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        empty = np.array([], dtype=np.intp)
+        index = self._positions
+        rows = np.unique(np.concatenate([index["metrics"].get(code, empty) for code in (country, *BRIEF_GROUPS)]
+                                        + [self._peer_rows]))
+        return rows, index["bilateral"].get(country, empty), index["pending"].get(country, empty)
+
+    def for_brief(self, country: str) -> ReleaseData:
+        """The part of this release that the brief of `country` reads: the country's own rows, the group rows
+        (BRIEF_GROUPS), every European country's PEER_METRIC in the latest window, its bilateral and pending
+        rows, and the same part of the previous release. A brief's fingerprint is taken over exactly this, so
+        it is rebuilt when, and only when, something it shows changed."""
+        if self._previous_of is not None:
+            raise ValueError("for_brief takes a whole release")
+        rows, bilateral, pending = self._brief_rows(country)
+        part = object.__new__(ReleaseData)
+        part.project, part.release, part.manifest = self.project, self.release, self.manifest
+        part._set_frames(self.metrics.iloc[rows].reset_index(drop=True),
+                         self.bilateral.iloc[bilateral].reset_index(drop=True),
+                         self.pending_us_deals.iloc[pending].reset_index(drop=True))
+        part._previous_of = self
+        part._brief_country = country
+        return part
+
+    def brief_fingerprint(self, country: str, with_previous: bool = True) -> str:
+        """The fingerprint of `for_brief(country)`, without building it."""
+        positions = self._brief_rows(country)
+        hashes = [h[p] for h, p in zip(self._row_hashes, positions, strict=True)]
+        previous = self.previous if with_previous else None
+        earlier = None if previous is None else previous.brief_fingerprint(country, with_previous=False)
+        return self._digest(hashes, earlier)
+
+    def fingerprint(self) -> str:
+        """sha256 over what this (part of a) release holds: its rows and the release's definition, and the
+        same part of the previous release."""
+        if self._previous_of is not None:
+            return self._previous_of.brief_fingerprint(self._brief_country)
+        previous = self.previous
+        return self._digest(list(self._row_hashes), None if previous is None else previous._digest(
+            list(previous._row_hashes), None))
+
+    def _digest(self, hashes: list[np.ndarray], previous: str | None) -> str:
+        from ..fingerprint import digest
+
+        release = self.release
+        definition = {"name": release.name, "title": release.title, "date": release.date.isoformat(),
+                      "last_data_year": release.last_data_year,
+                      "files": [(f.id, f.publisher, f.source_release, f.role, f.sha256) for f in release.files]}
+        return digest([hashlib.sha256(h.tobytes()).hexdigest() for h in hashes], definition, previous)
 
     @property
     def last_year(self) -> int:
@@ -103,7 +186,11 @@ class ReleaseData:
 
     def european_countries(self) -> list[str]:
         """The countries the briefs cover, as of the release's last data year."""
-        return self.countries.members("EUROPE", self.last_year)
+        return list(self._european)
+
+    @cached_property
+    def _european(self) -> tuple[str, ...]:
+        return tuple(self.countries.members("EUROPE", self.last_year))
 
     def source_files(self, country: str | None = None) -> list:
         """The manifest files behind a brief: every file, except that per-supplier TIV tables count only
@@ -119,11 +206,30 @@ class ReleaseData:
         return files
 
 
+_RELEASES: dict[tuple[str, str], tuple[tuple, ReleaseData]] = {}
+
+
+def cached_release(project: Project, release: DataRelease, manifest: Manifest) -> ReleaseData:
+    """ReleaseData of `release`, reused while its files and the manifest are unchanged (a warm kernel runs many
+    briefs of one release; the tables are only read)."""
+    folder = metrics_dir(project, release.name)
+    stamp = (release, tuple(manifest.releases),
+             *[(p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
+               for p in (folder / name for name in ("metrics.csv", "bilateral_tiv.csv", "pending_us_deals.csv"))])
+    key = (str(project.root), release.name)
+    hit = _RELEASES.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    data = ReleaseData(project, release, manifest)
+    _RELEASES[key] = (stamp, data)
+    return data
+
+
 def load_release(root: Path | str, release: str | None = None) -> ReleaseData:
-    """The published data of `release` (default: the newest) under project `root`."""
+    """The computed data of `release` (default: the newest) under project `root`."""
     project = Project(Path(root).resolve())
     manifest = load_manifest(project.manifest_path, set(PARSERS))
-    return ReleaseData(project, manifest.release(release or "latest"), manifest)
+    return cached_release(project, manifest.release(release or "latest"), manifest)
 
 
 @dataclass
@@ -156,7 +262,8 @@ class Brief:
 def open_brief(root: Path | str, country: str, release: str | None = None) -> Brief:
     """The brief of `country` (ISO3 code or name) for `release`; a UsageError lists the valid codes."""
     data = load_release(root, release)
-    return Brief(data, resolve_country(data, country))
+    code = resolve_country(data, country)
+    return Brief(data.for_brief(code), code)
 
 
 def resolve_country(data: ReleaseData, country: str) -> str:

@@ -46,10 +46,10 @@ def show_chart(chart: BriefChart | None, missing: str, pdf: bool = True) -> None
         show_markdown(f"*{missing}*")
         return
     spec = chart.chart.to_dict()
-    publish_display_data(
-        {"text/html": chart_html(chart, spec), "image/svg+xml": chart_svg(spec), "text/plain": chart.description},
-        metadata={BRIEF_METADATA: {"kind": "chart", "pdf": pdf}},
-    )
+    bundle = {"text/html": chart_html(chart, spec), "text/plain": chart.description}
+    if pdf:  # only the PDF brief needs the drawing; the site draws the spec in the browser
+        bundle["image/svg+xml"] = chart_svg(spec)
+    publish_display_data(bundle, metadata={BRIEF_METADATA: {"kind": "chart", "pdf": pdf}})
 
 
 def show_markdown(text: str, pdf: bool = True) -> None:

@@ -1,9 +1,23 @@
-"""Run a brief notebook with papermill: one fresh kernel per notebook, parameters injected, outputs kept."""
+"""Run a brief notebook with papermill, in a fresh kernel or in a warm one from a `KernelPool`.
+
+A warm kernel has the package, pandas and Altair imported already; before each notebook its namespace is
+reset (`%reset -f`), so a brief sees only its own parameters. Executed notebooks are normalised before they
+are published (cells numbered from 1, no timestamps), so the same inputs give the same bytes whichever kernel
+ran them and when.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import nbformat
 
 from ..errors import DataError
 
@@ -11,23 +25,204 @@ NOTEBOOKS = "notebooks"
 COUNTRY_NOTEBOOK = "country_brief.ipynb"
 OVERVIEW_NOTEBOOK = "europe_overview.ipynb"
 KERNEL = "python3"
+ENGINE = "defence_briefs_warm"
+WARM_UP = ("import altair, defence_briefs.briefs.charts, defence_briefs.briefs.display, "
+           "defence_briefs.briefs.sections, defence_briefs.briefs.findings, defence_briefs.briefs.overview\n"
+           "altair.Chart(altair.Data(values=[{'a': 1}])).mark_bar().encode(x='a:Q').to_dict()\n"
+           "defence_briefs.briefs.display.chart_svg({'mark': 'point', 'data': {'values': [{'a': 1}]}, "
+           "'encoding': {'x': {'field': 'a', 'type': 'quantitative'}}})")
+RESET = "get_ipython().run_line_magic('reset', '-f')"
 
 
 class NotebookRunError(DataError):
     """A notebook failed while papermill ran it; the executed copy with the traceback is kept."""
 
+    def __init__(self, message: str, cell: int | None = None, error: str = ""):
+        super().__init__(message)
+        self.cell = cell
+        self.error = error
 
-def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 600) -> Path:
-    """Execute `source` into `output` with `parameters`; errors name the notebook, cell and exception."""
+
+def _register_engine() -> None:
+    """Register papermill's engine for kernels started beforehand (passed as `km`)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import Engine, papermill_engines
+
+    if ENGINE in papermill_engines._engines:
+        return
+
+    class ResettingClient(PapermillNotebookClient):
+        def papermill_execute_cells(self) -> None:
+            self.wait_for_reply(self.kc.execute(RESET, silent=True, store_history=False))
+            super().papermill_execute_cells()
+
+    class WarmKernelEngine(Engine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs.pop("input_path", None)
+            return ResettingClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                                   kernel_name=kernel_name, log=logging.getLogger("papermill"),
+                                   log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+                                   **kwargs).execute()
+
+    papermill_engines.register(ENGINE, WarmKernelEngine)
+
+
+def kernel_environment(src: Path | None = None) -> dict[str, str]:
+    """The environment of brief kernels: this one, with the package's source folder first on PYTHONPATH (so a
+    kernel runs the same code as the build) and Python's warnings about frozen modules silenced."""
+    env = dict(os.environ)
+    if src is None:
+        src = Path(__file__).resolve().parents[2]
+    paths = [str(src), *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+class WarmKernel:
+    """One Jupyter kernel started in `cwd` over IPC sockets, with the brief modules imported."""
+
+    def __init__(self, cwd: Path):
+        from jupyter_client import KernelManager
+
+        self.cwd = cwd
+        self.manager = KernelManager(kernel_name=KERNEL, transport="ipc")
+        connection_dir = Path(os.environ.get("TMPDIR", "/tmp"))
+        self.manager.ip = str(connection_dir / f"defence-briefs-kernel-{os.getpid()}-{id(self)}")
+        self.manager.start_kernel(cwd=str(cwd), env=kernel_environment(), extra_arguments=["--log-level=ERROR"])
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        client = self.manager.blocking_client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=120)
+            client.execute_interactive(WARM_UP, timeout=300, store_history=False, output_hook=lambda _: None)
+        finally:
+            client.stop_channels()
+
+    def alive(self) -> bool:
+        return bool(self.manager.is_alive())
+
+    def shutdown(self) -> None:
+        with contextlib.suppress(Exception):  # a kernel that is already gone needs no shutdown
+            self.manager.shutdown_kernel(now=True)
+
+
+class KernelPool:
+    """`size` warm kernels, each lent to one notebook at a time; dead kernels are replaced.
+
+    Kernels start in background threads as soon as the pool is made, so their imports overlap other work.
+    """
+
+    def __init__(self, size: int, cwd: Path):
+        self.cwd = cwd
+        self.size = max(1, size)
+        self._free: queue.Queue[WarmKernel | BaseException] = queue.Queue()
+        self._all: list[WarmKernel] = []
+        self._lock = threading.Lock()
+        for _ in range(self.size):
+            threading.Thread(target=self._start_one, daemon=True).start()
+
+    def _start_one(self) -> None:
+        try:
+            kernel = WarmKernel(self.cwd)
+        except BaseException as exc:  # reported to whoever waits for a kernel
+            self._free.put(exc)
+            return
+        with self._lock:
+            self._all.append(kernel)
+        self._free.put(kernel)
+
+    @contextmanager
+    def kernel(self) -> Iterator[WarmKernel]:
+        """Borrow a kernel; a kernel that died while lent is shut down and a new one started in its place."""
+        item = self._free.get()
+        if isinstance(item, BaseException):
+            self._free.put(item)
+            raise DataError(f"could not start a Jupyter kernel ({KERNEL}): {item}")
+        try:
+            yield item
+        finally:
+            if item.alive():
+                self._free.put(item)
+            else:
+                with self._lock:
+                    if item in self._all:
+                        self._all.remove(item)
+                threading.Thread(target=self._start_one, daemon=True).start()
+
+    def close(self) -> None:
+        with self._lock:
+            kernels, self._all = self._all, []
+        for kernel in kernels:
+            kernel.shutdown()
+
+
+def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 600,
+                 kernel: WarmKernel | None = None) -> Path:
+    """Execute `source` into `output` with `parameters` (in `kernel` when given, else in a kernel started for
+    it in the notebook's folder); errors name the notebook, cell and exception, and keep `output` with the traceback.
+    `timeout` bounds each cell, in seconds."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     output.parent.mkdir(parents=True, exist_ok=True)
+    if kernel is None:
+        kernel = WarmKernel(source.parent)
+        try:
+            return run_notebook(source, output, parameters, timeout, kernel)
+        finally:
+            kernel.shutdown()
+    _register_engine()
+    options = {"kernel_name": KERNEL, "progress_bar": False, "execution_timeout": timeout, "report_mode": False,
+               "request_save_on_cell_execute": False, "engine_name": ENGINE, "km": kernel.manager}
     try:
-        papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
-                                   progress_bar=False, cwd=str(source.parent), execution_timeout=timeout,
-                                   report_mode=False)
+        papermill.execute_notebook(str(source), str(output), parameters=parameters, **options)
     except papermill.PapermillExecutionError as exc:
         raise NotebookRunError(f"{source.name} with {parameters}: cell {exc.exec_count} raised {exc.ename}: "
-                               f"{exc.evalue} (executed notebook kept at {output})") from None
+                               f"{exc.evalue} (executed notebook kept at {output})",
+                               exc.exec_count, f"{exc.ename}: {exc.evalue}") from None
+    except CellTimeoutError as exc:
+        raise NotebookRunError(f"{source.name} with {parameters}: a cell ran longer than {timeout} s: "
+                               f"{str(exc).splitlines()[0]}", None, f"timeout after {timeout} s") from None
+    except DeadKernelError as exc:
+        raise NotebookRunError(f"{source.name} with {parameters}: the kernel died ({exc})", None,
+                               "kernel died") from None
     return output
+
+
+def normalize_executed(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """Strip what differs between runs of the same inputs: timestamps, durations, paths of the run, and
+    execution counts (renumbered from 1, as in a fresh kernel)."""
+    count = 0
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        paper = cell.metadata.get("papermill")
+        if paper is not None:
+            for field in ("start_time", "end_time", "duration"):
+                paper.pop(field, None)
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
+    paper = notebook.metadata.get("papermill")
+    if paper is not None:
+        for field in ("start_time", "end_time", "duration"):
+            paper.pop(field, None)
+        paper["input_path"] = f"notebooks/{paper.get('input_path', '').rsplit('/', 1)[-1]}"
+        paper["output_path"] = name
+        paper.pop("environment_variables", None)
+    return notebook
+
+
+def executed_bytes(path: Path, name: str) -> bytes:
+    """The normalised executed notebook at `path` as bytes."""
+    notebook = nbformat.read(path, as_version=4)
+    return (nbformat.writes(normalize_executed(notebook, name)) + "\n").encode("utf-8")
+

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 import pypandoc
@@ -13,6 +12,7 @@ import typst
 
 from ..briefs.theme import FONT_DIR
 from ..errors import DataError
+from . import template_path
 
 # Raw HTML in the text is not passed through: source strings stay text. Format-specific blocks are
 # written as ```{=html} / ```{=typst} fences (raw_attribute), which only the matching writer keeps.
@@ -22,11 +22,6 @@ READER = ("markdown-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
 
 class RenderError(DataError):
     """pandoc or typst failed."""
-
-
-def template_path(name: str) -> Path:
-    """A file of the package's templates folder."""
-    return Path(str(resources.files("defence_briefs") / "templates" / name))
 
 
 def _pandoc(markdown: str, to: str, metadata: dict, extra: list[str]) -> str:
@@ -55,9 +50,11 @@ def typst_source(markdown: str, metadata: dict) -> str:
     return _pandoc(markdown, "typst", metadata, ["--template", str(template_path("brief.typ"))])
 
 
-def compile_pdf(source: Path, output: Path) -> None:
-    """Compile a typst file (images relative to it) into a PDF with the bundled font only."""
+def compile_pdf(source: Path, timestamp: int) -> bytes:
+    """Compile a typst file (images relative to it) into PDF bytes with the bundled font only, dated
+    `timestamp` (seconds since 1970) so that equal inputs give equal bytes."""
     try:
-        typst.compile(str(source), output=str(output), font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+        return typst.compile(str(source), font_paths=[str(FONT_DIR)], ignore_system_fonts=True,
+                             timestamp=timestamp)
     except Exception as exc:  # typst raises its own error types
         raise RenderError(f"typst could not compile {source}: {exc}") from None

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import shutil
 from pathlib import Path
 
+import nbformat
+
 from ..briefs.context import ReleaseData
+from ..briefs.text import md_escape
 from ..briefs.theme import FONT_DIR, FONT_FILES
-from ..fileio import atomic_write_bytes
-from .notebook_markdown import notebook_markdown, read_notebook
-from .pandoc import compile_pdf, html_page, template_path, typst_source
+from . import template_path
+from .notebook_markdown import notebook_markdown
+from .pandoc import compile_pdf, html_page, typst_source
 from .site_config import SiteConfig
 
 ASSETS = "assets"
@@ -23,6 +25,12 @@ def build_date() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     return when.date().isoformat()
+
+
+def pdf_timestamp(data: ReleaseData) -> int:
+    """The creation date written into PDFs: the release's publication date (midnight UTC), from the data, so
+    the same inputs give the same bytes whenever they are built."""
+    return int(dt.datetime.combine(data.release.date, dt.time(), dt.UTC).timestamp())
 
 
 def write_assets(site: Path) -> None:
@@ -59,21 +67,21 @@ def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, 
     }
 
 
-def country_page(config: SiteConfig, data: ReleaseData, notebook_path: Path, country: str) -> str:
+def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str) -> str:
     """The HTML brief of one country from its executed notebook."""
     name = data.countries.name(country)
-    markdown = notebook_markdown(read_notebook(notebook_path), "html")
+    markdown = notebook_markdown(notebook, "html")
     meta = _metadata(config, data, name, "Arms-import dependency and defence spending", 1,
                      [("PDF brief", f"../pdf/{country}.pdf"), ("Figures (CSV)", f"../data/{country}.csv"),
                       ("Executed notebook", f"../notebooks/{country}.ipynb")])
     return html_page(markdown, meta, toc=config.toc)
 
 
-def country_pdf(config: SiteConfig, data: ReleaseData, notebook_path: Path, country: str, output: Path,
-                work: Path) -> None:
-    """The PDF brief of one country (typst via pandoc), written to `output`."""
+def country_pdf(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str,
+                work: Path) -> bytes:
+    """The PDF brief of one country (typst via pandoc); `work` holds the typst source and chart files."""
     work.mkdir(parents=True, exist_ok=True)
-    markdown = notebook_markdown(read_notebook(notebook_path), "typst", figure_dir=work, figure_prefix="")
+    markdown = notebook_markdown(notebook, "typst", figure_dir=work, figure_prefix="")
     release = data.release
     meta = {
         "title": data.countries.name(country),
@@ -85,13 +93,18 @@ def country_pdf(config: SiteConfig, data: ReleaseData, notebook_path: Path, coun
     }
     source = work / f"{country}.typ"
     source.write_text(typst_source(markdown, meta), encoding="utf-8")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    compile_pdf(source, output)
+    return compile_pdf(source, pdf_timestamp(data))
 
 
-def overview_page(config: SiteConfig, data: ReleaseData, notebook_path: Path) -> str:
-    """The overview page (index.html) from the executed overview notebook."""
-    markdown = notebook_markdown(read_notebook(notebook_path), "html")
+def overview_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode,
+                  stale: list[tuple[str, str]] | None = None) -> str:
+    """The overview page (index.html) from the executed overview notebook; `stale` lists (country name, why)
+    for briefs that this build could not bring up to date, shown in a notice at the top."""
+    markdown = notebook_markdown(notebook, "html")
+    if stale:
+        items = "\n".join(f"- {md_escape(name)}: {md_escape(why)}" for name, why in stale)
+        markdown = (f"::: {{.stale-notice}}\n**{len(stale)} brief(s) are not up to date with this data release.** "
+                    f"They show the last brief that built, or none:\n\n{items}\n:::\n\n" + markdown)
     meta = _metadata(config, data, "Europe overview", config.description, 0,
                      [("All figures (CSV)", "data/metrics.csv"), ("Methodology", "methodology.html")])
     return html_page(markdown, meta, toc=config.toc)
@@ -111,27 +124,3 @@ def country_csv(data: ReleaseData, country: str) -> bytes:
     rows = data.metrics[data.metrics["country"] == country].copy()
     rows["estimate"] = rows["estimate"].map({True: "true", False: "false"})
     return rows.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
-
-
-def releases_index(releases: list[tuple[str, str, str]], title: str) -> bytes:
-    """reports/index.html: the releases with a published site, newest first (name, title, date)."""
-
-    items = "\n".join(
-        f'<li><a href="{html.escape(name)}/index.html">Data release {html.escape(name)}</a>: {html.escape(t)} '
-        f'(published {html.escape(date)})</li>' for name, t, date in releases)
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f'<style>body{{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;}}</style>\n'
-            f'</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<ul class="release-list">\n{items}\n</ul>\n'
-            f'</body>\n</html>\n')
-    return page.encode("utf-8")
-
-
-def publish_tree(staging: Path, target: Path) -> int:
-    """Copy every file of `staging` into `target`, each replaced atomically; returns the number of files."""
-    count = 0
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            atomic_write_bytes(target / path.relative_to(staging), path.read_bytes())
-            count += 1
-    return count
-

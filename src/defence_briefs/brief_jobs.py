@@ -1,0 +1,159 @@
+"""One unit of brief work, runnable in this process or on a Dask worker: execute a notebook, render its pages.
+
+A job names what to do (run the notebook, or reuse an executed one; which formats to render) and returns the
+bytes of every file it made, so the caller can place them in the staging site wherever the job ran. A failing
+notebook or renderer does not raise: the outcome carries the error (cell and exception) and the executed
+notebook with the traceback.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DataError
+
+COUNTRY = "country"
+OVERVIEW = "overview"
+
+
+@dataclass(frozen=True)
+class BriefJob:
+    """Work on one page of a release's site: the overview (country None) or a country's brief."""
+
+    root: str
+    release: str
+    country: str | None
+    execute: bool  # run the notebook; otherwise render `executed`
+    formats: tuple[str, ...]  # what to render: html, pdf (the overview has html only)
+    executed: bytes | None = None
+    timeout: int = 600
+
+    @property
+    def name(self) -> str:
+        return self.country or "overview"
+
+
+@dataclass
+class BriefOutcome:
+    """What a job made: site files by relative path, the normalised executed notebook, or an error."""
+
+    job: BriefJob
+    files: dict[str, bytes] = field(default_factory=dict)
+    executed: bytes | None = None
+    error: str | None = None
+    failed_notebook: bytes | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+_POOLS: dict[str, object] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def process_kernel_pool(notebooks: Path, size: int):
+    """This process's pool of warm kernels (one per worker thread), started on first use."""
+    from .render.execute import KernelPool
+
+    with _POOLS_LOCK:
+        pool = _POOLS.get(str(notebooks))
+        if pool is None:
+            pool = KernelPool(size, notebooks)
+            _POOLS[str(notebooks)] = pool
+        return pool
+
+
+def close_process_pools() -> None:
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.close()
+
+
+def run_job(job: BriefJob, pool=None) -> BriefOutcome:
+    """Do `job`: execute its notebook in a kernel of `pool` (this process's pool when None), then render.
+    Never raises for a failing notebook or renderer; the outcome says what went wrong."""
+    import nbformat
+
+    from .render.execute import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK, NotebookRunError, run_notebook
+
+    outcome = BriefOutcome(job)
+    root = Path(job.root)
+    notebooks = root / NOTEBOOKS
+    work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
+    try:
+        if job.execute:
+            source = notebooks / (COUNTRY_NOTEBOOK if job.country else OVERVIEW_NOTEBOOK)
+            # the kernel runs in the project's notebooks folder; a relative root keeps the published notebook free
+            # of this machine's paths
+            parameters = {"release": job.release, "root": ".."}
+            if job.country:
+                parameters = {"country": job.country, **parameters}
+            output = work / f"{job.name}.ipynb"
+            if pool is None:
+                pool = process_kernel_pool(notebooks, _worker_threads())
+            began = time.perf_counter()
+            try:
+                with pool.kernel() as kernel:
+                    run_notebook(source, output, parameters, timeout=job.timeout, kernel=kernel)
+            except NotebookRunError as exc:
+                outcome.error = str(exc).replace(str(output), "the executed notebook")
+                if output.is_file():
+                    outcome.failed_notebook = output.read_bytes()
+                return outcome
+            finally:
+                outcome.seconds["execute"] = time.perf_counter() - began
+            from .render.execute import executed_bytes
+
+            name = f"notebooks/{job.country}.ipynb" if job.country else "notebooks/index.ipynb"
+            outcome.executed = executed_bytes(output, name)
+        else:
+            outcome.executed = job.executed
+        if job.country and job.formats:
+            notebook = nbformat.reads(outcome.executed.decode("utf-8"), as_version=4)
+            _render_country(job, notebook, work, outcome)
+    except DataError as exc:
+        outcome.error = str(exc)
+    except Exception as exc:  # a bug in a renderer must not stop the other countries
+        outcome.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return outcome
+
+
+def _render_country(job: BriefJob, notebook, work: Path, outcome: BriefOutcome) -> None:
+    from .briefs.context import load_release
+    from .render import site
+    from .render.site_config import load_site_config
+
+    config = load_site_config(Path(job.root))
+    data = load_release(job.root, job.release)
+    country = job.country
+    if "html" in job.formats:
+        began = time.perf_counter()
+        page = site.country_page(config, data, notebook, country)
+        outcome.files[f"countries/{country}.html"] = page.encode("utf-8")
+        outcome.seconds["html"] = time.perf_counter() - began
+    if "pdf" in job.formats:
+        began = time.perf_counter()
+        outcome.files[f"pdf/{country}.pdf"] = site.country_pdf(config, data, notebook, country, work / "typst")
+        outcome.seconds["pdf"] = time.perf_counter() - began
+
+
+def _worker_threads() -> int:
+    """Threads of the Dask worker this runs on (1 elsewhere): one warm kernel per thread."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().state.nthreads
+    except (ImportError, ValueError):
+        return 1
