@@ -30,7 +30,7 @@ from .manifest import DataRelease, Manifest
 from .metrics_stage import DATA_FILES, metrics_dir
 from .project import Project
 from .render.execute import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK
-from .site_publish import SiteStaging, published_state, published_tree
+from .site_publish import SiteStaging, published_state, published_tree, recover
 
 Reporter = Callable[[str], None]
 FORMATS = ("html", "pdf")
@@ -175,6 +175,8 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, cou
     started = time.perf_counter()
     progress = report if hasattr(report, "begin") else None
     result = BriefsResult(release.name)
+    for leftover in recover(project, release.name):
+        report(f"briefs {release.name}: removed {project.display(leftover)}, left by an interrupted build")
     if not force and site_is_current(project, manifest, release, countries, formats):
         state = published_state(project, release.name)
         result.up_to_date = True
@@ -213,6 +215,11 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, cou
                 wanted = ()
             if execute or wanted:
                 jobs.append(BriefJob(str(project.root), release.name, country, execute, wanted, executed, timeout))
+            elif page.get("status") == "failed":
+                # its inputs are back to those of its last good brief, which is therefore current again
+                page.update(status="ok")
+                page.pop("error", None)
+                (failed_dir / f"{country}.ipynb").unlink(missing_ok=True)
         overview_key = planner.overview_execute_key()
         overview = state.get("overview", {})
         run_overview = (force and not countries) or overview.get("execute") != overview_key or not staging.file(

@@ -61,10 +61,15 @@ def _register_engine() -> None:
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
             kwargs.pop("input_path", None)
-            return ResettingClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
-                                   kernel_name=kernel_name, log=logging.getLogger("papermill"),
-                                   log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
-                                   **kwargs).execute()
+            client = ResettingClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                                     kernel_name=kernel_name, log=logging.getLogger("papermill"),
+                                     log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+                                     **kwargs)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:  # the kernel stays up for the next notebook; this client's sockets go
+                    client.kc.stop_channels()
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
 
@@ -196,11 +201,13 @@ def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 60
 
 
 def normalize_executed(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    """Strip what differs between runs of the same inputs: timestamps, durations, paths of the run, and
-    execution counts (renumbered from 1, as in a fresh kernel)."""
+    """Strip what differs between runs of the same inputs: timestamps, durations, paths of the run, the random
+    id of the parameters cell, and execution counts (renumbered from 1, as in a fresh kernel)."""
     count = 0
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives the cell it adds a random id
         paper = cell.metadata.get("papermill")
         if paper is not None:
             for field in ("start_time", "end_time", "duration"):
