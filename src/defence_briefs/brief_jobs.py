@@ -84,7 +84,14 @@ def run_job(job: BriefJob, pool=None) -> BriefOutcome:
     Never raises for a failing notebook or renderer; the outcome says what went wrong."""
     import nbformat
 
-    from .render.execute import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK, NotebookRunError, run_notebook
+    from .render.execute import (
+        COUNTRY_NOTEBOOK,
+        NOTEBOOKS,
+        OVERVIEW_NOTEBOOK,
+        NotebookRunError,
+        executed_bytes,
+        run_notebook,
+    )
 
     outcome = BriefOutcome(job)
     root = Path(job.root)
@@ -112,8 +119,6 @@ def run_job(job: BriefJob, pool=None) -> BriefOutcome:
                 return outcome
             finally:
                 outcome.seconds["execute"] = time.perf_counter() - began
-            from .render.execute import executed_bytes
-
             name = f"notebooks/{job.country}.ipynb" if job.country else "notebooks/index.ipynb"
             outcome.executed = executed_bytes(output, name)
         else:

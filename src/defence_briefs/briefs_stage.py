@@ -100,6 +100,25 @@ def render_route() -> tuple[str, str | None]:
     return ("quarto", quarto) if quarto else ("built-in", None)
 
 
+@dataclass(frozen=True)
+class SiteSources:
+    """Digests of the project files and code a release's site is built from (not the data)."""
+
+    country_notebook: str
+    overview_notebook: str
+    config: str
+    methodology: str
+    briefs_code: str
+    render_code: str
+    templates: dict[str, str]
+
+    @classmethod
+    def of(cls, root: Path) -> SiteSources:
+        return cls(file_digest(root / NOTEBOOKS / COUNTRY_NOTEBOOK), file_digest(root / NOTEBOOKS / OVERVIEW_NOTEBOOK),
+                   file_digest(root / "_quarto.yml"), file_digest(root / METHODOLOGY), code_digest("briefs"),
+                   code_digest("render"), template_digests())
+
+
 def quick_key(project: Project, manifest: Manifest, release: DataRelease, requested: list[str] | None,
               formats: tuple[str, ...]) -> str:
     """Fingerprint of everything a release's site is built from, cheap to compute (file digests only): when it
@@ -109,12 +128,8 @@ def quick_key(project: Project, manifest: Manifest, release: DataRelease, reques
     releases = [release.name] + ([names[position - 1]] if position else [])
     data_files = {f"{name}/{file}": file_digest(metrics_dir(project, name) / file)
                   for name in releases for file in DATA_FILES}
-    root = project.root
     return digest("site", release, manifest.releases[position - 1] if position else None, data_files,
-                  file_digest(root / NOTEBOOKS / COUNTRY_NOTEBOOK), file_digest(root / NOTEBOOKS / OVERVIEW_NOTEBOOK),
-                  file_digest(root / "_quarto.yml"), file_digest(root / METHODOLOGY), code_digest("briefs"),
-                  code_digest("render"), template_digests(), sorted(requested or []), formats,
-                  render_route()[0])
+                  SiteSources.of(project.root), sorted(requested or []), formats, render_route()[0])
 
 
 def site_is_current(project: Project, manifest: Manifest, release: DataRelease, requested: list[str] | None,
@@ -134,14 +149,14 @@ class Planner:
         self.project = project
         self.data = data
         self.formats = formats
-        root = project.root
-        self.country_notebook = file_digest(root / NOTEBOOKS / COUNTRY_NOTEBOOK)
-        self.overview_notebook = file_digest(root / NOTEBOOKS / OVERVIEW_NOTEBOOK)
-        self.config = file_digest(root / "_quarto.yml")
-        self.methodology_text = file_digest(root / METHODOLOGY)
-        self.briefs_code = code_digest("briefs")
-        self.render_code = code_digest("render")
-        self.templates = template_digests()
+        sources = SiteSources.of(project.root)
+        self.country_notebook = sources.country_notebook
+        self.overview_notebook = sources.overview_notebook
+        self.config = sources.config
+        self.methodology_text = sources.methodology
+        self.briefs_code = sources.briefs_code
+        self.render_code = sources.render_code
+        self.templates = sources.templates
         self.route = route
         release = data.release
         self.release = (release.name, release.title, release.date.isoformat(), release.last_data_year)
@@ -245,17 +260,7 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, cou
 
         # pages of the whole site, data files, assets
         _write_data_files(staging, data, chosen, project, release.name)
-        covered = covered_countries(data)
-        stale = []
-        for country in covered:
-            page = pages.get(country)
-            if page is None or not staging.file(f"notebooks/{country}.ipynb").is_file():
-                stale.append((country, "no brief built yet"))
-            elif page.get("status") == "failed":
-                stale.append((country, f"the last build failed ({page.get('error', '').splitlines()[0]}); "
-                                       "the brief shown is the last one that built"))
-            elif page.get("execute") != execute_keys[country]:
-                stale.append((country, "built from older inputs; run the build for it"))
+        stale = [(country, why) for country, (_, why) in stale_briefs(staging.path, pages, execute_keys).items()]
         result.stale = [c for c, _ in stale]
         overview_notebook = staging.file("notebooks/index.ipynb")
         if "html" in formats and route == "built-in" and overview_notebook.is_file():
@@ -286,6 +291,22 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, cou
     _write_releases_index(project, manifest)
     _summarise(project, release, result, started, report)
     return result
+
+
+def stale_briefs(tree: Path, pages: dict, execute_keys: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """The covered countries (keys of `execute_keys`) whose brief in `tree` is not current, with a kind
+    ('missing', 'failed' or 'inputs') and the reason shown to readers."""
+    stale = {}
+    for country, key in execute_keys.items():
+        page = pages.get(country)
+        if page is None or not (tree / "notebooks" / f"{country}.ipynb").is_file():
+            stale[country] = ("missing", "no brief built yet")
+        elif page.get("status") == "failed":
+            stale[country] = ("failed", f"the last build failed ({page.get('error', '').splitlines()[0]}); "
+                                        "the brief shown is the last one that built")
+        elif page.get("execute") != key:
+            stale[country] = ("inputs", "built from older inputs; run the build for it")
+    return stale
 
 
 def _needs_render(staging: SiteStaging, page: dict, planner: Planner, fmt: str, country: str,

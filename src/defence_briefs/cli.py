@@ -156,7 +156,7 @@ class ExecutorHolder:
 
 def _list(project: Project, manifest: Manifest, releases: list[DataRelease], say) -> None:
     from .briefs.context import cached_release
-    from .briefs_stage import covered_countries, site_is_current
+    from .briefs_stage import Planner, covered_countries, render_route, site_is_current, stale_briefs
     from .metrics_stage import metrics_dir, metrics_up_to_date
     from .site_publish import published_state, published_tree
 
@@ -174,23 +174,19 @@ def _list(project: Project, manifest: Manifest, releases: list[DataRelease], say
             continue
         state = published_state(project, release.name)
         pages = state.get("countries", {})
-        failed = sorted(c for c, p in pages.items() if p.get("status") == "failed")
         current = site_is_current(project, manifest, release, None, FORMATS)
         say(f"  site: {project.display(project.reports_dir / release.name)}; {len(pages)} briefs"
             + ("; up to date" if current else ""))
+        failed = sorted(c for c, p in pages.items() if p.get("status") == "failed")
         if computed and not current:
             data = cached_release(project, release, manifest)
-            from .briefs_stage import Planner, render_route
-
             planner = Planner(project, data, FORMATS, render_route()[0])
-            covered = covered_countries(data)
-            missing = [c for c in covered if c not in pages]
-            stale = [c for c in covered if c in pages and c not in failed
-                     and pages[c].get("execute") != planner.execute_key(c)]
-            if stale:
-                say(f"  stale (inputs changed since built): {', '.join(stale)}")
-            if missing:
-                say(f"  not built: {', '.join(missing)}")
+            keys = {country: planner.execute_key(country) for country in covered_countries(data)}
+            kinds = {country: kind for country, (kind, _) in stale_briefs(tree, pages, keys).items()}
+            for kind, label in (("inputs", "stale (inputs changed since built)"), ("missing", "not built")):
+                listed = [country for country, k in kinds.items() if k == kind]
+                if listed:
+                    say(f"  {label}: {', '.join(listed)}")
         if failed:
             say(f"  failed at the last build (last good brief kept): {', '.join(failed)}")
     from .countries import country_table

@@ -14,9 +14,14 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from .fileio import sha256_file
+
 PACKAGE = "defence_briefs"
 # the code each kind of build step runs (module files and folders of the package, relative to it)
 CODE_GROUPS: dict[str, tuple[str, ...]] = {
+    # the parsers read the country reference tables (other reference tables feed the metrics)
+    "ingest": ("ingest", "schema.py", "countries.py", "reference/countries.csv", "reference/country_names.csv",
+               "reference/group_membership.csv"),
     "metrics": ("metrics", "metrics_stage.py", "countries.py", "schema.py", "reference"),
     "briefs": ("briefs", "countries.py", "manifest.py", "metrics_stage.py", "project.py", "errors.py",
                "reference"),
@@ -25,6 +30,7 @@ CODE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 # libraries whose version changes what a step writes
 LIBRARY_GROUPS: dict[str, tuple[str, ...]] = {
+    "ingest": ("pandas", "openpyxl", "pyarrow"),
     "metrics": ("pandas", "numpy"),
     "briefs": ("altair", "vl-convert-python", "pandas", "papermill", "ipykernel", "font-lato"),
     "render": ("pypandoc-binary", "typst", "nbformat", "font-lato", "vl-convert-python"),
@@ -43,9 +49,7 @@ def bytes_digest(data: bytes) -> str:
 
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes, or 'missing' when there is no such file."""
-    if not path.is_file():
-        return "missing"
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_file(path) if path.is_file() else "missing"
 
 
 def _package_files(relative: str) -> list[tuple[str, bytes]]:

@@ -1,42 +1,28 @@
 """Tidy tables on disk: data/tidy/<release>/<table>.parquet, each stamped with the key of its inputs.
 
-The key covers the raw files' sha256, the parser's name and version, and a digest of the ingest code and
-reference tables, so a change to any of them invalidates the table. A file whose stamp does not match, or
-that cannot be read, is a cache miss (and is rebuilt), never an error.
+The key covers the raw files' sha256, the parser's name and version, and a digest of the ingest code, the
+reference tables and the library versions, so a change to any of them invalidates the table. A file whose
+stamp does not match, or that cannot be read, is a cache miss (and is rebuilt), never an error.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import fingerprint
 from .fileio import atomic_write_with
 
 KEY_FIELD = b"defence_briefs_cache_key"
-# the reference tables the parsers read (other reference tables, e.g. weapon categories, feed the metrics)
-COUNTRY_REFERENCE = ("countries.csv", "country_names.csv", "group_membership.csv")
 
 
 def code_digest() -> str:
-    """sha256 over the ingest package's source, the schema module and the reference tables."""
-    digest = hashlib.sha256()
-    package = resources.files(__package__)
-    paths = sorted(
-        [p for p in package.joinpath("ingest").iterdir() if p.name.endswith(".py")]
-        + [package.joinpath("schema.py"), package.joinpath("countries.py")]
-        + [package.joinpath("reference", name) for name in COUNTRY_REFERENCE],
-        key=lambda p: p.name,
-    )
-    for path in paths:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """Fingerprint of the ingest code, the schema module and the country reference tables."""
+    return fingerprint.code_digest("ingest")
 
 
 def cache_key(parser: str, version: str, inputs: dict[str, str], code: str) -> str:
