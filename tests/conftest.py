@@ -57,6 +57,46 @@ def tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def published_digest(reports: Path) -> dict[str, str]:
+    """Every published file under `reports` by path, following the release links into the site trees, plus the
+    links' targets: equal digests mean the published sites are byte for byte the same and were not swapped."""
+    digest: dict[str, str] = {}
+    if not reports.exists():
+        return digest
+    for folder, dirs, files in os.walk(reports, followlinks=True):
+        for name in sorted(dirs + files):
+            path = Path(folder) / name
+            rel = str(path.relative_to(reports))
+            if path.is_symlink():
+                digest[f"{rel} ->"] = os.readlink(path)
+            if path.is_file():
+                digest[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A copy of a project folder, keeping the release links of reports/ as links."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def published_fixture_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(root, mirror) of a fixture project whose whole build ran: tidy tables, metrics, and a published site
+    with the briefs of Poland and Germany. Copy it (`copy_project`) before changing anything."""
+    root = tmp_path_factory.mktemp("published")
+    mirror = fixture_files.write_fixture_project(root)
+    for name in ("notebooks", "_quarto.yml", "methodology.md"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy(source, root / name)
+    os.environ["DEFENCE_QUARTO"] = "off"
+    assert main(["--mirror", str(mirror), "--country", "POL", "--country", "DEU"], root=root) == 0
+    return root, mirror
+
+
 BRIEF_COUNTRIES = ("POL", "ISL", "CHE", "DEU")
 
 

@@ -265,16 +265,18 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
         return args.force and args.stage in (stage, "all")
 
     try:
-        if args.stage in ("briefs", "all"):
-            from .briefs_stage import site_is_current
-
-            if args.force or not all(site_is_current(project, manifest, r, args.country, formats)
-                                     for r in brief_releases):
-                holder(project.root / "notebooks")  # kernels start now, warming up while the data stages run
         fetch_files(project, [f for release in releases for f in release.files], mirror, say)
         if args.stage in ("data", "metrics", "briefs", "all"):
             for release in releases:
                 ingest_release(project, release, say, force=forced("data"))
+        if args.stage in ("briefs", "all"):
+            from .briefs_stage import site_is_current
+
+            # Kernels start once the inputs proved valid (no kernel for a build that stops at a bad file), and
+            # warm up while the metrics are computed.
+            if args.force or not all(site_is_current(project, manifest, r, args.country, formats)
+                                     for r in brief_releases):
+                holder(project.root / "notebooks")
         if args.stage in ("metrics", "briefs", "all"):
             for release in releases:
                 build_metrics(project, release, say, force=forced("metrics"))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import tidy_cache
 from .countries import CountryTable, country_table
-from .errors import DataError, FetchError
+from .errors import DataError, FetchError, InputError
 from .fileio import atomic_write_bytes, sha256_file_cached
 from .ingest import PARSERS
 from .manifest import DataRelease, SourceFile
@@ -55,15 +55,36 @@ def table_name(role: str, suffix: str) -> str:
     return role if not suffix else f"{role}_{suffix}"
 
 
-def _parse_role(project: Project, files: list[tuple[SourceFile, Path]],
-                countries: CountryTable) -> dict[str, pd.DataFrame]:
+YEAR_COLUMNS = ("year", "order_year")
+
+
+def check_no_future_years(frame: pd.DataFrame, file: str, latest_year: int, release: str) -> None:
+    """No year in a parsed table may come after the year its release was published (a typo such as 2052 for
+    2025, or a file from a later release): raise InputError naming the first such cell."""
+    for column in (c for c in YEAR_COLUMNS if c in frame.columns):
+        late = frame[frame[column].notna() & (frame[column] > latest_year)]
+        if not late.empty:
+            row = late.iloc[0]
+            raise InputError(file, f"{row['source_ref']}: {column} {int(row[column])} is after {latest_year}, the "
+                             f"year data release {release} was published ({len(late)} such row(s))")
+    if "delivery_years" in frame.columns:
+        for ref, years in zip(frame["source_ref"], frame["delivery_years"], strict=True):
+            if len(years) and max(years) > latest_year:
+                raise InputError(file, f"{ref}: delivery year {max(years)} is after {latest_year}, the year data "
+                                 f"release {release} was published")
+
+
+def _parse_role(project: Project, files: list[tuple[SourceFile, Path]], countries: CountryTable,
+                release: DataRelease) -> dict[str, pd.DataFrame]:
     """Parse the (already verified) raw files of one role and combine their tables by suffix."""
     parser = PARSERS[files[0][0].parser]
     role = files[0][0].role
     parts: dict[str, list[pd.DataFrame]] = {}
     for source_file, path in files:
-        tables = parser.parse(path, project.display(path), countries)
+        display = project.display(path)
+        tables = parser.parse(path, display, countries)
         for suffix, frame in tables.items():
+            check_no_future_years(frame, display, release.date.year, release.name)
             frame = frame.copy()
             frame["source_file"] = source_file.id
             parts.setdefault(suffix, []).append(frame)
@@ -92,7 +113,8 @@ def ingest_release(
     results: list[TableResult] = []
     for role, files in release.files_by_role().items():
         parser = PARSERS[files[0].parser]
-        inputs = {f.id: f.sha256 for f in files}
+        # the release's publication year bounds the years a table may hold, so it is part of the key
+        inputs = {**{f.id: f.sha256 for f in files}, "_latest_year": str(release.date.year)}
         key = tidy_cache.cache_key(parser.name, parser.version, inputs, code)
         paths = {s: tidy_cache.table_path(project.tidy_dir, release.name, table_name(role, s)) for s in parser.schemas}
         raw = [(source_file, verified_raw_path(project, source_file)) for source_file in files]
@@ -102,7 +124,7 @@ def ingest_release(
                 results.append(TableResult(table_name(role, suffix), path, rows, cached=True))
             continue
         started = time.perf_counter()
-        tables = _parse_role(project, raw, countries)
+        tables = _parse_role(project, raw, countries, release)
         for suffix, frame in tables.items():
             pending.append((table_name(role, suffix), paths[suffix], frame, key))
         report(f"data {release.name}: parsed {role} from {len(files)} file(s) in {time.perf_counter() - started:.1f} s")

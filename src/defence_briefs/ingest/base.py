@@ -62,8 +62,34 @@ def check_years(years: list[tuple[str, int]], file: str, sheet: str | None, row:
             )
 
 
+def check_no_data_above(rows: list[list[str]], header_index: int, file: str) -> None:
+    """Rows above a CSV table's header are notes; one holding two or more numbers is a data row that a moved
+    header would silently drop, so it is an InputError."""
+    for number, fields in enumerate(rows[:header_index], start=1):
+        numbers = 0
+        for cell in fields[1:]:
+            try:
+                float(cell.strip())
+            except ValueError:
+                continue
+            numbers += 1
+        if numbers >= 2:
+            raise InputError(file, f"a row of values appears above the header (line {header_index + 1}); the header "
+                             "row was moved, and the rows above it would be lost", row=number, column="1")
+
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
 def open_workbook(path: Path, file: str) -> openpyxl.Workbook:
-    """Open an .xlsx read-only with cached values; a damaged or non-xlsx file is an InputError."""
+    """Open an .xlsx read-only with cached values; an empty, damaged or non-xlsx file is an InputError."""
+    with open(path, "rb") as handle:
+        start = handle.read(64)
+    if not start.strip():
+        raise InputError(file, "the file is empty")
+    if not start.startswith(XLSX_MAGIC):
+        raise InputError(file, f"not an .xlsx workbook: it starts with {start[:40]!r}, an .xlsx (a zip archive) "
+                         "starts with 'PK'; is this a file of another source saved under this name?")
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..schema import Column, TableSchema
 from .base import Parser, cell_ref, check_years, open_workbook
 
-VERSION = "1"
+VERSION = "2"
 HEADER_SEARCH_ROWS = 15
 
 # sheet -> block label in column B -> (measure, unit, divisor to turn the cell into the unit)
@@ -68,6 +68,10 @@ NATO_SCHEMA = TableSchema(
 SHARES_SCHEMA = TableSchema(
     name="nato shares",
     columns=(Column("value", "float", min=0, max=1), Column("source_ref", "str")),
+)
+AMOUNTS_SCHEMA = TableSchema(
+    name="nato amounts",
+    columns=(Column("value", "float", min=0), Column("source_ref", "str")),
 )
 CHANGE_SCHEMA = TableSchema(
     name="nato real change",
@@ -165,6 +169,7 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
     frame = NATO_SCHEMA.validate(frame, file)
     SHARES_SCHEMA.validate(frame[frame["measure"].isin(SHARE_MEASURES)], file)
     CHANGE_SCHEMA.validate(frame[frame["measure"] == "nato_real_change"], file)
+    AMOUNTS_SCHEMA.validate(frame[~frame["measure"].isin(SHARE_MEASURES | {"nato_real_change"})], file)
     return {"": frame}
 
 

@@ -98,6 +98,11 @@ def _header_line(lines: list[str], file: str) -> int:
                         raise InputError(file, f"header column is {got!r}, expected {expected!r}",
                                          row=index + 1, column=str(position))
                 raise InputError(file, f"header has {len(fields)} columns, expected {N_FIELDS}", row=index + 1)
+            for number, above in enumerate(lines[:index], start=1):
+                if len(_fields(above)) >= N_FIELDS:
+                    raise InputError(file, f"a data record appears above the header line (line {index + 1}); "
+                                     "the header row was moved, and the records above it would be lost",
+                                     row=number, column="1")
             return index
     raise InputError(file, f"no header line starting 'Recipient,Supplier,' within the first {HEADER_SEARCH_LINES} "
                      "lines; is this a SIPRI trade register?", row=1)

@@ -22,10 +22,10 @@ import pandas as pd
 from ..countries import CountryTable
 from ..errors import InputError
 from ..schema import Column, TableSchema
-from .base import Parser, check_years, year_of
+from .base import Parser, check_no_data_above, check_years, year_of
 from .text_input import parse_number, read_text
 
-VERSION = "1"
+VERSION = "2"
 HEADER_SEARCH_LINES = 20
 
 BILATERAL_SCHEMA = TableSchema(
@@ -88,6 +88,7 @@ def parse_export_table(path: Path, file: str, countries: CountryTable) -> dict[s
     if header_index is None:
         raise InputError(file, "no header line (empty first cell, then years) within the first "
                          f"{HEADER_SEARCH_LINES} lines", row=1)
+    check_no_data_above(rows, header_index, file)
     header = rows[header_index]
     years = _year_columns(header, file, header_index + 1)
     data_rows = []
@@ -155,6 +156,7 @@ def parse_totals(path: Path, file: str, countries: CountryTable) -> dict[str, pd
     if header_index is None:
         raise InputError(file, "no header line starting 'Recipient,' or 'Exports by,' within the first "
                          f"{HEADER_SEARCH_LINES} lines", row=1)
+    check_no_data_above(rows, header_index, file)
     header = rows[header_index]
     direction = "imports" if header[0].strip() == "Recipient" else "exports"
     # Only the single-year columns: the table also has '1950-2024', 'Percentage' and similar summary columns.
@@ -166,6 +168,7 @@ def parse_totals(path: Path, file: str, countries: CountryTable) -> dict[str, pd
             continue
         if len(fields) < len(header):
             raise InputError(file, f"row has {len(fields)} fields, the header {len(header)} (truncated?)", row=line)
+        _check_width(fields, header, file, line)
         data_rows.append((line, fields[0].strip(), fields))
         world_seen = world_seen or fields[0].strip().startswith("Total world")
     if not world_seen:

@@ -15,7 +15,7 @@ import pandas as pd
 from ..countries import CountryTable
 from ..errors import InputError
 from ..schema import Column, TableSchema
-from .base import Parser, check_years, year_of
+from .base import Parser, check_no_data_above, check_years, year_of
 from .text_input import parse_number, read_text
 
 VERSION = "1"
@@ -37,6 +37,7 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
     header_index = next((i for i, r in enumerate(rows[:10]) if r[:1] == ["Country Name"]), None)
     if header_index is None:
         raise InputError(file, "no header line starting 'Country Name' within the first 10 lines", row=1, column="1")
+    check_no_data_above(rows, header_index, file)
     header = rows[header_index]
     for position, (got, expected) in enumerate(zip(header, EXPECTED_START, strict=False), start=1):
         if got != expected:

@@ -128,6 +128,7 @@ class KernelPool:
         self._free: queue.Queue[WarmKernel | BaseException] = queue.Queue()
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
+        self._closed = False
         for _ in range(self.size):
             threading.Thread(target=self._start_one, daemon=True).start()
 
@@ -138,7 +139,12 @@ class KernelPool:
             self._free.put(exc)
             return
         with self._lock:
-            self._all.append(kernel)
+            closed = self._closed
+            if not closed:
+                self._all.append(kernel)
+        if closed:  # the pool was closed while this kernel started (e.g. the build stopped at a data error)
+            kernel.shutdown()
+            return
         self._free.put(kernel)
 
     @contextmanager
@@ -160,7 +166,9 @@ class KernelPool:
                 threading.Thread(target=self._start_one, daemon=True).start()
 
     def close(self) -> None:
+        """Shut down every kernel, including those still starting (they stop as soon as they are up)."""
         with self._lock:
+            self._closed = True
             kernels, self._all = self._all, []
         for kernel in kernels:
             kernel.shutdown()
