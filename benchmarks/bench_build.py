@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("build.py", "_quarto.yml", "methodology.md", "notebooks", "data/sources.toml")
+COPIED = ("build.py", "_quarto.yml", "methodology.md", "notebooks", "data/sources.toml",
+          "data/reviewed_findings.toml")
 RELEASE = "2026"
 
 

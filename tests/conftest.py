@@ -29,7 +29,8 @@ def real_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
         pytest.skip(f"{MIRROR_ENV} is not set: no real raw files to test against")
     root = tmp_path_factory.mktemp("real")
     (root / "data").mkdir()
-    shutil.copy(ROOT / "data" / "sources.toml", root / "data" / "sources.toml")
+    for name in ("sources.toml", "reviewed_findings.toml"):
+        shutil.copy(ROOT / "data" / name, root / "data" / name)
     assert main(["metrics"], root=root) == 0
     return Project(root)
 

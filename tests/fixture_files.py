@@ -111,10 +111,11 @@ Recipient,2022,2023,2024,2022-2024,Percentage,Sum total years,Percentage of tota
 Ukraine,2000,3000,,5000,50.0%,5000,50.0%
 Poland,500,700,,1200,12.0%,1200,12.0%
 MTA (Myanmar)*,0 ,,,0 ,0.0%,0 ,0.0%
-Total world import,4500,5500,,10000,100.0%,10000,100.0%
+Total world import,2500,3700,,6200,100.0%,6200,100.0%
 """
 EXPORT_TOTALS = IMPORT_TOTALS.replace("Recipient,", "Exports by,").replace("Ukraine,2000", "United States,4000") \
-    .replace("Poland,500", "France,300").replace("MTA (Myanmar)*", "Germany").replace("world import", "world export")
+    .replace("Poland,500", "France,300").replace("MTA (Myanmar)*", "Germany") \
+    .replace("world import,2500,3700,,6200", "world export,4300,3700,,8000")
 WORLDBANK = (
     '\ufeff"Data Source","World Development Indicators",\r\n\r\n"Last Updated Date","2026-04-08",\r\n\r\n'
     '"Country Name","Country Code","Indicator Name","Indicator Code","2022","2023","2024","2025",\r\n'

@@ -246,6 +246,9 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
             build_metrics(project, release, say)
         say(f"wrote {project.display(update_methodology(project, manifest))}")
         return 0
+    from .plausibility import check_release_order
+
+    check_release_order(manifest)
     formats = _formats(args.format)
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give a number of briefs to run at once, 1 or more")

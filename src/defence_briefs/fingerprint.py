@@ -22,7 +22,7 @@ CODE_GROUPS: dict[str, tuple[str, ...]] = {
     # the parsers read the country reference tables (other reference tables feed the metrics)
     "ingest": ("ingest", "schema.py", "countries.py", "reference/countries.csv", "reference/country_names.csv",
                "reference/group_membership.csv"),
-    "metrics": ("metrics", "metrics_stage.py", "countries.py", "schema.py", "reference"),
+    "metrics": ("metrics", "metrics_stage.py", "plausibility.py", "countries.py", "schema.py", "reference"),
     "briefs": ("briefs", "countries.py", "manifest.py", "metrics_stage.py", "project.py", "errors.py",
                "reference"),
     # templates are fingerprinted one by one (a page template changes pages, not PDFs): see briefs_stage

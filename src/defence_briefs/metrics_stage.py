@@ -3,9 +3,11 @@
 Files: metrics.csv (every figure, tidy), bilateral_tiv.csv (yearly supplier x European recipient TIV, exact
 or allocated), pending_us_deals.csv (largest US orders not yet delivered). All are computed before any is
 written, and each is replaced atomically. A stamp beside them records the fingerprint of their inputs (the
-tidy tables' keys, the metrics code, the release's definition); when it matches and the files are intact the
-stage does nothing. The files reach reports/<release>/data/ when the site is published (`publish_metrics`,
-or with the briefs).
+tidy tables' keys, the metrics code, the release's definition, the accepted plausibility findings); when it
+matches and the files are intact the stage does nothing. The files reach reports/<release>/data/ when the
+site is published (`publish_metrics`, or with the briefs). The plausibility checks (plausibility.py) run on
+the tidy tables before and on the metrics after they are computed; a finding stops the build before anything
+is written.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from . import tidy_cache
 from .fileio import atomic_write_bytes, sha256_file
 from .fingerprint import code_digest, digest
 from .manifest import DataRelease
+from .plausibility import TABLES, check_metrics, check_tables, reviewed_digest
 from .project import Project
 
 Reporter = Callable[[str], None]
@@ -46,7 +49,7 @@ def metrics_key(project: Project, release: DataRelease) -> str:
         tables[path.stem] = tidy_cache.stored_key(path)
     definition = {"name": release.name, "last_data_year": release.last_data_year,
                   "files": sorted((f.id, f.role, f.sha256) for f in release.files)}
-    return digest(tables, definition, code_digest("metrics"))
+    return digest(tables, definition, code_digest("metrics"), reviewed_digest(project))
 
 
 def _stamp(project: Project, release: str) -> dict:
@@ -70,6 +73,7 @@ def metrics_up_to_date(project: Project, release: DataRelease, key: str | None =
 def build_metrics(project: Project, release: DataRelease, report: Reporter = print, *, force: bool = False) -> Path:
     """Compute the metrics of `release` unless they are up to date; returns the path of metrics.csv."""
     from .countries import country_table
+    from .data_stage import load_table
     from .metrics.release_metrics import release_metrics
 
     target = metrics_dir(project, release.name)
@@ -78,7 +82,12 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
         report(f"metrics {release.name}: up to date")
         return target / METRICS_FILE
     started = time.perf_counter()
-    result = release_metrics(project, release, country_table())
+    countries = country_table()
+    present = {path.stem for path in (project.tidy_dir / release.name).glob("*.parquet")}
+    check_tables(project, release, {t: load_table(project, release.name, t) for t in TABLES if t in present},
+                 countries)
+    result = release_metrics(project, release, countries)
+    check_metrics(project, release, result.metrics, countries)
     metrics = result.metrics.assign(estimate=result.metrics["estimate"].map({True: "true", False: "false"}))
     payloads = {
         METRICS_FILE: _csv_bytes(metrics),
@@ -92,8 +101,8 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
             atomic_write_bytes(path, payload)
     stamp = {"key": key, "files": {name: sha256_file(target / name) for name in DATA_FILES}}
     atomic_write_bytes(target / STAMP, json.dumps(stamp, indent=1, sort_keys=True).encode())
-    countries = metrics["country"].nunique()
-    report(f"metrics {release.name}: {len(metrics)} figures for {countries} countries and groups in "
+    entities = metrics["country"].nunique()
+    report(f"metrics {release.name}: {len(metrics)} figures for {entities} countries and groups in "
            f"{project.display(target / METRICS_FILE)} ({time.perf_counter() - started:.1f} s)")
     return target / METRICS_FILE
 
