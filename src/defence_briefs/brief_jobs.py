@@ -32,7 +32,8 @@ class BriefJob:
     execute: bool  # run the notebook; otherwise render `executed`
     formats: tuple[str, ...]  # what to render: html, pdf (the overview has html only)
     executed: bytes | None = None
-    timeout: int = 600
+    timeout: int = 600  # per cell, seconds
+    notebook_timeout: float | None = None  # the whole notebook, seconds
 
     @property
     def name(self) -> str:
@@ -111,7 +112,8 @@ def run_job(job: BriefJob, pool=None) -> BriefOutcome:
             began = time.perf_counter()
             try:
                 with pool.kernel() as kernel:
-                    run_notebook(source, output, parameters, timeout=job.timeout, kernel=kernel)
+                    run_notebook(source, output, parameters, timeout=job.timeout, kernel=kernel,
+                                 notebook_timeout=job.notebook_timeout)
             except NotebookRunError as exc:
                 outcome.error = str(exc).replace(str(output), "the executed notebook")
                 if output.is_file():

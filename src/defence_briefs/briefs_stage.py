@@ -183,10 +183,11 @@ class Planner:
 
 def build_briefs(project: Project, manifest: Manifest, release: DataRelease, countries: list[str] | None = None,
                  formats: tuple[str, ...] = FORMATS, report: Reporter = print, *, executor_factory=None,
-                 force: bool = False, timeout: int = 600) -> BriefsResult:
+                 force: bool = False, timeout: int = 600, notebook_timeout: float | None = None) -> BriefsResult:
     """Bring the site of `release` up to date (all covered countries unless `countries` names some) and publish
     it whole. `executor_factory(notebooks)` makes the executor (default: local threads, one per core). `force`
-    reruns the chosen countries (and the overview when no country is named) even when up to date."""
+    reruns the chosen countries (and the overview when no country is named) even when up to date. `timeout`
+    bounds each notebook cell and `notebook_timeout` each whole notebook, in seconds."""
     started = time.perf_counter()
     progress = report if hasattr(report, "begin") else None
     result = BriefsResult(release.name)
@@ -229,7 +230,8 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, cou
             if route == "quarto":
                 wanted = ()
             if execute or wanted:
-                jobs.append(BriefJob(str(project.root), release.name, country, execute, wanted, executed, timeout))
+                jobs.append(BriefJob(str(project.root), release.name, country, execute, wanted, executed, timeout,
+                                     notebook_timeout))
             elif page.get("status") == "failed":
                 # its inputs are back to those of its last good brief, which is therefore current again
                 page.update(status="ok")
@@ -240,7 +242,7 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, cou
         run_overview = (force and not countries) or overview.get("execute") != overview_key or not staging.file(
             "notebooks/index.ipynb").is_file()
         if run_overview:
-            jobs.insert(0, BriefJob(str(project.root), release.name, None, True, (), None, timeout))
+            jobs.insert(0, BriefJob(str(project.root), release.name, None, True, (), None, timeout, notebook_timeout))
 
         outcomes: list[BriefOutcome] = []
         if jobs:

@@ -52,8 +52,9 @@ Examples:
   python build.py list
   python build.py fetch --mirror ../shared/data/raw
 
-Exit codes: 0 built (or up to date); 1 some briefs failed (the others were published); 2 a usage, data or
-input error (nothing published was changed); 130 interrupted.
+Exit codes: 0 built (or up to date); 1 some briefs failed (the others were published); 2 a usage, data,
+input or plausibility error (nothing published was changed); 3 a file could not be written, e.g. a full disk
+(nothing published was changed); 130 interrupted.
 
 Environment:
   {MIRROR_ENV}   folder laid out like data/raw to copy raw files from (same as --mirror)
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, with --executor dask")
     parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS",
                         help="longest a notebook cell may run before its brief fails (default: 600)")
+    parser.add_argument("--notebook-timeout", type=int, default=1800, metavar="SECONDS",
+                        help="longest a whole notebook may run; a notebook that hangs is stopped, its brief fails "
+                             "and keeps its last good version (default: 1800)")
     parser.add_argument("--mirror", metavar="DIR", help=f"local folder to copy raw files from (or ${MIRROR_ENV})")
     parser.add_argument("--all", action="store_true", dest="clean_all", help="with clean: also delete reports/")
     parser.add_argument("--verbose", "-v", action="store_true", help="print a line for every brief")
@@ -254,6 +258,8 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
         raise UsageError(f"--jobs {args.jobs}: give a number of briefs to run at once, 1 or more")
     if args.timeout < 1:
         raise UsageError(f"--timeout {args.timeout}: give seconds, 1 or more")
+    if args.notebook_timeout < 1:
+        raise UsageError(f"--notebook-timeout {args.notebook_timeout}: give seconds, 1 or more")
     brief_releases = releases if args.release else [manifest.default_release]
     if args.country:
         _check_countries(brief_releases, args.country)
@@ -293,7 +299,8 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
 
             for release in brief_releases:
                 result = build_briefs(project, manifest, release, args.country, formats, progress,
-                                      executor_factory=holder, force=forced("briefs"), timeout=args.timeout)
+                                      executor_factory=holder, force=forced("briefs"), timeout=args.timeout,
+                                      notebook_timeout=args.notebook_timeout)
                 failures.extend(result.failures)
     finally:
         holder.close()
@@ -311,7 +318,8 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
-    """Entry point; returns the exit code (1 when briefs failed, 2 for a usage, data or input error)."""
+    """Entry point; returns the exit code (1 when briefs failed, 2 for a usage, data or input error, 3 when a file
+    could not be written)."""
     args = build_parser().parse_args(argv)
     project_root = args.root or root or Path.cwd()
     progress = Progress(verbose=args.verbose)
@@ -321,6 +329,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         progress.end()
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
+    except OSError as exc:  # the disk is full, or a folder is not writable: what was published stays as it was
+        progress.end()
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: could not write{where}: {exc.strerror or exc}; the build stopped, and every published site "
+              "is as it was (the next build cleans up what this one left)", file=sys.stderr, flush=True)
+        return 3
     except KeyboardInterrupt:
         progress.end()
         print("interrupted; published files were left as they were", file=sys.stderr)

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import queue
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,6 +95,9 @@ class WarmKernel:
 
         self.cwd = cwd
         self.manager = KernelManager(kernel_name=KERNEL, transport="ipc")
+        # nbclient waits for output with an asynchronous client: with a blocking one its wait for the next message
+        # blocks the event loop, so a kernel that dies (or is killed by the watchdog) would never be noticed
+        self.manager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
         connection_dir = Path(os.environ.get("TMPDIR", "/tmp"))
         self.manager.ip = str(connection_dir / f"defence-briefs-kernel-{os.getpid()}-{id(self)}")
         self.manager.start_kernel(cwd=str(cwd), env=kernel_environment(), extra_arguments=["--log-level=ERROR"])
@@ -107,6 +111,18 @@ class WarmKernel:
             client.execute_interactive(WARM_UP, timeout=300, store_history=False, output_hook=lambda _: None)
         finally:
             client.stop_channels()
+
+    def kill(self) -> None:
+        """Kill the kernel process at once (a notebook that hangs); its notebook then fails as 'kernel died'."""
+        # the process itself, not manager.signal_kernel: this runs in a watchdog thread, without an event loop
+        provisioner = self.manager.provisioner
+        pid = getattr(provisioner, "pid", None)
+        pgid = getattr(provisioner, "pgid", None)
+        with contextlib.suppress(ProcessLookupError, PermissionError, TypeError):
+            if pgid:
+                os.killpg(pgid, signal.SIGKILL)
+            elif pid:
+                os.kill(pid, signal.SIGKILL)
 
     def alive(self) -> bool:
         return bool(self.manager.is_alive())
@@ -175,10 +191,11 @@ class KernelPool:
 
 
 def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 600,
-                 kernel: WarmKernel | None = None) -> Path:
+                 kernel: WarmKernel | None = None, notebook_timeout: float | None = None) -> Path:
     """Execute `source` into `output` with `parameters` (in `kernel` when given, else in a kernel started for
     it in the notebook's folder); errors name the notebook, cell and exception, and keep `output` with the traceback.
-    `timeout` bounds each cell, in seconds."""
+    `timeout` bounds each cell and `notebook_timeout` the whole notebook, in seconds: a notebook that runs
+    longer has its kernel killed (the pool replaces it) and fails with a NotebookRunError."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -187,24 +204,35 @@ def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 60
     if kernel is None:
         kernel = WarmKernel(source.parent)
         try:
-            return run_notebook(source, output, parameters, timeout, kernel)
+            return run_notebook(source, output, parameters, timeout, kernel, notebook_timeout)
         finally:
             kernel.shutdown()
     _register_engine()
     options = {"kernel_name": KERNEL, "progress_bar": False, "execution_timeout": timeout, "report_mode": False,
                "request_save_on_cell_execute": False, "engine_name": ENGINE, "km": kernel.manager}
+    watchdog = threading.Timer(notebook_timeout, kernel.kill) if notebook_timeout else None
+    if watchdog is not None:
+        watchdog.daemon = True
+        watchdog.start()
     try:
         papermill.execute_notebook(str(source), str(output), parameters=parameters, **options)
-    except papermill.PapermillExecutionError as exc:
+    except (papermill.PapermillExecutionError, DeadKernelError) as exc:
+        if watchdog is not None and watchdog.finished.is_set():
+            raise NotebookRunError(f"{source.name} with {parameters}: the notebook ran longer than "
+                                   f"{notebook_timeout:g} s and was stopped (--notebook-timeout)", None,
+                                   f"notebook timeout after {notebook_timeout:g} s") from None
+        if isinstance(exc, DeadKernelError):
+            raise NotebookRunError(f"{source.name} with {parameters}: the kernel died ({exc})", None,
+                                   "kernel died") from None
         raise NotebookRunError(f"{source.name} with {parameters}: cell {exc.exec_count} raised {exc.ename}: "
                                f"{exc.evalue} (executed notebook kept at {output})",
                                exc.exec_count, f"{exc.ename}: {exc.evalue}") from None
     except CellTimeoutError as exc:
         raise NotebookRunError(f"{source.name} with {parameters}: a cell ran longer than {timeout} s: "
                                f"{str(exc).splitlines()[0]}", None, f"timeout after {timeout} s") from None
-    except DeadKernelError as exc:
-        raise NotebookRunError(f"{source.name} with {parameters}: the kernel died ({exc})", None,
-                               "kernel died") from None
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
     return output
 
 

@@ -12,6 +12,7 @@ import typst
 
 from ..briefs.theme import FONT_DIR
 from ..errors import DataError
+from ..site_publish import CONTENT_SECURITY_POLICY
 from . import template_path
 
 # Raw HTML in the text is not passed through: source strings stay text. Format-specific blocks are
@@ -39,7 +40,9 @@ def _pandoc(markdown: str, to: str, metadata: dict, extra: list[str]) -> str:
 
 def html_page(markdown: str, metadata: dict, toc: bool = True) -> str:
     """A complete HTML page from the site template; `metadata` fills title, navigation, assets path..."""
-    extra = ["--template", str(template_path("page.html")), "--section-divs"]
+    # a variable, not metadata: metadata is read as markdown, which would curl the policy's quotes
+    extra = ["--template", str(template_path("page.html")), "--section-divs", "-V",
+             f"csp={CONTENT_SECURITY_POLICY}"]
     if toc:
         extra += ["--toc", "--toc-depth=2"]
     return _pandoc(markdown, "html5", metadata, extra)
