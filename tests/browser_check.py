@@ -25,12 +25,20 @@ class PageReport:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     blocked_requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    csp: str = ""
     tables: int = 0
+
+    @property
+    def network_requests(self) -> list[str]:
+        """Requests that would leave the machine (anything but the page's own files and inline data)."""
+        return [url for url in self.requests if not url.startswith(("file://", "data:", "blob:", "about:"))]
 
 
 def open_pages(pages: list[Path], screenshot_dir: Path | None = None) -> list[PageReport]:
-    """Open each page from file://, wait for its charts, and report what happened; every non-file request is
-    aborted and recorded."""
+    """Open each page from file://, wait for its charts, and report what happened: every request (those not for
+    the site's own files are aborted), console and page errors, dialogs, and the page's Content-Security-Policy."""
     from playwright.sync_api import sync_playwright
 
     reports = []
@@ -42,6 +50,7 @@ def open_pages(pages: list[Path], screenshot_dir: Path | None = None) -> list[Pa
             page = context.new_page()
 
             def handle(route, request, report=report):
+                report.requests.append(request.url)
                 if request.url.startswith("file://"):
                     route.continue_()
                 else:
@@ -52,7 +61,12 @@ def open_pages(pages: list[Path], screenshot_dir: Path | None = None) -> list[Pa
             page.on("console", lambda message, report=report: report.console_errors.append(message.text)
                     if message.type == "error" else None)
             page.on("pageerror", lambda error, report=report: report.page_errors.append(str(error)))
+            page.on("request", lambda request, report=report: report.requests.append(request.url)
+                    if not request.url.startswith("file://") and request.url not in report.requests else None)
+            page.on("dialog", lambda dialog, report=report: (report.dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(report.url, wait_until="load")
+            policy = page.locator('meta[http-equiv="Content-Security-Policy"]')
+            report.csp = policy.first.get_attribute("content") if policy.count() else ""
             report.charts = page.locator(".vega-chart").count()
             if report.charts:
                 page.wait_for_function(

@@ -20,6 +20,7 @@ from defence_briefs.briefs.text import fmt
 from defence_briefs.metrics_stage import load_metrics, metrics_dir
 from defence_briefs.project import Project
 from defence_briefs.render.execute import NotebookRunError, run_notebook
+from defence_briefs.site_publish import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.realdata
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,18 +166,22 @@ def test_html_makes_no_remote_requests_by_construction(briefs_project: Project) 
 @pytest.mark.browser
 @pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
 def test_site_in_headless_chromium_offline(briefs_project: Project) -> None:
+    """Every page of the site, and the releases index, opened in Chromium: zero network requests, the
+    Content-Security-Policy in force (charts drawn without a violation), no console or page error."""
     site = _site(briefs_project)
-    pages = [site / "index.html", site / "methodology.html"] + [site / "countries" / f"{c}.html"
-                                                               for c in ("POL", "ISL", "CHE", "DEU")]
+    pages = [*sorted(p for p in site.rglob("*.html") if p.parent.name != "assets"),
+             briefs_project.reports_dir / "index.html"]
     reports = open_pages(pages, ARTIFACTS / "screens")
+    assert len(reports) >= 7  # 4 briefs, the overview, the methodology, the releases index
     for report in reports:
-        assert report.blocked_requests == [], report
-        assert report.console_errors == [] and report.page_errors == [], report
+        assert report.network_requests == [] and report.blocked_requests == [], report
+        assert report.csp == CONTENT_SECURITY_POLICY, report
+        assert report.console_errors == [] and report.page_errors == [] and report.dialogs == [], report
         assert report.drawn >= report.charts, report
-        assert report.tables >= 1, report
     by_page = {Path(r.url).name: r for r in reports}
+    assert all(by_page[f"{c}.html"].tables >= 1 for c in ("POL", "ISL", "CHE", "DEU"))
     assert by_page["POL.html"].charts >= 8
-    assert by_page["index.html"].charts >= 2
+    assert max(r.charts for r in reports if r.url.endswith("/index.html")) >= 2  # the overview
 
 
 def test_nbmake_runs_both_notebooks_with_default_parameters(briefs_project: Project) -> None:
@@ -187,3 +192,30 @@ def test_nbmake_runs_both_notebooks_with_default_parameters(briefs_project: Proj
         capture_output=True, text=True, env=env, cwd=briefs_project.root, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "2 passed" in result.stdout
+
+
+def test_every_brief_states_its_source_files_with_release_and_sha256(briefs_project: Project) -> None:
+    """The sources table of each brief (HTML and PDF) lists every file behind it with the publisher's release
+    and the sha256 the manifest pins; only per-supplier TIV tables without a delivery to the country are left
+    out, and the brief says how many."""
+    from defence_briefs.briefs.context import cached_release
+    from defence_briefs.ingest import PARSERS
+    from defence_briefs.manifest import load_manifest
+
+    manifest = load_manifest(briefs_project.manifest_path, set(PARSERS))
+    data = cached_release(briefs_project, manifest.release(RELEASE), manifest)
+    always = [f for f in data.release.files if f.role != "bilateral_tiv"]
+    for code in ("POL", "ISL", "CHE", "DEU"):
+        soup = _soup(_site(briefs_project) / "countries" / f"{code}.html")
+        rows = {tuple(td.get_text().strip() for td in tr.find_all("td")) for tr in soup.select("table tr")}
+        files = data.source_files(code)
+        assert set(always) <= set(files)
+        for source_file in files:
+            assert (source_file.id, source_file.publisher, source_file.source_release, source_file.sha256) in rows, \
+                (code, source_file.id)
+        skipped = len(data.release.files) - len(files)
+        assert skipped == 0 or f"other {skipped} per-supplier TIV tables" in soup.get_text()
+        pdf = subprocess.run(["pdftotext", str(_site(briefs_project) / "pdf" / f"{code}.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        flat = "".join(pdf.split())
+        assert all(f.sha256 in flat for f in always), code

@@ -46,7 +46,8 @@ def site_trees(root: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("fault, code, reported", [
-    ("hang", "import time\nif country == 'DEU':\n    time.sleep(3600)", "the notebook ran longer than 20 s and was stopped"),
+    ("hang", "import time\nif country == 'DEU':\n    time.sleep(3600)",
+     "the notebook ran longer than 20 s and was stopped"),
     ("kernel dies", "import os, signal\nif country == 'DEU':\n    os.kill(os.getpid(), signal.SIGKILL)",
      "the kernel died"),
 ])
