@@ -239,7 +239,9 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
     from .data_stage import ingest_release
     from .fetch import fetch_files, mirror_from_env
     from .metrics_stage import build_metrics
+    from .plausibility import check_release_order
 
+    check_release_order(manifest)
     mirror = mirror_from_env(args.mirror)
     if args.stage == "methodology":
         from .methodology import update_methodology
@@ -250,9 +252,6 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
             build_metrics(project, release, say)
         say(f"wrote {project.display(update_methodology(project, manifest))}")
         return 0
-    from .plausibility import check_release_order
-
-    check_release_order(manifest)
     formats = _formats(args.format)
     if args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: give a number of briefs to run at once, 1 or more")
@@ -331,9 +330,9 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         return 2
     except OSError as exc:  # the disk is full, or a folder is not writable: what was published stays as it was
         progress.end()
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"error: could not write{where}: {exc.strerror or exc}; the build stopped, and every published site "
-              "is as it was (the next build cleans up what this one left)", file=sys.stderr, flush=True)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: file operation failed on{where}: {exc.strerror or exc}; the build stopped, and every published "
+              "site is as it was (the next build cleans up what this one left)", file=sys.stderr, flush=True)
         return 3
     except KeyboardInterrupt:
         progress.end()

@@ -23,7 +23,7 @@ from . import tidy_cache
 from .fileio import atomic_write_bytes, sha256_file
 from .fingerprint import code_digest, digest
 from .manifest import DataRelease
-from .plausibility import TABLES, check_metrics, check_tables, reviewed_digest
+from .plausibility import TABLES, check_metrics, check_tables, reviewed_text
 from .project import Project
 
 Reporter = Callable[[str], None]
@@ -49,7 +49,7 @@ def metrics_key(project: Project, release: DataRelease) -> str:
         tables[path.stem] = tidy_cache.stored_key(path)
     definition = {"name": release.name, "last_data_year": release.last_data_year,
                   "files": sorted((f.id, f.role, f.sha256) for f in release.files)}
-    return digest(tables, definition, code_digest("metrics"), reviewed_digest(project))
+    return digest(tables, definition, code_digest("metrics"), reviewed_text(project))
 
 
 def _stamp(project: Project, release: str) -> dict:
@@ -84,9 +84,9 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
     started = time.perf_counter()
     countries = country_table()
     present = {path.stem for path in (project.tidy_dir / release.name).glob("*.parquet")}
-    check_tables(project, release, {t: load_table(project, release.name, t) for t in TABLES if t in present},
-                 countries)
-    result = release_metrics(project, release, countries)
+    tables = {t: load_table(project, release.name, t) for t in TABLES if t in present}
+    check_tables(project, release, tables, countries)
+    result = release_metrics(project, release, countries, tables)  # each table is read once
     check_metrics(project, release, result.metrics, countries)
     metrics = result.metrics.assign(estimate=result.metrics["estimate"].map({True: "true", False: "false"}))
     payloads = {

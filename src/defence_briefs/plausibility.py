@@ -291,7 +291,8 @@ def _raise_unaccepted(project: Project, release: DataRelease, stage: str, findin
         raise PlausibilityError(release.name, stage, open_findings)
 
 
-def reviewed_digest(project: Project) -> str:
-    """The accepted findings' file bytes as a digest input ('' when absent): accepting one re-runs the checks."""
+def reviewed_text(project: Project) -> str:
+    """The accepted findings' file text, an input of the metrics key ('' when absent): accepting a finding
+    re-runs the checks."""
     path = project.root / REVIEWED_FILE
     return path.read_text(encoding="utf-8") if path.is_file() else ""

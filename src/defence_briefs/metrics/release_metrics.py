@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -57,15 +58,22 @@ def source_labels(release: DataRelease) -> dict[str, str]:
     }
 
 
-def release_metrics(project: Project, release: DataRelease, countries: CountryTable) -> ReleaseMetrics:
-    """Compute every metric of `release` for the European countries and groups (membership per period)."""
+def release_metrics(project: Project, release: DataRelease, countries: CountryTable,
+                    tables: Mapping[str, pd.DataFrame] | None = None) -> ReleaseMetrics:
+    """Compute every metric of `release` for the European countries and groups (membership per period).
+    `tables` holds tidy tables already read (by name); the others are read from data/tidy."""
+    loaded = tables or {}
+
+    def table(name: str) -> pd.DataFrame:
+        return loaded[name] if name in loaded else load_table(project, release.name, name)
+
     last_year = release.last_data_year
     sources = source_labels(release)
     roles = release.files_by_role()
-    transfers = load_table(project, release.name, "transfers")
+    transfers = table("transfers")
     register = project.display(project.raw_dir / roles["transfers"][0].path)
     transfers = transfers.assign(category=weapon_category(transfers, register))
-    exact_tables = {t: load_table(project, release.name, t) for t in EXACT_TABLES if t in roles}
+    exact_tables = {t: table(t) for t in EXACT_TABLES if t in roles}
     exact = bilateral_tiv.exact_tiv(exact_tables)
     deal_rows = bilateral_tiv.allocated_deal_years(transfers, exact)
     deal_rows["category"] = transfers["category"].reindex(deal_rows["deal"]).to_numpy()
@@ -75,8 +83,8 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     entities = [*codes, *GROUPS]
     dependency_rows = dependency.dependency_metrics(bilateral, deal_rows, transfers, entities, last_year, countries,
                                                     sources["tiv"], sources["register"])
-    milex = load_table(project, release.name, "milex")
-    nato = load_table(project, release.name, "nato") if "nato" in roles else None
+    milex = table("milex")
+    nato = table("nato") if "nato" in roles else None
     spending_rows = spending.spending_metrics(milex, nato, codes, list(GROUPS), countries, last_year, sources)
     rows = pd.concat([dependency_rows.frame(release.name), spending_rows.frame(release.name)], ignore_index=True)
     latest = dependency.Window(last_year - dependency.WINDOW_YEARS + 1, last_year).label
