@@ -42,25 +42,58 @@ def test_anchored_split_gives_uncovered_years_what_the_exact_table_leaves() -> N
     transfers = register(("POL", "USA", 30.0, [2020, 2021, 2022]))
     pairs = pd.DataFrame({"supplier": ["USA"], "recipient": ["POL"], "year": [2020], "tiv": [5.0],
                           "source_file": ["us"]})
-    exact = bt.exact_tiv({"us_exports_tiv": pairs})
-    rows = bt.allocated_deal_years(transfers, exact)
-    assert rows["tiv"].round(6).tolist() == [5.0, 12.5, 12.5]
-    yearly = bt.yearly_bilateral_tiv(rows, exact)
-    assert yearly[["year", "tiv", "basis"]].values.tolist() == [[2020, 5.0, "exact"], [2021, 12.5, "allocated"],
-                                                                 [2022, 12.5, "allocated"]]
+    allocation = bt.allocate(transfers, bt.exact_tiv({"us_exports_tiv": pairs}))
+    assert allocation.deal_rows["tiv"].round(6).tolist() == [5.0, 12.5, 12.5]
+    assert allocation.yearly[["year", "tiv", "basis"]].values.tolist() == [
+        [2020, 5.0, "exact"], [2021, 12.5, "allocated"], [2022, 12.5, "allocated"]]
 
 
-def test_anchored_split_uses_recipient_totals_to_split_other_suppliers() -> None:
-    # two uncovered suppliers deliver to POL in 2021-2022; the recipient total for 2021 is 8 of which the
-    # exact US table says 6 came from the US, so FRA's 10 TIV deal put 2 in 2021 and 8 in 2022
+def test_recipient_totals_split_what_the_us_table_leaves_by_the_register() -> None:
+    # POL's total for 2021 is 8, of which the US table (same vintage) says 6 came from the US: FRA gets the 2
+    # left, although its 10 TIV deal (2021-2022) would give it 5 by the equal split; 2022 gets the other 8
     transfers = register(("POL", "USA", 6.0, [2021]), ("POL", "FRA", 10.0, [2021, 2022]))
     us = pd.DataFrame({"supplier": ["USA"], "recipient": ["POL"], "year": [2021], "tiv": [6.0], "source_file": ["us"]})
-    totals = pd.DataFrame({"code": ["POL"], "direction": ["imports"], "year": [2021], "tiv": [8.0]})
-    exact = bt.exact_tiv({"us_exports_tiv": us, "imports_tiv_totals": totals})
-    rows = bt.allocated_deal_years(transfers, exact)
-    fra = rows[rows["supplier"] == "FRA"].set_index("year")["tiv"]
-    assert fra[2021] == pytest.approx(2.0, abs=1e-3)  # raking converges, 50 rounds
-    assert fra[2022] == pytest.approx(8.0, abs=1e-3)
+    totals = pd.DataFrame({"code": ["POL"], "direction": ["imports"], "year": [2021], "tiv": [8.0],
+                           "source_file": ["tot"]})
+    allocation = bt.allocate(transfers, bt.exact_tiv({"us_exports_tiv": us, "imports_tiv_totals": totals}))
+    yearly = allocation.yearly.set_index(["supplier", "year"])
+    assert yearly.loc[("FRA", 2021), "tiv"] == pytest.approx(2.0, abs=1e-6)
+    assert yearly.loc[("FRA", 2021), "basis"] == "fitted"
+    assert yearly.loc[("FRA", 2022), "tiv"] == pytest.approx(8.0, abs=1e-3)
+    assert yearly.loc[("FRA", 2022), "basis"] == "allocated"
+    assert yearly.loc[("USA", 2021), "basis"] == "exact"
+
+
+def test_the_newest_totals_override_an_older_pair_table() -> None:
+    # 2022-release pair table: POL got 30 from DEU and 10 from KOR in 2020. The 2024-release totals say POL
+    # imported 50 in 2020, 10 of them from the US (2024-release US table): the 40 left over is split 3:1 as the
+    # older table split it (30 DEU, 10 KOR: unchanged, so 'exact'); in 2021 the old table says DEU 20, KOR 20,
+    # the newer total leaves 20 (total 25, US 5), split 1:1 -> 10 and 10, 'fitted'.
+    old = pd.DataFrame({"supplier": ["DEU", "KOR", "DEU", "KOR"], "recipient": ["POL"] * 4,
+                        "year": [2020, 2020, 2021, 2021], "tiv": [30.0, 10.0, 20.0, 20.0], "source_file": ["old"] * 4})
+    us = pd.DataFrame({"supplier": ["USA", "USA"], "recipient": ["POL", "POL"], "year": [2020, 2021],
+                       "tiv": [10.0, 5.0], "source_file": ["us"] * 2})
+    totals = pd.DataFrame({"code": ["POL", "POL"], "direction": "imports", "year": [2020, 2021],
+                           "tiv": [50.0, 25.0], "source_file": ["tot"] * 2})
+    exact = bt.exact_tiv({"bilateral_tiv": old, "us_exports_tiv": us, "imports_tiv_totals": totals},
+                         {"bilateral_tiv": 2022, "us_exports_tiv": 2024, "imports_tiv_totals": 2024})
+    yearly = bt.allocate(register(), exact).yearly.set_index(["supplier", "year"])
+    assert yearly.loc[("DEU", 2020), ["tiv", "basis"]].tolist() == [pytest.approx(30.0), "exact"]
+    assert yearly.loc[("KOR", 2021), ["tiv", "basis"]].tolist() == [pytest.approx(10.0), "fitted"]
+    assert yearly.loc[("DEU", 2021), "source_file"] == "old; tot"
+    totals_by_year = yearly.groupby(level="year")["tiv"].sum()
+    assert totals_by_year.to_dict() == {2020: pytest.approx(50.0), 2021: pytest.approx(25.0)}
+    # with the pair table as the newer one, its values would stand and the total would not be met
+    same = bt.exact_tiv({"bilateral_tiv": old, "us_exports_tiv": us},
+                        {"bilateral_tiv": 2022, "us_exports_tiv": 2024})
+    assert bt.allocate(register(), same).yearly["tiv"].sum() == pytest.approx(95.0)
+
+
+def test_a_newer_total_with_nothing_to_split_it_goes_to_an_unknown_supplier() -> None:
+    totals = pd.DataFrame({"code": ["MLT"], "direction": "imports", "year": [2020], "tiv": [7.0],
+                           "source_file": ["tot"]})
+    yearly = bt.allocate(register(), bt.exact_tiv({"imports_tiv_totals": totals})).yearly
+    assert yearly[["supplier", "recipient", "year", "tiv"]].values.tolist() == [["UNK_SUPPLIER", "MLT", 2020, 7.0]]
 
 
 def bilateral(rows: list[tuple[str, str, int, float]], basis: str = "exact") -> pd.DataFrame:
@@ -174,3 +207,51 @@ def test_catalogue_covers_the_required_metrics_and_the_methodology_page_renders_
     from defence_briefs.methodology import block
     page = (ROOT / "methodology.md").read_text(encoding="utf-8")
     assert block(page, "catalogue") == catalogue_markdown(), "run `python build.py methodology`"
+
+
+def test_sipri_groups_count_todays_members_in_every_window() -> None:
+    # SIPRI_EURO_NATO ('latest' convention): Sweden (NATO 2024) counts in 2015-2019 too; Türkiye never
+    # (SIPRI puts it in the Middle East); NATO_EUROPE ('by_year') counts Sweden only from 2024
+    flows = bilateral([("USA", "SWE", 2017, 8), ("USA", "POL", 2017, 2), ("USA", "TUR", 2017, 50),
+                       ("DEU", "SWE", 2022, 4)])
+    values = run_dependency(flows, entities=["SIPRI_EURO_NATO", "NATO_EUROPE", "POL", "SWE", "TUR"])
+    assert values["SIPRI_EURO_NATO", "arms_imports_tiv", "2015-2019"] == 10
+    assert values["NATO_EUROPE", "arms_imports_tiv", "2015-2019"] == 52
+    assert values["SIPRI_EURO_NATO", "arms_imports_tiv", "2017"] == 10
+    assert values["SIPRI_EURO_NATO", "arms_imports_change", "2020-2024"] == pytest.approx(4 / 10 - 1)
+    assert "TUR" not in COUNTRIES.members("SIPRI_EUROPE", 2024)
+    assert {"RUS", "UKR", "BLR", "CYP"} <= set(COUNTRIES.members("SIPRI_EUROPE", 2024))
+
+
+def test_world_and_exporter_rows_by_hand() -> None:
+    # 2020-2024: world imports 100 (USA 60: 40 to POL, 20 to JPN; FRA 30 to POL; KOR 10 to POL); 2015-2019: 80
+    flows = bilateral([("USA", "POL", 2021, 40), ("USA", "JPN", 2022, 20), ("FRA", "POL", 2023, 30),
+                       ("KOR", "POL", 2024, 10), ("USA", "JPN", 2016, 80)])
+    values = run_dependency(flows, entities=["POL", "SIPRI_EUROPE"])
+    assert values["WLD", "arms_imports_tiv", "2020-2024"] == 100
+    assert values["WLD", "arms_imports_change", "2020-2024"] == pytest.approx(100 / 80 - 1)
+    assert values["POL", "share_of_world_arms_imports", "2020-2024"] == pytest.approx(0.8)
+    assert values["USA", "arms_exports_tiv", "2020-2024"] == 60
+    assert values["USA", "share_of_world_arms_exports", "2020-2024"] == pytest.approx(0.6)
+    assert values["USA", "share_of_arms_exports_to_SIPRI_EUROPE", "2020-2024"] == pytest.approx(40 / 60)
+    assert values["USA", "share_of_arms_exports_to_SIPRI_EUROPE", "2015-2019"] == 0
+    assert values["FRA", "share_of_world_arms_exports", "2020-2024"] == pytest.approx(0.3)
+
+
+def test_a_figure_names_only_the_files_its_rows_used() -> None:
+    flows = pd.DataFrame([
+        {"supplier": "USA", "recipient": "POL", "year": 2021, "tiv": 4.0, "basis": "exact", "source_file": "us"},
+        {"supplier": "KOR", "recipient": "POL", "year": 2024, "tiv": 6.0, "basis": "allocated",
+         "source_file": "reg"},
+        {"supplier": "FRA", "recipient": "DEU", "year": 2024, "tiv": 6.0, "basis": "allocated",
+         "source_file": "other; tot"}])
+    transfers = register().assign(category="armoured_vehicles")
+    deal_rows = flows.assign(category="armoured_vehicles")
+    frame = dp.dependency_metrics(flows, deal_rows, transfers, ["POL"], 2024, COUNTRIES, "src").frame("t")
+    row = frame[(frame["country"] == "POL") & (frame["metric"] == "us_share_of_arms_imports")
+                & (frame["period"] == "2020-2024")].iloc[0]
+    assert row["source"] == "SIPRI Arms Transfers Database: reg, us"
+    assert bool(row["estimate"])  # the 2024 total rests on an allocated year
+    year = frame[(frame["country"] == "POL") & (frame["metric"] == "arms_imports_from_us_tiv")
+                 & (frame["period"] == "2021")].iloc[0]
+    assert year["source"] == "SIPRI Arms Transfers Database: us" and not bool(year["estimate"])

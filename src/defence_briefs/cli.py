@@ -40,7 +40,7 @@ says so when everything is up to date.
   list    show the releases, the countries, and per release what is built, stale or failed
   clean   delete the build's working files (_build/ and data/tidy/); with --all also the published reports/
           (data/raw is never deleted: it holds the fetched sources)
-  methodology  rewrite the generated tables of methodology.md (metric catalogue, allocation error)
+  methodology  rewrite the generated tables of methodology.md (metric catalogue, allocation error, published figures)
 """
 EPILOG = f"""\
 Examples:

@@ -1,9 +1,13 @@
 """The one table of countries, other actors and groups: ISO3 codes inside, display names at the edge.
 
 reference/countries.csv      code, display name, kind (state, territory, historical_state, organisation,
-                             non_state_actor, unknown, aggregate, group, ...)
+                             non_state_actor, unknown, aggregate, group, ...), and for a group its membership
+                             convention: `by_year` (NATO's tables: the members of each year) or `latest` (SIPRI's
+                             fact sheets: the members of the newest year in every period compared)
 reference/country_names.csv  every spelling any source uses -> code (matched ignoring case and spacing)
-reference/group_membership.csv  group, member, joined, left: EU27, NATO_EUROPE, NATO, EUROPE over time
+reference/group_membership.csv  group, member, joined, left: EU27, NATO_EUROPE, NATO, EUROPE over time; SIPRI_EUROPE
+                             (SIPRI's Europe region: its Central, Eastern and Western Europe, as listed in the SIPRI
+                             Military Expenditure Database workbook) and SIPRI_EURO_NATO (NATO members in it)
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from .errors import InputError
 
 REFERENCE = "reference"
 NAMES_FILE = "src/defence_briefs/reference/country_names.csv"
-GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "NATO")
+GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "NATO", "SIPRI_EUROPE", "SIPRI_EURO_NATO")
+MEMBERSHIP_CONVENTIONS = ("by_year", "latest")
 
 
 def normalise_name(name: str) -> str:
@@ -36,6 +41,7 @@ class Entity:
     code: str
     name: str
     kind: str
+    membership: str = ""  # groups only: 'by_year' or 'latest' (see module doc)
 
 
 @dataclass(frozen=True)
@@ -105,11 +111,13 @@ class CountryTable:
             self._members[key] = sorted({m.member for m in self.memberships if m.group == group and m.active_in(year)})
         return list(self._members[key])
 
+    def period_members(self, group: str, period_end: int, latest_year: int) -> list[str]:
+        """Members counted for a period ending in `period_end` of data ending in `latest_year`, by the group's
+        convention: those of `period_end` (by_year) or of `latest_year` (latest)."""
+        return self.members(group, latest_year if self.entities[group].membership == "latest" else period_end)
+
     def is_member(self, group: str, code: str, year: int) -> bool:
         return code in self.members(group, year)
-
-    def codes_of_kind(self, *kinds: str) -> list[str]:
-        return sorted(code for code, entity in self.entities.items() if entity.kind in kinds)
 
 
 def _date(text: str) -> dt.date | None:
@@ -124,7 +132,11 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 @lru_cache(maxsize=1)
 def country_table() -> CountryTable:
     """The packaged reference tables, loaded and cross-checked once."""
-    entities = {row["code"]: Entity(row["code"], row["name"], row["kind"]) for row in _read_csv("countries.csv")}
+    entities = {row["code"]: Entity(row["code"], row["name"], row["kind"], row["membership"])
+                for row in _read_csv("countries.csv")}
+    for code in GROUPS:
+        if entities[code].membership not in MEMBERSHIP_CONVENTIONS:
+            raise ValueError(f"countries.csv: group {code} needs a membership convention: {MEMBERSHIP_CONVENTIONS}")
     names: dict[str, str] = {}
     for row in _read_csv("country_names.csv"):
         key = normalise_name(row["name"])

@@ -1,4 +1,5 @@
-"""Keep the generated blocks of methodology.md current: the metric catalogue and the allocation error table.
+"""Keep the generated blocks of methodology.md current: the metric catalogue, the allocation error tables and the
+published figures (reproductions and parser checks).
 
 A block sits between `<!-- generated:<name> -->` and `<!-- /generated:<name> -->`; everything else in the
 page is written by hand. `python build.py methodology` rewrites the blocks.
@@ -14,15 +15,19 @@ from .data_stage import load_table
 from .errors import DataError
 from .fileio import atomic_write_bytes
 from .manifest import Manifest
-from .metrics import allocation_check
 from .metrics.catalogue import catalogue_markdown
-from .metrics.published_checks import published_markdown
+from .metrics.dependency import european_suppliers
 from .project import Project
+from .validation import allocation as allocation_check
+from .validation.published_figures import parser_checks_markdown, reproductions_markdown, sources_markdown
 
 PAGE = "methodology.md"
 CHECK_RELEASE = "2024"  # the release whose US table runs past the other exact tables (to 2023)
 CHECK_BOUNDARIES = (2018, 2021)
 CHECK_GROUP = "NATO_EUROPE"
+BLOC_CHECK_BOUNDARY = 2019  # hold out 2020-2021 of the 2022 release's supplier x recipient tables
+BLOC_CHECK_GROUP = "EUROPE"
+BLOC_NAMES = {"us": "United States", "europe": "European suppliers", "others": "others"}
 
 
 def allocation_markdown(project: Project) -> str:
@@ -56,6 +61,31 @@ def allocation_markdown(project: Project) -> str:
     return "\n".join(lines) + "\n"
 
 
+def bloc_allocation_markdown(project: Project) -> str:
+    """The allocation error by supplier bloc, on the 2022 release's tables (every supplier, to 2021)."""
+    bilateral = load_table(project, CHECK_RELEASE, "bilateral_tiv")
+    last_year = int(bilateral["year"].max())
+    countries = country_table()
+    recipients = set(countries.members(BLOC_CHECK_GROUP, last_year))
+    results = allocation_check.bloc_allocation_errors(load_table(project, CHECK_RELEASE, "transfers"), bilateral,
+                                                      recipients, european_suppliers(countries),
+                                                      BLOC_CHECK_BOUNDARY, last_year)
+    lines = [
+        f"Deliveries of every supplier to the {len(recipients)} European countries of {last_year} (register of "
+        f"release {CHECK_RELEASE}; exact values from the 2022 release's supplier x recipient tables, cut after "
+        f"{BLOC_CHECK_BOUNDARY}). Share error: |allocated - exact| share of the bloc in an importer's imports over "
+        "the held-out years, importers with at least 100 TIV.", "",
+        "| Held-out years | Method | Supplier bloc | Yearly error (WAPE) | Window error (WAPE) | "
+        "Share error, mean / max | Bloc's share of the group's imports (exact) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(f"| {r.years} | {r.method} | {BLOC_NAMES[r.bloc]} | {r.yearly_wape:.1%} | {r.window_wape:.1%} "
+                     f"| {r.share_error_mean * 100:.1f} / {r.share_error_max * 100:.1f} points | "
+                     f"{r.group_share:.1%} ({r.exact_group_share:.1%}) |")
+    return "\n".join(lines) + "\n"
+
+
 def replace_block(text: str, name: str, body: str, page: str = PAGE) -> str:
     """`text` with the generated block `name` replaced by `body`."""
     pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
@@ -78,6 +108,9 @@ def update_methodology(project: Project, manifest: Manifest) -> Path:
     text = replace_block(text, "catalogue", catalogue_markdown())
     if CHECK_RELEASE in {r.name for r in manifest.releases}:
         text = replace_block(text, "allocation", allocation_markdown(project))
-    text = replace_block(text, "published", published_markdown(project))
+        text = replace_block(text, "allocation_blocs", bloc_allocation_markdown(project))
+    text = replace_block(text, "reproduced", reproductions_markdown(project))
+    text = replace_block(text, "parser_checks", parser_checks_markdown(project))
+    text = replace_block(text, "published_sources", sources_markdown())
     atomic_write_bytes(path, text.encode("utf-8"))
     return path

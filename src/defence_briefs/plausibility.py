@@ -268,7 +268,7 @@ def check_metrics(project: Project, release: DataRelease, metrics: pd.DataFrame,
     for metric in (*WINDOW_ADDITIVE, *YEARLY_ADDITIVE):
         rows = metrics[(metrics["metric"] == metric) & metrics["country"].isin(groups) & metrics["value"].notna()]
         for row in rows.itertuples(index=False):
-            members = countries.members(row.country, _period_end(row.period))
+            members = countries.period_members(row.country, _period_end(row.period), release.last_data_year)
             parts = [values.get((m, metric, row.period)) for m in members]
             if metric in YEARLY_ADDITIVE and any(p is None or pd.isna(p) for p in parts):
                 missing = [m for m, p in zip(members, parts, strict=True) if p is None or pd.isna(p)]

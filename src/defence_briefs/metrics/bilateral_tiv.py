@@ -1,50 +1,65 @@
-"""Yearly bilateral TIV (supplier x recipient x year): exact where SIPRI's yearly tables cover it, else allocated.
+"""Yearly bilateral TIV (supplier x recipient x year): SIPRI's newest tables first, older tables and the register
+only for what the newer tables leave open.
 
-SIPRI's trade register gives each deal's delivered TIV and the list of its delivery years, but not how the
-TIV splits over those years. SIPRI's yearly tables give exact values, but only up to their own last year
-(supplier x recipient to 2021, US x recipient to 2023, totals by recipient and by supplier to 2023).
+SIPRI's trade register gives each deal's delivered TIV and the list of its delivery years, but not how the TIV
+splits over those years. SIPRI's yearly tables give exact values, each to its own last year and as of its own
+release: supplier x recipient to 2021 (2022 release), US x recipient to 2023, and totals by recipient and by
+supplier to 2023 (2024 release). SIPRI revises history in every release, so the tables disagree where they
+overlap.
 
-Allocation method ("anchored split"), for the pair-years no exact table covers:
-1. Start from an equal split of each deal's delivered TIV over its listed delivery years.
-2. Rake (iterative proportional fitting) the deal-year values so that, at once,
-   - each deal's years add up to its delivered TIV (register),
-   - each pair's deals add up to the exact pair value in every year an exact table covers,
-   - each recipient's and each supplier's deals add up to SIPRI's exact yearly totals where those exist.
-   A deal delivered across the boundary of the exact tables thereby gets in the uncovered years exactly what
-   the exact tables leave of its TIV, instead of an equal share; totals pin down uncovered years of other
-   suppliers where a recipient's total is known.
-3. Where the margins disagree (the exact tables come from older SIPRI releases, which SIPRI has since
-   revised), raking stops after a fixed number of rounds, ending on the deal totals, so every deal keeps
-   its register TIV.
+Precedence ("the newest table wins"), per year:
+1. Where a recipient's yearly total comes from a table of the newest vintage, that total is kept as printed;
+   a pair table of the same vintage (the US table) is kept as printed too.
+2. What the newest total leaves after those pairs is split among the other suppliers in proportion to the older
+   pair table (2022 release) where it covers the year, else to the register's deliveries, then fitted to the
+   suppliers' own yearly totals (raking, ending on the recipient totals so those hold exactly). A value so
+   fitted is `basis = fitted` unless it equals the older table's value within rounding (then `exact`).
+3. Years no table covers are allocated from the register by the anchored split (`basis = allocated`): each
+   deal's delivered TIV starts from an equal split over its delivery years and is raked (iterative proportional
+   fitting) so that each deal keeps its register TIV while its covered years match the values of steps 1-2; a
+   deal delivered across the end of the tables thus gets in the later years what the tables leave of it.
 
-The output uses the exact value wherever an exact table covers the pair and year, and the allocated value
-(flagged `allocated`) elsewhere. `allocation_check` measures the method's error on held-out exact years.
+`validation.allocation` measures the error of step 3 on held-out exact years.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 RAKING_ROUNDS = 50
+ROUNDING = 0.5  # SIPRI's tables print whole TIV millions
+UNKNOWN_SUPPLIER = "UNK_SUPPLIER"
+PAIR_COLUMNS = ["supplier", "recipient", "year", "tiv", "source_file"]
+YEARLY_COLUMNS = ["supplier", "recipient", "year", "tiv", "basis", "source_file"]
+NEVER = (9999, 0)
 
 
 @dataclass(frozen=True)
 class ExactTiv:
-    """SIPRI's exact yearly TIV: pair values with the last year each supplier's table covers, and totals.
+    """SIPRI's exact yearly TIV of one data release, with the vintage (publisher's release year) of each table.
 
-    `pairs`: supplier, recipient, year, tiv, source_file (absent row = nothing delivered, for covered years).
-    `pair_coverage`: supplier -> (first year, last year) its exact table covers, for every recipient.
-    `recipient_totals` / `supplier_totals`: code, year, tiv (all partners), covering `totals_years`.
+    `pairs`: supplier, recipient, year, tiv, source_file, from each supplier's newest pair table (absent row =
+    nothing delivered, in a covered year). `pair_coverage`: supplier -> (first, last) year of that table;
+    `pair_vintage`: supplier -> its vintage. `default_coverage`: years covered for every supplier (used once
+    the tables are reconciled). `recipient_totals` / `supplier_totals`: code, year, tiv, source_file (all
+    partners), covering `totals_years`, of vintage `totals_vintage`.
     """
 
     pairs: pd.DataFrame
     pair_coverage: dict[str, tuple[int, int]]
+    pair_vintage: dict[str, int]
     recipient_totals: pd.DataFrame
     supplier_totals: pd.DataFrame
     totals_years: tuple[int, int] | None
+    totals_vintage: int = 0
+    default_coverage: tuple[int, int] = NEVER
+
+    def coverage(self, supplier: str) -> tuple[int, int]:
+        return self.pair_coverage.get(supplier, self.default_coverage)
 
     def truncated(self, last_year: int) -> ExactTiv:
         """The same tables as if SIPRI's last exact year were `last_year` (for holding out years)."""
@@ -53,61 +68,66 @@ class ExactTiv:
         totals_years = None
         if self.totals_years and self.totals_years[0] <= last_year:
             totals_years = (self.totals_years[0], min(self.totals_years[1], last_year))
-        return ExactTiv(
-            pairs=self.pairs[self.pairs["year"] <= last_year],
-            pair_coverage=coverage,
-            recipient_totals=self.recipient_totals[self.recipient_totals["year"] <= last_year],
-            supplier_totals=self.supplier_totals[self.supplier_totals["year"] <= last_year],
-            totals_years=totals_years,
-        )
-
-    def without_pairs_of(self, supplier: str) -> ExactTiv:
-        """The same tables without one supplier's exact pair values (to test against them)."""
-        coverage = {s: c for s, c in self.pair_coverage.items() if s != supplier}
-        return ExactTiv(self.pairs[self.pairs["supplier"] != supplier], coverage,
-                        self.recipient_totals, self.supplier_totals, self.totals_years)
+        return replace(self, pairs=self.pairs[self.pairs["year"] <= last_year], pair_coverage=coverage,
+                       recipient_totals=self.recipient_totals[self.recipient_totals["year"] <= last_year],
+                       supplier_totals=self.supplier_totals[self.supplier_totals["year"] <= last_year],
+                       totals_years=totals_years)
 
 
-def exact_tiv(tables: dict[str, pd.DataFrame]) -> ExactTiv:
-    """Combine a release's exact tables; a newer table for a supplier (US to 2023) replaces the older one."""
-    sources = [t for t in (tables.get("bilateral_tiv"), tables.get("us_exports_tiv")) if t is not None and len(t)]
-    pairs = pd.DataFrame(columns=["supplier", "recipient", "year", "tiv", "source_file"])
+def _frame(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = table.reindex(columns=columns)
+    if "source_file" in columns:
+        out["source_file"] = out["source_file"].fillna("").astype(str)
+    return out.reset_index(drop=True)
+
+
+def exact_tiv(tables: Mapping[str, pd.DataFrame], vintages: Mapping[str, int] | None = None) -> ExactTiv:
+    """Combine a release's exact tables (by tidy table name); `vintages` gives each table's publisher release year
+    (tables without one count as the same vintage). For each supplier the newest pair table is kept (the longer
+    span among tables of one vintage)."""
+    vintages = vintages or {}
+    pairs = pd.DataFrame(columns=PAIR_COLUMNS)
     coverage: dict[str, tuple[int, int]] = {}
-    for table in sources:
-        last = int(table["year"].max())
-        suppliers = set(table["supplier"].unique())
-        # a supplier in a table with a longer span supersedes its rows in the other tables
-        replaced = [s for s in suppliers if s not in coverage or coverage[s][1] < last]
+    vintage: dict[str, int] = {}
+    for name in ("bilateral_tiv", "us_exports_tiv"):
+        table = tables.get(name)
+        if table is None or not len(table):
+            continue
+        age, span = vintages.get(name, 0), (int(table["year"].min()), int(table["year"].max()))
+        replaced = [s for s in table["supplier"].unique()
+                    if s not in coverage or (age, span[1]) > (vintage[s], coverage[s][1])]
         keep = pairs[~pairs["supplier"].isin(replaced)]
-        new = table[table["supplier"].isin(replaced)][["supplier", "recipient", "year", "tiv", "source_file"]]
-        pairs = pd.concat([keep, new], ignore_index=True) if len(keep) else new.reset_index(drop=True)
-        for s in replaced:
-            coverage[s] = (int(table["year"].min()), last)
-    totals = {d: pd.DataFrame(columns=["code", "year", "tiv"]) for d in ("imports", "exports")}
-    totals_years = None
+        new = _frame(table[table["supplier"].isin(replaced)], PAIR_COLUMNS)
+        pairs = pd.concat([keep, new], ignore_index=True) if len(keep) else new
+        for supplier in replaced:
+            coverage[supplier], vintage[supplier] = span, age
+    totals = {d: pd.DataFrame(columns=["code", "year", "tiv", "source_file"]) for d in ("imports", "exports")}
+    totals_years, totals_vintage = None, 0
     for name, direction in (("imports_tiv_totals", "imports"), ("exports_tiv_totals", "exports")):
         table = tables.get(name)
         if table is not None and len(table):
-            totals[direction] = table[table["code"] != "WLD"][["code", "year", "tiv"]].reset_index(drop=True)
+            totals[direction] = _frame(table[table["code"] != "WLD"], ["code", "year", "tiv", "source_file"])
             totals_years = (int(table["year"].min()), int(table["year"].max()))
+            totals_vintage = vintages.get(name, 0)
     pairs = pairs.astype({"supplier": str, "recipient": str, "year": int, "tiv": float})
-    return ExactTiv(pairs, coverage, totals["imports"], totals["exports"], totals_years)
+    return ExactTiv(pairs, coverage, vintage, totals["imports"], totals["exports"], totals_years, totals_vintage)
 
 
 def deal_years(transfers: pd.DataFrame) -> pd.DataFrame:
-    """One row per deal and delivery year: deal, supplier, recipient, year, position, n_years, deal_tiv.
+    """One row per deal and delivery year: deal, supplier, recipient, year, n_years, deal_tiv, source_file.
 
     Deals without delivered TIV or without delivery years carry no deliveries and are left out.
     """
     delivered = transfers[transfers["tiv_delivered"].notna() & (transfers["delivery_years"].map(len) > 0)]
     delivered = delivered.assign(deal=delivered.index.to_numpy(), n_years=delivered["delivery_years"].map(len))
     columns = ["deal", "supplier", "recipient", "tiv_delivered", "n_years", "delivery_years", "source_file"]
-    rows = delivered[[c for c in columns if c in delivered]].explode(
-        "delivery_years")
+    rows = delivered[[c for c in columns if c in delivered]].explode("delivery_years")
     rows = rows.rename(columns={"delivery_years": "year", "tiv_delivered": "deal_tiv"})
     rows["year"] = rows["year"].astype(int)
     rows["supplier"] = rows["supplier"].astype(str)
     rows["recipient"] = rows["recipient"].astype(str)
+    if "source_file" not in rows:
+        rows["source_file"] = ""
     return rows.reset_index(drop=True)
 
 
@@ -127,13 +147,22 @@ def _scale_to(values: np.ndarray, groups: np.ndarray, targets: np.ndarray, activ
 def _constraint(rows: pd.DataFrame, keys: list[str], covered: np.ndarray,
                 exact: pd.DataFrame, exact_keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group index per row, target per group (exact value, 0 when absent) and which groups are constrained."""
-    frame = rows[keys]
-    groups, uniques = pd.MultiIndex.from_frame(frame).factorize()
-    lookup = exact.set_index(exact_keys)["tiv"] if len(exact) else pd.Series(dtype=float)
-    lookup = lookup.groupby(level=list(range(len(exact_keys)))).sum() if len(lookup) else lookup
-    targets = lookup.reindex(uniques).fillna(0.0).to_numpy(dtype=float) if len(lookup) else np.zeros(len(uniques))
+    groups, uniques = pd.MultiIndex.from_frame(rows[keys]).factorize()
+    targets = np.zeros(len(uniques))
+    if len(exact):
+        lookup = exact.groupby(exact_keys)["tiv"].sum()
+        targets = lookup.reindex(uniques).fillna(0.0).to_numpy(dtype=float)
     active = np.bincount(groups, weights=covered.astype(float), minlength=len(uniques)) > 0
     return groups, targets, active
+
+
+def _covered(rows: pd.DataFrame, exact: ExactTiv) -> np.ndarray:
+    """True for the rows whose supplier and year a pair table (or the reconciled tables) covers."""
+    spans = {s: exact.coverage(s) for s in rows["supplier"].unique()}
+    first = rows["supplier"].map(lambda s: spans[s][0]).to_numpy()
+    last = rows["supplier"].map(lambda s: spans[s][1]).to_numpy()
+    year = rows["year"].to_numpy()
+    return (year >= first) & (year <= last)
 
 
 def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROUNDS) -> np.ndarray:
@@ -144,25 +173,18 @@ def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROU
     deal_groups, deal_uniques = pd.factorize(rows["deal"])
     deal_targets = rows.groupby("deal", sort=False)["deal_tiv"].first().reindex(deal_uniques).to_numpy(float)
     all_deals = np.ones(len(deal_uniques), dtype=bool)
-
-    first = rows["supplier"].map(lambda s: exact.pair_coverage.get(s, (9999, 0))[0]).to_numpy()
-    last = rows["supplier"].map(lambda s: exact.pair_coverage.get(s, (9999, 0))[1]).to_numpy()
     year = rows["year"].to_numpy()
     margins = []
-    pair_covered = (year >= first) & (year <= last)
+    pair_covered = _covered(rows, exact)
     if pair_covered.any():
         margins.append(_constraint(rows, ["supplier", "recipient", "year"], pair_covered,
                                    exact.pairs, ["supplier", "recipient", "year"]))
     if exact.totals_years:
         totals_covered = (year >= exact.totals_years[0]) & (year <= exact.totals_years[1])
-        if len(exact.recipient_totals):
-            margins.append(_constraint(rows, ["recipient", "year"], totals_covered,
-                                       exact.recipient_totals.rename(columns={"code": "recipient"}),
-                                       ["recipient", "year"]))
-        if len(exact.supplier_totals):
-            margins.append(_constraint(rows, ["supplier", "year"], totals_covered,
-                                       exact.supplier_totals.rename(columns={"code": "supplier"}),
-                                       ["supplier", "year"]))
+        for totals, key in ((exact.recipient_totals, "recipient"), (exact.supplier_totals, "supplier")):
+            if len(totals):
+                margins.append(_constraint(rows, [key, "year"], totals_covered,
+                                           totals.rename(columns={"code": key}), [key, "year"]))
     if not margins:
         return values
     for _ in range(rounds):
@@ -172,32 +194,101 @@ def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROU
     return values
 
 
-def allocated_deal_years(transfers: pd.DataFrame, exact: ExactTiv) -> pd.DataFrame:
-    """`deal_years` with a `tiv` column: each deal's delivered TIV split over its years by `anchored_split`."""
+def _join_sources(*columns: pd.Series | str) -> pd.Series | str:
+    """'a; b' from file ids (empty ones dropped), elementwise."""
+    frame = pd.concat([c if isinstance(c, pd.Series) else pd.Series(c, index=columns[0].index)
+                       for c in columns], axis=1)
+    return frame.apply(lambda row: "; ".join(dict.fromkeys(x for x in row if x)), axis=1)
+
+
+def newest_table_pairs(exact: ExactTiv, deal_rows: pd.DataFrame, rounds: int = RAKING_ROUNDS) -> pd.DataFrame:
+    """Pair-year values for every year the newest totals cover, by the precedence of the module doc (steps 1-2).
+
+    `deal_rows`: deal years with an allocated `tiv` (the register's shape where no older pair table covers a
+    year). Returns YEARLY_COLUMNS with basis 'exact' or 'fitted'.
+    """
+    first, last = exact.totals_years or NEVER
+    pairs = exact.pairs[exact.pairs["year"].between(first, last)]
+    newest = pairs["supplier"].map(exact.pair_vintage).fillna(0).to_numpy() >= exact.totals_vintage
+    fixed = pairs[newest].assign(basis="exact")
+    fixed_keys = pd.MultiIndex.from_frame(fixed[["supplier", "year"]]).unique()
+
+    def not_fixed(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[~pd.MultiIndex.from_frame(frame[["supplier", "year"]]).isin(fixed_keys)]
+
+    older = not_fixed(pairs[~newest]).assign(origin="table")
+    register = deal_rows[deal_rows["year"].between(first, last)]
+    register = not_fixed(register.groupby(["supplier", "recipient", "year"], as_index=False).agg(
+        tiv=("tiv", "sum"), source_file=("source_file", "first")))
+    shaped = pd.MultiIndex.from_frame(older[["recipient", "year"]]).unique()
+    register = register[~pd.MultiIndex.from_frame(register[["recipient", "year"]]).isin(shaped)]
+    seed = pd.concat([older, register.assign(origin="register")], ignore_index=True)
+    seed = seed[seed["tiv"] > 0].reset_index(drop=True)
+
+    imports = exact.recipient_totals.groupby(["code", "year"])["tiv"].sum()
+    fixed_in = fixed.groupby(["recipient", "year"])["tiv"].sum()
+    leftover = imports.sub(fixed_in.rename_axis(["code", "year"]), fill_value=0).clip(lower=0)
+    leftover = leftover[leftover.index.get_level_values("code").isin(set(imports.index.get_level_values("code")))]
+    known_recipients = set(exact.recipient_totals["code"])
+    exports = exact.supplier_totals.groupby(["code", "year"])["tiv"].sum()
+
+    values = seed["tiv"].to_numpy(dtype=float)
+    r_groups, r_targets, r_active = _constraint(
+        seed, ["recipient", "year"], seed["recipient"].isin(known_recipients).to_numpy(),
+        leftover.rename("tiv").reset_index().rename(columns={"code": "recipient"}), ["recipient", "year"])
+    s_groups, s_targets, s_active = _constraint(
+        seed, ["supplier", "year"], seed["supplier"].isin(set(exact.supplier_totals["code"])).to_numpy(),
+        exports.rename("tiv").reset_index().rename(columns={"code": "supplier"}), ["supplier", "year"])
+    for _ in range(rounds if len(seed) else 0):
+        values = _scale_to(values, s_groups, s_targets, s_active)
+        values = _scale_to(values, r_groups, r_targets, r_active)
+    totals_files = "; ".join(dict.fromkeys(
+        f for t in (exact.recipient_totals, exact.supplier_totals) for f in t["source_file"].unique() if f))
+    confirmed = (seed["origin"] == "table").to_numpy() & (np.abs(values - seed["tiv"].to_numpy()) <= ROUNDING)
+    fitted = seed.assign(tiv=values, basis=np.where(confirmed, "exact", "fitted"),
+                         source_file=_join_sources(seed["source_file"], totals_files) if len(seed) else "")
+    # a newer total with nothing older to split it by: an unknown supplier, so the total still holds
+    placed = pd.concat([fixed[["recipient", "year", "tiv"]], fitted[["recipient", "year", "tiv"]]])
+    placed = placed.groupby(["recipient", "year"])["tiv"].sum().rename_axis(["code", "year"])
+    missing = imports.sub(placed, fill_value=0)
+    missing = missing[missing > ROUNDING].rename("tiv").reset_index().rename(columns={"code": "recipient"})
+    unattributed = missing.assign(supplier=UNKNOWN_SUPPLIER, basis="fitted", source_file=totals_files)
+    out = pd.concat([fixed, fitted[fitted["tiv"] > 0], unattributed], ignore_index=True)
+    return out[YEARLY_COLUMNS].astype({"year": int, "tiv": float})
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A release's yearly matrix (`yearly`: YEARLY_COLUMNS) and its deal years (`deal_rows`, with `tiv`)."""
+
+    yearly: pd.DataFrame
+    deal_rows: pd.DataFrame
+
+
+def allocate(transfers: pd.DataFrame, exact: ExactTiv) -> Allocation:
+    """The yearly bilateral matrix of a release: tables by precedence where they cover a year, else the register.
+
+    Pair-years with no deliveries are absent. Deal years are split by `anchored_split`, anchored to the
+    reconciled tables so that the years after them get what the tables leave of each deal.
+    """
     rows = deal_years(transfers)
     rows["tiv"] = anchored_split(rows, exact)
-    return rows
-
-
-def _coverage(rows: pd.DataFrame, exact: ExactTiv) -> pd.Series:
-    """True for the rows whose supplier and year an exact pair table covers."""
-    first = rows["supplier"].map(lambda s: exact.pair_coverage.get(s, (9999, 0))[0])
-    last = rows["supplier"].map(lambda s: exact.pair_coverage.get(s, (9999, 0))[1])
-    return (rows["year"] >= first) & (rows["year"] <= last)
-
-
-def yearly_bilateral_tiv(deal_rows: pd.DataFrame, exact: ExactTiv) -> pd.DataFrame:
-    """supplier, recipient, year, tiv, basis ('exact' | 'allocated'), source_file: the release's yearly matrix.
-
-    Exact table values wherever a table covers the supplier and year; the allocated deal-years of
-    `allocated_deal_years` elsewhere. Pair-years with no deliveries are absent.
-    """
-    uncovered = deal_rows[~_coverage(deal_rows, exact)]
-    if "source_file" not in uncovered:
-        uncovered = uncovered.assign(source_file="")
+    if exact.totals_years is not None:
+        newest = newest_table_pairs(exact, rows)
+        outside = exact.pairs[~exact.pairs["year"].between(*exact.totals_years)].assign(basis="exact")
+        exact = replace(exact, pairs=pd.concat([newest, outside], ignore_index=True), pair_coverage={},
+                        default_coverage=(min([exact.totals_years[0], *(c[0] for c in exact.pair_coverage.values())]),
+                                          exact.totals_years[1]),
+                        recipient_totals=exact.recipient_totals.iloc[0:0],
+                        supplier_totals=exact.supplier_totals.iloc[0:0], totals_years=None)
+        rows["tiv"] = anchored_split(rows, exact)
+        tables = exact.pairs
+    else:
+        tables = exact.pairs.assign(basis="exact")
+    uncovered = rows[~_covered(rows, exact)]
     allocated = uncovered.groupby(["supplier", "recipient", "year"], as_index=False).agg(
         tiv=("tiv", "sum"), source_file=("source_file", "first"))
     allocated = allocated[allocated["tiv"] > 0].assign(basis="allocated")
-    out = pd.concat([exact.pairs.assign(basis="exact"), allocated], ignore_index=True)
-    return out.sort_values(["supplier", "recipient", "year"]).reset_index(drop=True)[
-        ["supplier", "recipient", "year", "tiv", "basis", "source_file"]]
+    yearly = pd.concat([tables[YEARLY_COLUMNS], allocated[YEARLY_COLUMNS]], ignore_index=True)
+    yearly = yearly.sort_values(["supplier", "recipient", "year"]).reset_index(drop=True)
+    return Allocation(yearly.astype({"year": int, "tiv": float}), rows)

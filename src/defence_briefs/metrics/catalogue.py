@@ -26,18 +26,32 @@ class MetricDefinition:
         return re.fullmatch(self.pattern or re.escape(self.name), metric) is not None
 
 
-TIV = "SIPRI Arms Transfers Database: yearly TIV tables where they cover the year, else the register's " \
-      "deliveries allocated by the anchored split"
+TIV = "SIPRI Arms Transfers Database: the newest yearly TIV tables where they cover the year, older tables and " \
+      "the register only to split what they leave open, else the register's deliveries allocated by the anchored " \
+      "split; each row names the files it used"
 REGISTER = "SIPRI Arms Transfers Database, trade register"
 SIPRI = "SIPRI Military Expenditure Database"
 SIPRI_DERIVED = "Derived from the SIPRI Military Expenditure Database"
 NATO = "NATO, Defence Expenditure of NATO Countries"
 WINDOW = "Per five-year window (`2020-2024`) and, for charts, per year."
-GROUP_NOTE = "Groups: sum over members as of the window's last year."
+GROUP_NOTE = ("Groups: sum over the members by the group's convention (EU27, NATO_EUROPE, EUROPE: members as of "
+              "the window's last year; SIPRI_EUROPE, SIPRI_EURO_NATO: today's members in every window). `WLD`: "
+              "every recipient.")
 
 CATALOGUE: tuple[MetricDefinition, ...] = (
     MetricDefinition("arms_imports_tiv", "SIPRI TIV m",
                      f"Volume of major arms delivered to the country. {WINDOW} {GROUP_NOTE}", TIV),
+    MetricDefinition("share_of_world_arms_imports", "fraction",
+                     "The window's imports / the imports of every recipient in the world over the same window.", TIV),
+    MetricDefinition("arms_exports_tiv", "SIPRI TIV m",
+                     "Volume of major arms the country delivered to all recipients, per five-year window; for the "
+                     "United States and the ten largest exporters of the latest window.", TIV),
+    MetricDefinition("share_of_world_arms_exports", "fraction",
+                     "The exporter's deliveries / all deliveries in the world over the window.", TIV),
+    MetricDefinition("share_of_arms_exports_to_<GROUP>", "fraction",
+                     "Share of the exporter's deliveries that went to the group (EU27, NATO_EUROPE, EUROPE, "
+                     "SIPRI_EUROPE, SIPRI_EURO_NATO), latest and previous window.", TIV,
+                     r"share_of_arms_exports_to_(EU27|NATO_EUROPE|EUROPE|SIPRI_EUROPE|SIPRI_EURO_NATO)"),
     MetricDefinition("arms_imports_from_{us,europe,others}_tiv", "SIPRI TIV m",
                      "Arms imports from the United States, from European suppliers (EU27, UK, Norway, Switzerland, "
                      "EU and NATO bodies) and from all others.", TIV,

@@ -1,9 +1,10 @@
 """Arms-import dependency per country and group over SIPRI-style five-year windows, from yearly bilateral TIV.
 
-Pure functions over the yearly bilateral table (`bilateral_tiv.yearly_bilateral_tiv`), the allocated deal
-years (for weapon categories) and the register (for orders not yet delivered). A group's imports are the
-sum of its members' imports, with membership as of the window's last year (or of the year, for yearly
-figures); transfers between members count, as in SIPRI's figures for groups.
+Pure functions over the yearly bilateral table (`bilateral_tiv.allocate`), the allocated deal years (for weapon
+categories) and the register (for orders not yet delivered). A group's imports are the sum of its members'
+imports, with the members its convention gives (countries.csv): those of the window's last year (or of the
+year) for NATO-style groups, today's members in every window for SIPRI's; transfers between members count, as
+in SIPRI's figures for groups. Each figure's `source` names the files its rows came from.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..countries import GROUPS as GROUP_CODES
 from ..countries import CountryTable
 from .records import UNIT_FRACTION, UNIT_HHI, UNIT_TIV, MetricRows, period_label
 from .weapon_categories import CATEGORIES
@@ -26,6 +28,9 @@ WINDOW_YEARS = 5
 ROLLING_WINDOWS = 20
 YEARLY_SPAN = 25
 TOP_SUPPLIERS = 5
+TOP_EXPORTERS = 10
+WORLD = "WLD"
+SIPRI_AT = "SIPRI Arms Transfers Database"
 # An order counts as pending when part of its TIV is undelivered and it is recent or still delivering;
 # older orders with undelivered TIV were mostly cut short, not delayed.
 PENDING_RECENT_ORDER_YEARS = 10
@@ -67,10 +72,12 @@ def supplier_bloc(suppliers: pd.Series, european: frozenset[str]) -> pd.Series:
     return bloc
 
 
-def members_of(entity: str, year: int, countries: CountryTable) -> list[str]:
-    """The recipients an entity stands for in `year`: a group's members then, or the country itself."""
-    return countries.members(entity, year) if entity in countries.entities and countries.kind(entity) == "group" \
-        else [entity]
+def members_of(entity: str, period_end: int, countries: CountryTable, last_year: int) -> list[str]:
+    """The recipients an entity stands for in a period ending in `period_end` of data ending in `last_year`: a
+    group's members by its convention (members of that year, or of the newest year), or the country itself."""
+    if entity in countries.entities and countries.kind(entity) == "group":
+        return countries.period_members(entity, period_end, last_year)
+    return [entity]
 
 
 def _window_rows(flows: pd.DataFrame, members: list[str], window: Window) -> pd.DataFrame:
@@ -78,39 +85,68 @@ def _window_rows(flows: pd.DataFrame, members: list[str], window: Window) -> pd.
     return flows[years & flows["recipient"].isin(members)]
 
 
-def window_import_metrics(out: MetricRows, entity: str, flows: pd.DataFrame, window: Window,
-                          countries: CountryTable, source: str, with_suppliers: bool) -> float:
-    """Add one entity's imports, bloc shares, HHI (and top suppliers) for a window; returns the total TIV."""
-    rows = _window_rows(flows, members_of(entity, window.last, countries), window)
-    total = float(rows["tiv"].sum())
-    estimate = bool(rows["allocated"].any())
-    period = window.label
-    out.add(entity, "arms_imports_tiv", period, total, UNIT_TIV, source, estimate)
+def tiv_source(rows: pd.DataFrame, fallback: str) -> str:
+    """The files a TIV figure rests on: every manifest id named by its rows (`fallback` when there are none)."""
+    files = sorted({f for text in rows["source_file"].unique() for f in str(text).split("; ") if f})
+    return f"{SIPRI_AT}: {', '.join(files)}" if files else fallback
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Which parts of a set of flows rest on estimates: the total (allocated years) and each bloc's part."""
+
+    total: bool
+    bloc: dict[str, bool]
+    split: bool
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> Estimates:
+        total = bool((rows["basis"] == "allocated").any())
+        inexact = rows[rows["basis"] != "exact"]
+        return cls(total, {b: total or bool((inexact["bloc"] == b).any()) for b in BLOCS}, total or len(inexact) > 0)
+
+
+def window_import_metrics(out: MetricRows, entity: str, flows: pd.DataFrame, window: Window, members: list[str],
+                          fallback_source: str, with_suppliers: bool, world: pd.Series) -> float:
+    """Add one entity's imports, bloc shares, HHI, share of the world (and top suppliers) for a window.
+
+    A total rests on an estimate when it uses allocated years; a bloc's figures also when that bloc's split
+    among suppliers was fitted. Returns the total TIV.
+    """
+    rows = _window_rows(flows, members, window)
     by_bloc = rows.groupby("bloc")["tiv"].sum()
+    total = float(by_bloc.sum())  # the sum of the parts, so that one bloc's share of itself is exactly 1
+    estimates = Estimates.of(rows)
+    source = tiv_source(rows, fallback_source)
+    period = window.label
+    out.add(entity, "arms_imports_tiv", period, total, UNIT_TIV, source, estimates.total)
+    world_total = float(world.loc[window.first:window.last].sum())
+    if world_total > 0:
+        out.add(entity, "share_of_world_arms_imports", period, total / world_total, UNIT_FRACTION, source,
+                estimates.total)
     for bloc in BLOCS:
         out.add(entity, f"arms_imports_from_{bloc}_tiv", period, float(by_bloc.get(bloc, 0.0)), UNIT_TIV, source,
-                estimate)
+                estimates.bloc[bloc])
     if total <= 0:
         return total  # shares of nothing are not figures
-    out.add(entity, "us_share_of_arms_imports", period, by_bloc.get("us", 0.0) / total, UNIT_FRACTION, source,
-            estimate)
-    out.add(entity, "european_share_of_arms_imports", period, by_bloc.get("europe", 0.0) / total, UNIT_FRACTION,
-            source, estimate)
-    out.add(entity, "other_share_of_arms_imports", period, by_bloc.get("others", 0.0) / total, UNIT_FRACTION,
-            source, estimate)
-    shares = rows.groupby("supplier")["tiv"].sum() / total
-    out.add(entity, "supplier_hhi", period, float((shares**2).sum()), UNIT_HHI, source, estimate)
+    for bloc, metric in (("us", "us_share_of_arms_imports"), ("europe", "european_share_of_arms_imports"),
+                         ("others", "other_share_of_arms_imports")):
+        out.add(entity, metric, period, by_bloc.get(bloc, 0.0) / total, UNIT_FRACTION, source, estimates.bloc[bloc])
+    by_supplier = rows.groupby("supplier")["tiv"].sum()
+    shares = by_supplier / by_supplier.sum()
+    out.add(entity, "supplier_hhi", period, float((shares**2).sum()), UNIT_HHI, source, estimates.split)
     if with_suppliers:
         top = shares[shares > 0].sort_values(ascending=False, kind="stable").head(TOP_SUPPLIERS)
         for supplier, share in top.items():
-            out.add(entity, f"supplier_share_{supplier}", period, float(share), UNIT_FRACTION, source, estimate)
+            out.add(entity, f"supplier_share_{supplier}", period, float(share), UNIT_FRACTION, source,
+                    estimates.split)
     return total
 
 
 def category_metrics(out: MetricRows, entity: str, deal_rows: pd.DataFrame, window: Window, total: float,
-                     countries: CountryTable, source: str, estimate: bool) -> None:
+                     members: list[str], source: str, estimate: bool) -> None:
     """Add the window's imports by weapon category: register shares, scaled to the window's total TIV."""
-    rows = _window_rows(deal_rows, members_of(entity, window.last, countries), window)
+    rows = _window_rows(deal_rows, members, window)
     by_category = rows.groupby("category")["tiv"].sum()
     category_total = float(by_category.sum())
     if category_total <= 0 or total <= 0:
@@ -133,9 +169,9 @@ def pending_orders(transfers: pd.DataFrame, last_year: int) -> pd.DataFrame:
 
 
 def pending_metrics(out: MetricRows, entity: str, pending: pd.DataFrame, last_year: int,
-                    countries: CountryTable, source: str) -> None:
+                    members: list[str], source: str) -> None:
     """Add the order pipeline at the end of `last_year`: total, by supplier, and the US and European shares."""
-    rows = pending[pending["recipient"].isin(members_of(entity, last_year, countries))]
+    rows = pending[pending["recipient"].isin(members)]
     total = float(rows["pending_tiv"].sum())
     period = str(last_year)
     out.add(entity, "pending_orders_tiv", period, total, UNIT_TIV, source)
@@ -160,17 +196,21 @@ def largest_pending_deals(pending: pd.DataFrame, recipients: Iterable[str], supp
 def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfers: pd.DataFrame,
                        entities: list[str], last_year: int, countries: CountryTable,
                        source: str, pending_source: str | None = None) -> MetricRows:
-    """Every dependency figure for `entities` (country or group codes) of a release ending in `last_year`.
+    """Every dependency figure for `entities` (country or group codes) of a release ending in `last_year`, the
+    world's imports (`WLD`), and the exports of the largest exporters (`exporter_metrics`).
 
-    `bilateral`: yearly bilateral TIV (supplier, recipient, year, tiv, basis); `deal_rows`: allocated deal
-    years with a `category` column; `transfers`: the register with a `category` column.
+    `bilateral`: the yearly matrix of every recipient (supplier, recipient, year, tiv, basis, source_file);
+    `deal_rows`: allocated deal years with a `category` column; `transfers`: the register with a `category`
+    column; `source`: the source named for a figure without rows.
     """
     european = european_suppliers(countries)
     first_year = last_year - max(ROLLING_WINDOWS + 2 * WINDOW_YEARS, YEARLY_SPAN)
-    recipients = {m for e in entities for y in range(first_year, last_year + 1) for m in members_of(e, y, countries)}
-    bilateral = bilateral[bilateral["year"].between(first_year, last_year) & bilateral["recipient"].isin(recipients)]
-    flows = bilateral.assign(
-        bloc=lambda f: supplier_bloc(f["supplier"], european), allocated=lambda f: f["basis"] == "allocated")
+    bilateral = bilateral[bilateral["year"].between(first_year, last_year)]
+    world = bilateral.groupby("year")["tiv"].sum().reindex(range(first_year, last_year + 1), fill_value=0.0)
+    everyone = bilateral.assign(bloc=lambda f: supplier_bloc(f["supplier"], european))
+    recipients = {m for e in entities for y in range(first_year, last_year + 1)
+                  for m in members_of(e, y, countries, last_year)}
+    flows = everyone[everyone["recipient"].isin(recipients)]
     deal_rows = deal_rows[deal_rows["year"].between(first_year, last_year) & deal_rows["recipient"].isin(recipients)]
     pending = pending_orders(transfers, last_year)
     pending = pending.assign(bloc=supplier_bloc(pending["supplier"], european))
@@ -181,30 +221,81 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
     for entity in entities:
         for window in windows:
             detailed = window in (latest, previous)
-            total = window_import_metrics(out, entity, flows, window, countries, source, detailed)
-            members = members_of(entity, window.last, countries)
-            estimate = bool(_window_rows(flows, members, window)["allocated"].any())
+            members = members_of(entity, window.last, countries, last_year)
+            total = window_import_metrics(out, entity, flows, window, members, source, detailed, world)
+            rows = _window_rows(flows, members, window)
+            estimate = Estimates.of(rows).total
             if detailed:
-                category_metrics(out, entity, deal_rows, window, total, countries, source, estimate)
+                category_metrics(out, entity, deal_rows, window, total, members, tiv_source(rows, source),
+                                 Estimates.of(rows).split)
             # like for like: the same members in both windows
             before = _window_rows(flows, members, window.previous())
             if before["tiv"].sum() > 0:
                 out.add(entity, "arms_imports_change", window.label, total / before["tiv"].sum() - 1, UNIT_FRACTION,
-                        source, estimate or bool(before["allocated"].any()))
+                        tiv_source(pd.concat([before, rows]), source), estimate or Estimates.of(before).total)
         for year in range(last_year - YEARLY_SPAN + 1, last_year + 1):
-            rows = _window_rows(flows, members_of(entity, year, countries), Window(year, year))
-            estimate = bool(rows["allocated"].any())
-            out.add(entity, "arms_imports_tiv", str(year), float(rows["tiv"].sum()), UNIT_TIV, source, estimate)
+            rows = _window_rows(flows, members_of(entity, year, countries, last_year), Window(year, year))
+            estimates = Estimates.of(rows)
+            year_source = tiv_source(rows, source)
+            out.add(entity, "arms_imports_tiv", str(year), float(rows["tiv"].sum()), UNIT_TIV, year_source,
+                    estimates.total)
             by_bloc = rows.groupby("bloc")["tiv"].sum()
             for bloc in BLOCS:
                 out.add(entity, f"arms_imports_from_{bloc}_tiv", str(year), float(by_bloc.get(bloc, 0.0)),
-                        UNIT_TIV, source, estimate)
-        pending_metrics(out, entity, pending, last_year, countries, pending_source or source)
+                        UNIT_TIV, year_source, estimates.bloc[bloc])
+        pending_metrics(out, entity, pending, last_year, members_of(entity, last_year, countries, last_year),
+                        pending_source or source)
+    world_metrics(out, everyone, windows, last_year, source)
+    exporter_metrics(out, everyone, windows, last_year, countries, [e for e in entities if e in GROUP_CODES], source)
     return out
 
 
-def world_shares(bilateral: pd.DataFrame, window: Window) -> tuple[pd.Series, pd.Series]:
-    """Each recipient's share of world imports and each supplier's share of world exports over `window`."""
-    rows = bilateral[bilateral["year"].between(window.first, window.last)]
-    total = rows["tiv"].sum()
-    return rows.groupby("recipient")["tiv"].sum() / total, rows.groupby("supplier")["tiv"].sum() / total
+def world_metrics(out: MetricRows, flows: pd.DataFrame, windows: list[Window], last_year: int, source: str) -> None:
+    """The world's arms imports (`WLD`: every recipient) per window and year, and their change."""
+    for window in windows:
+        rows = flows[flows["year"].between(window.first, window.last)]
+        before = flows[flows["year"].between(window.previous().first, window.previous().last)]
+        estimate = Estimates.of(rows).total
+        out.add(WORLD, "arms_imports_tiv", window.label, float(rows["tiv"].sum()), UNIT_TIV, tiv_source(rows, source),
+                estimate)
+        if before["tiv"].sum() > 0:
+            out.add(WORLD, "arms_imports_change", window.label, rows["tiv"].sum() / before["tiv"].sum() - 1,
+                    UNIT_FRACTION, tiv_source(pd.concat([before, rows]), source),
+                    estimate or Estimates.of(before).total)
+    for year in range(last_year - YEARLY_SPAN + 1, last_year + 1):
+        rows = flows[flows["year"] == year]
+        out.add(WORLD, "arms_imports_tiv", str(year), float(rows["tiv"].sum()), UNIT_TIV, tiv_source(rows, source),
+                Estimates.of(rows).total)
+
+
+def largest_exporters(flows: pd.DataFrame, window: Window, countries: CountryTable, count: int = TOP_EXPORTERS) \
+        -> list[str]:
+    """The `count` states with the largest exports over `window`, and the United States in any case."""
+    rows = flows[flows["year"].between(window.first, window.last)]
+    by_supplier = rows.groupby("supplier")["tiv"].sum().sort_values(ascending=False, kind="stable")
+    states = [s for s in by_supplier.index if s in countries.entities and countries.kind(s) == "state"]
+    return list(dict.fromkeys([US, *states[:count]]))
+
+
+def exporter_metrics(out: MetricRows, flows: pd.DataFrame, windows: list[Window], last_year: int,
+                     countries: CountryTable, groups: list[str], source: str) -> None:
+    """Exports of the largest exporters: volume and share of the world per window; in the latest and previous
+    window, the share of their exports that went to each group (`share_of_arms_exports_to_<GROUP>`)."""
+    latest = windows[-1]
+    for exporter in largest_exporters(flows, latest, countries):
+        for window in windows:
+            rows = flows[flows["year"].between(window.first, window.last)]
+            own = rows[rows["supplier"] == exporter]
+            exports, world = float(own["tiv"].sum()), float(rows["tiv"].sum())
+            estimate = Estimates.of(own).total
+            own_source = tiv_source(own, source)
+            out.add(exporter, "arms_exports_tiv", window.label, exports, UNIT_TIV, own_source, estimate)
+            if world > 0:
+                out.add(exporter, "share_of_world_arms_exports", window.label, exports / world, UNIT_FRACTION,
+                        tiv_source(rows, source), Estimates.of(rows).total)
+            if window not in (latest, latest.previous()) or exports <= 0:
+                continue
+            for group in groups:
+                to_group = own[own["recipient"].isin(members_of(group, window.last, countries, last_year))]
+                out.add(exporter, f"share_of_arms_exports_to_{group}", window.label, to_group["tiv"].sum() / exports,
+                        UNIT_FRACTION, own_source, estimate)

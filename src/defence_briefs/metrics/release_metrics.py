@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,7 +15,8 @@ from . import bilateral_tiv, dependency, ranking, spending
 from .records import COLUMNS
 from .weapon_categories import weapon_category
 
-GROUPS = ("EU27", "NATO_EUROPE", "EUROPE")
+SPENDING_GROUPS = ("EU27", "NATO_EUROPE", "EUROPE")
+GROUPS = (*SPENDING_GROUPS, "SIPRI_EUROPE", "SIPRI_EURO_NATO")  # SIPRI's groups: arms transfers only
 DEPENDENCY_RANKED = ("arms_imports_tiv", "us_share_of_arms_imports", "european_share_of_arms_imports",
                      "supplier_hhi", "pending_orders_tiv", "us_share_of_pending_orders")
 EXACT_TABLES = ("bilateral_tiv", "us_exports_tiv", "imports_tiv_totals", "exports_tiv_totals")
@@ -58,6 +59,14 @@ def source_labels(release: DataRelease) -> dict[str, str]:
     }
 
 
+def release_exact_tiv(release: DataRelease, table: Callable[[str], pd.DataFrame]) -> bilateral_tiv.ExactTiv:
+    """The release's exact TIV tables (read by `table(name)`), each with its publisher's release as vintage."""
+    roles = release.files_by_role()
+    present = [t for t in EXACT_TABLES if t in roles]
+    return bilateral_tiv.exact_tiv({t: table(t) for t in present},
+                                   {t: max(int(f.source_release) for f in roles[t]) for t in present})
+
+
 def release_metrics(project: Project, release: DataRelease, countries: CountryTable,
                     tables: Mapping[str, pd.DataFrame] | None = None) -> ReleaseMetrics:
     """Compute every metric of `release` for the European countries and groups (membership per period).
@@ -73,19 +82,21 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     transfers = table("transfers")
     register = project.display(project.raw_dir / roles["transfers"][0].path)
     transfers = transfers.assign(category=weapon_category(transfers, register))
-    exact_tables = {t: table(t) for t in EXACT_TABLES if t in roles}
-    exact = bilateral_tiv.exact_tiv(exact_tables)
-    deal_rows = bilateral_tiv.allocated_deal_years(transfers, exact)
+    allocation = bilateral_tiv.allocate(transfers, release_exact_tiv(release, table))
+    deal_rows = allocation.deal_rows
     deal_rows["category"] = transfers["category"].reindex(deal_rows["deal"]).to_numpy()
-    bilateral = bilateral_tiv.yearly_bilateral_tiv(deal_rows, exact)
+    bilateral = allocation.yearly
 
     codes = european_countries(countries, last_year)
-    entities = [*codes, *GROUPS]
+    # every member of a group has its own figures (SIPRI's Europe also holds Russia, Belarus, the South Caucasus)
+    members = {m for g in GROUPS for y in range(last_year - 40, last_year + 1)
+               for m in countries.period_members(g, y, last_year)}
+    entities = [*codes, *sorted(members - set(codes)), *GROUPS]
     dependency_rows = dependency.dependency_metrics(bilateral, deal_rows, transfers, entities, last_year, countries,
                                                     sources["tiv"], sources["register"])
     milex = table("milex")
     nato = table("nato") if "nato" in roles else None
-    spending_rows = spending.spending_metrics(milex, nato, codes, list(GROUPS), countries, last_year, sources)
+    spending_rows = spending.spending_metrics(milex, nato, codes, list(SPENDING_GROUPS), countries, last_year, sources)
     rows = pd.concat([dependency_rows.frame(release.name), spending_rows.frame(release.name)], ignore_index=True)
     latest = dependency.Window(last_year - dependency.WINDOW_YEARS + 1, last_year).label
     ranked_dependency = rows[(rows["period"].isin([latest, str(last_year)]))]
