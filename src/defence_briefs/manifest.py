@@ -14,6 +14,14 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
+FAMILY_TITLES = {  # the publisher's title of each source folder
+    "sipri_arms_transfers": "SIPRI Arms Transfers Database",
+    "sipri_milex": "SIPRI Military Expenditure Database",
+    "nato_defence_expenditure": "NATO",
+    "worldbank_wdi": "World Bank",
+}
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One raw file as the manifest pins it."""
@@ -32,6 +40,13 @@ class SourceFile:
     url: str = ""
     landing_page: str = ""
     copies: tuple[str, ...] = ()
+    edition: str = ""  # the publisher's edition, as source lines name it
+    published: str = ""  # ISO date the publisher generated or dated the file
+
+    @property
+    def citation(self) -> str:
+        """'Publisher title, edition' as a source line names this file."""
+        return f"{FAMILY_TITLES.get(self.source, self.title)}, {self.edition}" if self.edition else self.title
 
     @property
     def download_urls(self) -> tuple[str, ...]:
@@ -96,7 +111,7 @@ def _file_from_table(table: dict, index: int, path: Path) -> SourceFile:
     missing = [key for key in _REQUIRED if key not in table]
     if missing:
         raise ManifestError(f"{where} ({table.get('id', '?')}): missing field(s) {', '.join(missing)}")
-    unknown = set(table) - set(_REQUIRED) - {"url", "landing_page", "copies"}
+    unknown = set(table) - set(_REQUIRED) - {"url", "landing_page", "copies", "edition", "published"}
     if unknown:
         raise ManifestError(f"{where} ({table['id']}): unknown field(s) {', '.join(sorted(unknown))}")
     if not ID_RE.match(str(table["id"])):
@@ -116,7 +131,8 @@ def _file_from_table(table: dict, index: int, path: Path) -> SourceFile:
         source_release=str(table["source_release"]), path=str(rel_path), parser=table["parser"],
         role=table["role"], releases=tuple(str(r) for r in table["releases"]), sha256=sha,
         size=table["size"], url=table.get("url", ""), landing_page=table.get("landing_page", ""),
-        copies=tuple(table.get("copies", ())),
+        copies=tuple(table.get("copies", ())), edition=str(table.get("edition", "")),
+        published=str(table.get("published", "")),
     )
 
 

@@ -28,7 +28,8 @@ from .project import Project
 
 Reporter = Callable[[str], None]
 METRICS_FILE = "metrics.csv"
-DATA_FILES = (METRICS_FILE, "bilateral_tiv.csv", "pending_us_deals.csv")
+SOURCES_FILE = "sources.csv"
+DATA_FILES = (METRICS_FILE, "bilateral_tiv.csv", "pending_us_deals.csv", SOURCES_FILE)
 STAMP = ".stamp.json"
 
 
@@ -39,6 +40,15 @@ def metrics_dir(project: Project, release: str) -> Path:
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
+
+
+def sources_table(release: DataRelease) -> pd.DataFrame:
+    """Every file of the release: the ids that metrics.csv's `source` names, with what a reader needs to find and
+    verify each (publisher, title and edition, publication date, file name, URL, sha256)."""
+    return pd.DataFrame([{
+        "id": f.id, "publisher": f.publisher, "title": f.title, "edition": f.edition, "publication_date": f.published,
+        "file_name": Path(f.path).name, "url": f.url or (f.copies[0] if f.copies else ""),
+        "landing_page": f.landing_page, "sha256": f.sha256} for f in release.files])
 
 
 def metrics_key(project: Project, release: DataRelease) -> str:
@@ -93,6 +103,7 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
         METRICS_FILE: _csv_bytes(metrics),
         "bilateral_tiv.csv": _csv_bytes(result.bilateral),
         "pending_us_deals.csv": _csv_bytes(result.pending_us_deals),
+        SOURCES_FILE: _csv_bytes(sources_table(release)),
     }
     (target / STAMP).unlink(missing_ok=True)  # no stamp while the files change
     for name, payload in payloads.items():

@@ -29,9 +29,11 @@ class BriefChart:
 
 
 def finish(chart: alt.Chart, title: str, subtitle: str, source: str, description: str,
-           release: str) -> BriefChart:
-    """Add the finding as title, a source line under the plot and the description."""
-    source_line = alt.Chart(pd.DataFrame({"text": [f"Source: {source} ({release} release)."]})).mark_text(
+           data: ReleaseData) -> BriefChart:
+    """Add the finding as title, a source line under the plot (each source of `source`, '; '-separated, with the
+    edition of the release's file) and the description."""
+    line = "; ".join(data.citation(part) for part in source.split("; "))
+    source_line = alt.Chart(pd.DataFrame({"text": [f"Source: {line}."]})).mark_text(
         align="left", baseline="top", fontSize=10, color="#52606D", dx=0,
     ).encode(text="text:N", x=alt.value(0), y=alt.value(0)).properties(width=WIDTH, height=12)
     combined = alt.vconcat(chart, source_line).properties(
@@ -83,7 +85,7 @@ def bloc_shares_chart(brief: Brief) -> BriefChart | None:
                    f"suppliers and others, for each five-year window from {short_period(first)} to "
                    f"{short_period(frame['period'].max())}. {us_text}.")
     return finish(chart, title, "Share of arms imports by supplier, rolling five-year windows (SIPRI TIV)",
-                  SIPRI_AT, description, brief.data.release.name)
+                  SIPRI_AT, description, brief.data)
 
 
 def yearly_imports_chart(brief: Brief) -> BriefChart | None:
@@ -95,7 +97,11 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     frame = frame[frame["period"].astype(int) >= brief.data.last_year - 19]
     frame["year"] = frame["period"].astype(int)
     frame["tiv"] = frame["value"].map(lambda v: fmt(v, "tiv"))
-    frame["basis"] = frame["estimate"].map({True: "allocated from the register", False: "SIPRI's yearly tables"})
+    # a year is drawn pale when its total rests on deliveries allocated from the register (after SIPRI's tables)
+    totals = brief.series("arms_imports_tiv").set_index("period")["estimate"]
+    frame["allocated"] = frame["period"].map(totals).fillna(False).astype(bool)
+    frame["basis"] = frame["allocated"].map({True: "estimate: allocated from the trade register",
+                                             False: "SIPRI's yearly tables"})
     peak = frame.groupby("year")["value"].sum().idxmax()
     title = f"{brief.name}'s arms imports peaked in {peak} over the last 20 years"
     chart = alt.Chart(frame).mark_bar().encode(
@@ -103,13 +109,20 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
         y=alt.Y("sum(value):Q", title="SIPRI TIV, millions"),
         color=alt.Color("bloc:N", scale=bloc_scale(), sort=list(BLOC_COLOURS)),
         order=alt.Order("order:Q"),
+        opacity=alt.condition("datum.allocated", alt.value(0.45), alt.value(1.0)),
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("tiv:N", title="TIV (millions)"), alt.Tooltip("basis:N", title="Yearly figure")],
     ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)").properties(width=WIDTH, height=180)
     description = (f"Stacked bars of {brief.name}'s yearly arms imports in SIPRI trend-indicator values by supplier "
                    f"group, {frame['year'].min()} to {frame['year'].max()}; the largest year was {peak}.")
-    return finish(chart, title, "Deliveries of major arms per year by supplier (SIPRI TIV, millions)",
-                  SIPRI_AT, description, brief.data.release.name)
+    allocated = sorted(frame.loc[frame["allocated"], "year"].unique())
+    subtitle = "Deliveries of major arms per year by supplier (SIPRI TIV, millions)"
+    if allocated:
+        years = short_period(f"{allocated[0]}-{allocated[-1]}") if len(allocated) > 1 else str(allocated[0])
+        subtitle += f"; pale bars ({years}): estimates allocated from the trade register"
+        description += (f" Pale bars ({years}) are estimates: SIPRI's yearly tables end in {allocated[0] - 1}, "
+                        "so these years are allocated from the trade register.")
+    return finish(chart, title, subtitle, SIPRI_AT, description, brief.data)
 
 
 def _prefixed(brief: Brief, prefix: str, periods: list[str]) -> pd.DataFrame:
@@ -154,7 +167,7 @@ def top_suppliers_chart(brief: Brief) -> BriefChart | None:
                    f"{short_period(previous)} and {short_period(latest)}; "
                    + ", ".join(f"{r.supplier} {r.share}" for r in current.itertuples()) + ".")
     return finish(chart, title, "Five largest suppliers of each window, share of arms imports (SIPRI TIV)",
-                  SIPRI_AT, description, brief.data.release.name)
+                  SIPRI_AT, description, brief.data)
 
 
 def categories_chart(brief: Brief) -> BriefChart | None:
@@ -173,7 +186,7 @@ def categories_chart(brief: Brief) -> BriefChart | None:
                    f"{short_period(previous)} and {short_period(latest)}; the largest in {short_period(latest)} "
                    f"was {top['category'].lower()} with {top['share']}.")
     return finish(chart, title, "Share of arms imports by weapon category (SIPRI TIV)", SIPRI_AT, description,
-                  brief.data.release.name)
+                  brief.data)
 
 
 def pending_chart(brief: Brief) -> BriefChart | None:
@@ -199,7 +212,7 @@ def pending_chart(brief: Brief) -> BriefChart | None:
     description = (f"Horizontal bars of {brief.name}'s undelivered arms orders at the end of {year} by supplier: "
                    + ", ".join(f"{r.supplier} {r.tiv}" for r in rows.itertuples()) + " million TIV.")
     return finish(chart, title, f"Orders not yet delivered at the end of {year}, largest suppliers (SIPRI TIV)",
-                  SIPRI_AT, description, brief.data.release.name)
+                  SIPRI_AT, description, brief.data)
 
 
 def spending_chart(brief: Brief) -> BriefChart | None:
@@ -224,7 +237,7 @@ def spending_chart(brief: Brief) -> BriefChart | None:
     description = (f"Area chart of {brief.name}'s military spending in {unit} from {rows['year'].min()} to "
                    f"{last['year']}, when it was {last['usd']}.")
     return finish(chart, title, f"Military expenditure, {unit.replace('USD m', 'US$ millions')}", SIPRI_MILEX,
-                  description, brief.data.release.name)
+                  description, brief.data)
 
 
 def gdp_share_chart(brief: Brief) -> BriefChart | None:
@@ -264,7 +277,7 @@ def gdp_share_chart(brief: Brief) -> BriefChart | None:
     chart = alt.layer(rules, labels, lines).properties(width=WIDTH, height=160)
     sources = SIPRI_MILEX + ("; " + NATO if (rows["measure"] == "NATO").any() else "")
     return finish(chart, title, "Military expenditure as a share of GDP", sources, description,
-                  brief.data.release.name)
+                  brief.data)
 
 
 def equipment_chart(brief: Brief) -> BriefChart | None:
@@ -291,7 +304,7 @@ def equipment_chart(brief: Brief) -> BriefChart | None:
                    f"{rows['year'].min()} to {last['year']}, with a dashed line at NATO's 20% guideline.")
     return finish(alt.layer(bars, rule).properties(width=WIDTH, height=120), title,
                   "Equipment expenditure as a share of defence expenditure (NATO)", NATO, description,
-                  brief.data.release.name)
+                  brief.data)
 
 
 def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: str, subtitle: str,
@@ -333,7 +346,7 @@ def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: s
         if not own.empty:
             rank = order.index(own["name"].iloc[0]) + 1
             description += f"; {own['name'].iloc[0]} is highlighted at {own['shown'].iloc[0]}, rank {rank}"
-    return finish(chart, title, subtitle, source, description + ".", data.release.name)
+    return finish(chart, title, subtitle, source, description + ".", data)
 
 
 def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
@@ -375,4 +388,4 @@ def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
                    f"line at 2% of GDP. {len(high_both)} countries are at or above both 50% and 2%.")
     chart = alt.layer(rule, points, labels).properties(width=WIDTH, height=320)
     return finish(chart, title, subtitle, f"{SIPRI_AT}; {SIPRI_MILEX}", description,
-                  data.release.name)
+                  data)

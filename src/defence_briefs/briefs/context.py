@@ -21,6 +21,7 @@ from ..project import Project
 
 GROUP_CODES = ("EU27", "NATO_EUROPE", "EUROPE")
 BRIEF_GROUPS = ("EUROPE", "EU27")  # the groups a country's brief compares it with
+AT_TABLE_ROLES = ("bilateral_tiv", "us_exports_tiv", "imports_tiv_totals", "exports_tiv_totals")
 PEER_METRIC = "us_share_of_arms_imports"  # the figure a brief shows for every European country
 
 
@@ -192,12 +193,29 @@ class ReleaseData:
     def _european(self) -> tuple[str, ...]:
         return tuple(self.countries.members("EUROPE", self.last_year))
 
+    def citation(self, publisher_title: str) -> str:
+        """A source line's text for one publisher title ('SIPRI Arms Transfers Database', 'SIPRI Military
+        Expenditure Database', 'NATO, Defence Expenditure of NATO Countries'), with the editions of this
+        release's files: never the data release's name for a file of another publisher or edition."""
+        roles = self.release.files_by_role()
+        if publisher_title.startswith("SIPRI Arms"):
+            register = roles["transfers"][0].source_release
+            tables = sorted({f.source_release for role in AT_TABLE_ROLES for f in roles.get(role, [])})
+            return (f"{publisher_title} ({register} release; yearly tables of the {' and '.join(tables)} releases)"
+                    if tables else f"{publisher_title} ({register} release)")
+        if publisher_title.startswith("SIPRI Military") and roles.get("milex"):
+            return f"{publisher_title}, {roles['milex'][0].edition.split(' (')[0]}"
+        if publisher_title.startswith("NATO") and roles.get("nato"):
+            return f"NATO, {roles['nato'][0].edition}"
+        return publisher_title
+
     def source_files(self, country: str | None = None) -> list:
         """The manifest files behind a brief: every file, except that per-supplier TIV tables count only
         when they supplied a figure for `country`."""
         used = None
         if country is not None:
-            used = set(self.bilateral.loc[self.bilateral["recipient"] == country, "source_file"])
+            named = self.bilateral.loc[self.bilateral["recipient"] == country, "source_file"].unique()
+            used = {f for text in named for f in str(text).split("; ")}
         files = []
         for source_file in self.release.files:
             if used is not None and source_file.role == "bilateral_tiv" and source_file.id not in used:

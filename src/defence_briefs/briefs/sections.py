@@ -58,6 +58,7 @@ def title_block(brief: Brief) -> str:
 def key_figures(brief: Brief) -> str:
     """A box of up to six headline figures (a raw typst box in the PDF, a grid of cards on the site)."""
     items = []
+    estimates = 0
     for metric, kind, shown, label in (
         ("us_share_of_arms_imports", "window", "pct", "of arms imports from the US"),
         ("european_share_of_arms_imports", "window", "pct", "from European suppliers"),
@@ -72,11 +73,15 @@ def key_figures(brief: Brief) -> str:
         if figure is None or (spent is not None and spent.value == 0):
             continue
         span = figure_span(figure.value, shown, brief.country, metric, period)
-        items.append(f"- **{span}** {label}, {short_period(period)}")
+        mark = "\\*" if figure.estimate else ""
+        estimates += bool(figure.estimate)
+        items.append(f"- **{span}**{mark} {label}, {short_period(period)}")
     if not items:
         return ""
+    note = ("\n\\* estimate: rests on years allocated from SIPRI's trade register (after its yearly tables end) "
+            "or on a figure SIPRI or NATO mark as estimated.\n" if estimates else "")
     return ("```{=typst}\n#keyfigures[\n```\n\n::: {.keyfigures}\n" + "\n".join(items)
-            + "\n:::\n\n```{=typst}\n]\n```\n")
+            + "\n:::\n\n```{=typst}\n]\n```\n" + note)
 
 
 def findings(brief: Brief) -> str:
@@ -213,13 +218,14 @@ def changes_since_previous(brief: Brief, limit: int = 8) -> str:
 
 
 def sources_table(brief: Brief) -> str:
-    """Every source file behind the brief with its publisher release and sha256."""
+    """Every source file behind the brief with its publisher's title and edition, publication date and sha256."""
     files = brief.data.source_files(brief.country)
-    rows = [[md_escape(f.id), md_escape(f.publisher), md_escape(f.source_release), f"`{f.sha256}`"] for f in files]
+    rows = [[md_escape(f.id), md_escape(f.citation), md_escape(f.published), f"`{f.sha256}`"] for f in files]
     skipped = len(brief.data.release.files) - len(files)
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
             f"{md_escape(brief.name)}; all files are listed in `data/sources.toml`.\n" if skipped else "")
-    return md_table(["File", "Publisher", "Source release", "sha256"], rows, "llll") + note
+    return (md_table(["File", "Publisher, title and edition", "Published", "sha256"], rows, "llll") + note
+            + "\nEvery file of the release with its URL: `data/sources.csv`.\n")
 
 
 def method_notes() -> str:

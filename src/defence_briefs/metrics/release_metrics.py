@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -64,7 +65,13 @@ def release_exact_tiv(release: DataRelease, table: Callable[[str], pd.DataFrame]
     roles = release.files_by_role()
     present = [t for t in EXACT_TABLES if t in roles]
     return bilateral_tiv.exact_tiv({t: table(t) for t in present},
-                                   {t: max(int(f.source_release) for f in roles[t]) for t in present})
+                                   {t: max(_vintage(f.source_release) for f in roles[t]) for t in present})
+
+
+def _vintage(source_release: str) -> int:
+    """The year in a publisher's release name ('2024' -> 2024); 0 when it names none (all count as one vintage)."""
+    match = re.search(r"\d{4}", source_release)
+    return int(match.group()) if match else 0
 
 
 def release_metrics(project: Project, release: DataRelease, countries: CountryTable,

@@ -60,7 +60,8 @@ def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, 
         "assets": f"{up}{ASSETS}", "home": f"{up}index.html",
         "navigation": [{"text": text, "href": href if href.startswith("..") and depth == 0 else f"{up}{href}"}
                        for text, href in config.navigation],
-        "downloads": [{"text": text, "href": href} for text, href in downloads or []],
+        "downloads": [{"text": text, "href": href}
+                      for text, href in [*(downloads or []), ("Source files (CSV)", f"{up}data/sources.csv")]],
         "footer": (f"Data release {release.name} ({release.title}), published {release.date.isoformat()}. "
                    f"Built {build_date()} by defence-briefs from SIPRI, NATO and World Bank data; every figure is "
                    f"in data/metrics.csv with its source."),
@@ -89,7 +90,8 @@ def country_pdf(config: SiteConfig, data: ReleaseData, notebook: nbformat.Notebo
                      f"published {release.date.isoformat()}, figures to {release.last_data_year}"),
         "site-title": config.title,
         "footer": (f"Sources: SIPRI Arms Transfers and Military Expenditure Databases, NATO, World Bank "
-                   f"(release {release.name}). Every figure with its source file and sha256: data/{country}.csv."),
+                   f"(release {release.name}). Every figure with the files it used: data/{country}.csv; "
+                   f"each file's edition, URL and sha256: data/sources.csv."),
     }
     source = work / f"{country}.typ"
     source.write_text(typst_source(markdown, meta), encoding="utf-8")
