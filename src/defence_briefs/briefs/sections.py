@@ -218,14 +218,21 @@ def changes_since_previous(brief: Brief, limit: int = 8) -> str:
 
 
 def sources_table(brief: Brief) -> str:
-    """Every source file behind the brief with its publisher's title and edition, publication date and sha256."""
+    """Every source file behind the brief with its publisher's title and edition, publication date and sha256
+    (a list, one item per edition: the sha256 needs the whole line in the PDF)."""
     files = brief.data.source_files(brief.country)
-    rows = [[md_escape(f.id), md_escape(f.citation), md_escape(f.published), f"`{f.sha256}`"] for f in files]
+    editions: dict[tuple[str, str], list] = {}
+    for f in files:
+        editions.setdefault((f.citation, f.published), []).append(f)
+    items = [f"- {md_escape(citation)}, published {md_escape(published)}: "
+             + "; ".join(f"`{f.id}` sha256 `{f.sha256}`" for f in group)
+             for (citation, published), group in editions.items()]
     skipped = len(brief.data.release.files) - len(files)
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
-            f"{md_escape(brief.name)}; all files are listed in `data/sources.toml`.\n" if skipped else "")
-    return (md_table(["File", "Publisher, title and edition", "Published", "sha256"], rows, "llll") + note
-            + "\nEvery file of the release with its URL: `data/sources.csv`.\n")
+            f"{md_escape(brief.name)}. " if skipped else "\n")
+    # smaller type in the PDF, so that a brief keeps to four pages
+    return ("```{=typst}\n#[\n#set text(size: 7.5pt)\n```\n\n" + "\n".join(items) + "\n" + note
+            + "Every file of the release with its URL: `data/sources.csv`.\n\n```{=typst}\n]\n```\n")
 
 
 def method_notes() -> str:
