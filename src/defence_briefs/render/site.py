@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -117,6 +118,8 @@ def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -
     text = methodology.read_text(encoding="utf-8")
     if text.startswith("---"):
         text = text.split("---", 2)[2]
+    # the generated-block markers are for `python build.py methodology`; on the page they would break the tables
+    text = re.sub(r"^<!-- /?generated:[a-z_]+ -->\n", "", text, flags=re.M)
     meta = _metadata(config, data, "Methodology", "Definitions, allocation method and checks", 0)
     return html_page(text, meta, toc=config.toc)
 

@@ -21,10 +21,9 @@ from ..data_stage import load_table
 from ..metrics_stage import load_metrics
 from ..project import Project
 
-AT_2024 = ("SIPRI press release 'European arms imports nearly double, US and French exports rise, and Russian "
-           "exports fall sharply' (11 March 2024), for the fact sheet 'Trends in international arms transfers, "
-           "2023'", "quoted at https://www.blaetter.de/dokumente/die-waffenimporte-in-europa-haben-sich-zwischen-"
-           "2019-und-2023-verdoppelt")
+AT_2024 = ("SIPRI press release of 11 March 2024 on the fact sheet 'Trends in international arms transfers, 2023'",
+           "the press release as reproduced at https://www.blaetter.de/dokumente/die-waffenimporte-in-europa-haben-"
+           "sich-zwischen-2019-und-2023-verdoppelt")
 AT_2025_TITLE = "SIPRI fact sheet 'Trends in international arms transfers, 2024' (10 March 2025)"
 AT_2025 = (AT_2025_TITLE, "SIPRI's press release as reported by Politico "
            "(https://www.politico.eu/article/us-dominates-european-weapons-purchases-report/)")
@@ -48,6 +47,10 @@ MILEX_2024 = ("SIPRI fact sheet 'Trends in world military expenditure, 2023' (Ap
 MILEX_2025 = ("SIPRI fact sheet 'Trends in world military expenditure, 2024' (April 2025)", "sipri.org")
 NATO_2024 = ("NATO, 'Defence Expenditure of NATO Countries (2014-2024)' (17 June 2024)", "nato.int")
 
+SHORT_NAMES = {AT_2024[0]: "SIPRI press release, March 2024", AT_2025_TITLE: "SIPRI fact sheet, March 2025",
+               AT_2025_WORLD[0]: "SIPRI Yearbook 2025", AT_2026[0]: "SIPRI fact sheet, March 2026",
+               MILEX_2024[0]: "SIPRI fact sheet, April 2024", MILEX_2025[0]: "SIPRI fact sheet, April 2025",
+               NATO_2024[0]: "NATO, June 2024"}
 SHARE_TOLERANCE = 0.01  # one percentage point
 GROWTH_TOLERANCE = 0.10  # ten percentage points
 
@@ -242,19 +245,20 @@ def _growth(value: float) -> str:
 
 
 def _points(gap: float) -> str:
-    return f"{gap * 100:+.1f} points"
+    return f"{gap * 100:+.1f} points".replace("-", "\u2212")
 
 
 def reproductions_markdown(project: Project) -> str:
     """The table of figures reproduced by the project's method (methodology.md)."""
-    lines = ["| Publication (release) | Figure | Published | This project (metrics.csv row) | Gap | Tolerance |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| Publication | Release | Figure | Published | This project | metrics.csv row | Gap | Tolerance |",
+             "|---|---|---|---|---|---|---|---|"]
     for figure in REPRODUCTIONS:
         value = figure.value(project)
         fmt = _growth if figure.kind == "growth" else _percent
-        lines.append(f"| {figure.source[0]} ({figure.release}) | {figure.label} | {fmt(figure.published)} | "
-                     f"{fmt(value)} (`{figure.country}`, `{figure.metric}`, {figure.period}) | "
-                     f"{_points(value - figure.published)} | {figure.tolerance * 100:.0f} points |")
+        tolerance = round(figure.tolerance * 100)
+        lines.append(f"| {SHORT_NAMES[figure.source[0]]} | {figure.release} | {figure.label} | "
+                     f"{fmt(figure.published)} | {fmt(value)} | {figure.country} {figure.metric} {figure.period} | "
+                     f"{_points(value - figure.published)} | {tolerance} point{'s' if tolerance != 1 else ''} |")
     return "\n".join(lines) + "\n"
 
 
@@ -264,9 +268,11 @@ def _amount(value: float, unit: str) -> str:
 
 def parser_checks_markdown(project: Project) -> str:
     """The table of publishers' totals read back from their own tables (methodology.md)."""
-    lines = ["| Publication (release) | Figure | Published | Read from the file | Tolerance |", "|---|---|---|---|---|"]
+    lines = ["| Publication | Release | Figure | Published | Read from the file | Tolerance |",
+             "|---|---|---|---|---|---|"]
     for check in PARSER_CHECKS:
-        lines.append(f"| {check.source[0]} ({check.release}) | {check.label} | {_amount(check.published, check.unit)} "
+        lines.append(f"| {SHORT_NAMES[check.source[0]]} | {check.release} | {check.label} | "
+                     f"{_amount(check.published, check.unit)} "
                      f"| {_amount(check.read(project), check.unit)} | {_amount(check.tolerance, check.unit)} |")
     return "\n".join(lines) + "\n"
 
@@ -274,4 +280,5 @@ def parser_checks_markdown(project: Project) -> str:
 def sources_markdown() -> str:
     """Where each publication's wording was read (methodology.md)."""
     seen = dict.fromkeys(f.source for f in (*REPRODUCTIONS, *PARSER_CHECKS))
-    return "\n".join(f"- {publication}: {where}" for publication, where in seen) + "\n"
+    return "\n".join(f"- {SHORT_NAMES[publication]}: {publication}; read in {where}"
+                     for publication, where in seen) + "\n"
