@@ -206,7 +206,7 @@ class ReleaseData:
         if publisher_title.startswith("SIPRI Military") and roles.get("milex"):
             return f"{publisher_title}, {roles['milex'][0].edition.split(' (')[0]}"
         if publisher_title.startswith("NATO") and roles.get("nato"):
-            return f"NATO, {roles['nato'][0].edition}"
+            return roles["nato"][0].citation
         return publisher_title
 
     def source_files(self, country: str | None = None) -> list:

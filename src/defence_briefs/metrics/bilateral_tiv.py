@@ -194,13 +194,6 @@ def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROU
     return values
 
 
-def _join_sources(*columns: pd.Series | str) -> pd.Series | str:
-    """'a; b' from file ids (empty ones dropped), elementwise."""
-    frame = pd.concat([c if isinstance(c, pd.Series) else pd.Series(c, index=columns[0].index)
-                       for c in columns], axis=1)
-    return frame.apply(lambda row: "; ".join(dict.fromkeys(x for x in row if x)), axis=1)
-
-
 def newest_table_pairs(exact: ExactTiv, deal_rows: pd.DataFrame, rounds: int = RAKING_ROUNDS) -> pd.DataFrame:
     """Pair-year values for every year the newest totals cover, by the precedence of the module doc (steps 1-2).
 
@@ -227,9 +220,9 @@ def newest_table_pairs(exact: ExactTiv, deal_rows: pd.DataFrame, rounds: int = R
 
     imports = exact.recipient_totals.groupby(["code", "year"])["tiv"].sum()
     fixed_in = fixed.groupby(["recipient", "year"])["tiv"].sum()
+    known_recipients = set(exact.recipient_totals["code"])  # a recipient the totals table lists has 0 when blank
     leftover = imports.sub(fixed_in.rename_axis(["code", "year"]), fill_value=0).clip(lower=0)
-    leftover = leftover[leftover.index.get_level_values("code").isin(set(imports.index.get_level_values("code")))]
-    known_recipients = set(exact.recipient_totals["code"])
+    leftover = leftover[leftover.index.get_level_values("code").isin(known_recipients)]
     exports = exact.supplier_totals.groupby(["code", "year"])["tiv"].sum()
 
     values = seed["tiv"].to_numpy(dtype=float)
@@ -246,7 +239,8 @@ def newest_table_pairs(exact: ExactTiv, deal_rows: pd.DataFrame, rounds: int = R
         f for t in (exact.recipient_totals, exact.supplier_totals) for f in t["source_file"].unique() if f))
     confirmed = (seed["origin"] == "table").to_numpy() & (np.abs(values - seed["tiv"].to_numpy()) <= ROUNDING)
     fitted = seed.assign(tiv=values, basis=np.where(confirmed, "exact", "fitted"),
-                         source_file=_join_sources(seed["source_file"], totals_files) if len(seed) else "")
+                         source_file=np.where(seed["source_file"] != "", seed["source_file"] + "; " + totals_files,
+                                              totals_files))
     # a newer total with nothing older to split it by: an unknown supplier, so the total still holds
     placed = pd.concat([fixed[["recipient", "year", "tiv"]], fitted[["recipient", "year", "tiv"]]])
     placed = placed.groupby(["recipient", "year"])["tiv"].sum().rename_axis(["code", "year"])

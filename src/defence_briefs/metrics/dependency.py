@@ -106,18 +106,16 @@ class Estimates:
         return cls(total, {b: total or bool((inexact["bloc"] == b).any()) for b in BLOCS}, total or len(inexact) > 0)
 
 
-def window_import_metrics(out: MetricRows, entity: str, flows: pd.DataFrame, window: Window, members: list[str],
-                          fallback_source: str, with_suppliers: bool, world: pd.Series) -> float:
-    """Add one entity's imports, bloc shares, HHI, share of the world (and top suppliers) for a window.
+def window_import_metrics(out: MetricRows, entity: str, rows: pd.DataFrame, window: Window, estimates: Estimates,
+                          source: str, with_suppliers: bool, world: pd.Series) -> float:
+    """Add one entity's imports, bloc shares, HHI, share of the world (and top suppliers) for a window, from the
+    entity's `rows` of that window.
 
     A total rests on an estimate when it uses allocated years; a bloc's figures also when that bloc's split
     among suppliers was fitted. Returns the total TIV.
     """
-    rows = _window_rows(flows, members, window)
     by_bloc = rows.groupby("bloc")["tiv"].sum()
     total = float(by_bloc.sum())  # the sum of the parts, so that one bloc's share of itself is exactly 1
-    estimates = Estimates.of(rows)
-    source = tiv_source(rows, fallback_source)
     period = window.label
     out.add(entity, "arms_imports_tiv", period, total, UNIT_TIV, source, estimates.total)
     world_total = float(world.loc[window.first:window.last].sum())
@@ -222,17 +220,17 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
         for window in windows:
             detailed = window in (latest, previous)
             members = members_of(entity, window.last, countries, last_year)
-            total = window_import_metrics(out, entity, flows, window, members, source, detailed, world)
             rows = _window_rows(flows, members, window)
-            estimate = Estimates.of(rows).total
+            estimates = Estimates.of(rows)
+            window_source = tiv_source(rows, source)
+            total = window_import_metrics(out, entity, rows, window, estimates, window_source, detailed, world)
             if detailed:
-                category_metrics(out, entity, deal_rows, window, total, members, tiv_source(rows, source),
-                                 Estimates.of(rows).split)
+                category_metrics(out, entity, deal_rows, window, total, members, window_source, estimates.split)
             # like for like: the same members in both windows
             before = _window_rows(flows, members, window.previous())
             if before["tiv"].sum() > 0:
                 out.add(entity, "arms_imports_change", window.label, total / before["tiv"].sum() - 1, UNIT_FRACTION,
-                        tiv_source(pd.concat([before, rows]), source), estimate or Estimates.of(before).total)
+                        tiv_source(pd.concat([before, rows]), source), estimates.total or Estimates.of(before).total)
         for year in range(last_year - YEARLY_SPAN + 1, last_year + 1):
             rows = _window_rows(flows, members_of(entity, year, countries, last_year), Window(year, year))
             estimates = Estimates.of(rows)
@@ -282,17 +280,20 @@ def exporter_metrics(out: MetricRows, flows: pd.DataFrame, windows: list[Window]
     """Exports of the largest exporters: volume and share of the world per window; in the latest and previous
     window, the share of their exports that went to each group (`share_of_arms_exports_to_<GROUP>`)."""
     latest = windows[-1]
-    for exporter in largest_exporters(flows, latest, countries):
-        for window in windows:
-            rows = flows[flows["year"].between(window.first, window.last)]
+    exporters = largest_exporters(flows, latest, countries)
+    for window in windows:
+        rows = flows[flows["year"].between(window.first, window.last)]
+        world, world_source, world_estimate = float(rows["tiv"].sum()), tiv_source(rows, source), \
+            Estimates.of(rows).total
+        for exporter in exporters:
             own = rows[rows["supplier"] == exporter]
-            exports, world = float(own["tiv"].sum()), float(rows["tiv"].sum())
+            exports = float(own["tiv"].sum())
             estimate = Estimates.of(own).total
             own_source = tiv_source(own, source)
             out.add(exporter, "arms_exports_tiv", window.label, exports, UNIT_TIV, own_source, estimate)
             if world > 0:
                 out.add(exporter, "share_of_world_arms_exports", window.label, exports / world, UNIT_FRACTION,
-                        tiv_source(rows, source), Estimates.of(rows).total)
+                        world_source, world_estimate)
             if window not in (latest, latest.previous()) or exports <= 0:
                 continue
             for group in groups:

@@ -52,14 +52,13 @@ def source_labels(release: DataRelease) -> dict[str, str]:
         return ", ".join(parts)
 
     nato_files = by_role.get("nato", [])
-    nato_edition = nato_files[0].edition if nato_files and nato_files[0].edition else \
-        "Defence Expenditure of NATO Countries"
+    nato = nato_files[0].citation if nato_files else "NATO, Defence Expenditure of NATO Countries"
     return {
         "tiv": f"SIPRI Arms Transfers Database: register {ids('transfers')}; yearly TIV tables {ids(*EXACT_TABLES)}",
         "register": f"SIPRI Arms Transfers Database: register {ids('transfers')}",
         "sipri": f"SIPRI Military Expenditure Database: {ids('milex')}",
         "sipri_derived": f"derived from SIPRI Military Expenditure Database: {ids('milex')}",
-        "nato": f"NATO, {nato_edition}: {ids('nato')}",
+        "nato": f"{nato}: {ids('nato')}",
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -104,79 +105,69 @@ class ParserCheck:
         return {"USD bn": 0.5, "share": 0.0005, "count": 0.0}[self.unit]
 
 
-_CACHE: dict[tuple[str, str], pd.DataFrame] = {}
-
-
+@lru_cache(maxsize=4)
 def _metrics(project: Project, release: str) -> pd.DataFrame:
-    key = (str(project.root), release)
-    if key not in _CACHE:
-        _CACHE[key] = load_metrics(project, release)
-    return _CACHE[key]
-
-
-def _reproduction(source: tuple[str, str], release: str, label: str, quote: str, published: float, country: str,
-                  metric: str, period: str) -> Reproduction:
-    return Reproduction(source, release, label, quote, published, country, metric, period)
+    return load_metrics(project, release)
 
 
 REPRODUCTIONS: tuple[Reproduction, ...] = (
-    _reproduction(AT_2024, "2024", "US share of European states' arms imports, 2019-23",
+    Reproduction(AT_2024, "2024", "US share of European states' arms imports, 2019-23",
                   "Around 55 per cent of arms imports by European states in 2019-23 were supplied by the USA",
                   0.55, "SIPRI_EUROPE", "us_share_of_arms_imports", "2019-2023"),
-    _reproduction(AT_2025, "2025", "US share of European NATO states' arms imports, 2020-24",
+    Reproduction(AT_2025, "2025", "US share of European NATO states' arms imports, 2020-24",
                   "The United States provided 64% of these weapons", 0.64, "SIPRI_EURO_NATO",
                   "us_share_of_arms_imports", "2020-2024"),
-    _reproduction(AT_2025, "2025", "US share of European NATO states' arms imports, 2015-19",
+    Reproduction(AT_2025, "2025", "US share of European NATO states' arms imports, 2015-19",
                   "compared to 52% [in 2015-19]", 0.52, "SIPRI_EURO_NATO", "us_share_of_arms_imports", "2015-2019"),
-    _reproduction(AT_2025_AFP, "2025", "Change in European NATO states' arms imports, 2015-19 to 2020-24",
+    Reproduction(AT_2025_AFP, "2025", "Change in European NATO states' arms imports, 2015-19 to 2020-24",
                   "arms imports by European NATO members rose by 105%", 1.05, "SIPRI_EURO_NATO",
                   "arms_imports_change", "2020-2024"),
-    _reproduction(AT_2025, "2025", "Change in European states' arms imports, 2015-19 to 2020-24",
+    Reproduction(AT_2025, "2025", "Change in European states' arms imports, 2015-19 to 2020-24",
                   "European arms imports shot up by 155 percent", 1.55, "SIPRI_EUROPE", "arms_imports_change",
                   "2020-2024"),
-    _reproduction(AT_2025_EUROPE, "2025", "Europe's share of world arms imports, 2020-24",
+    Reproduction(AT_2025_EUROPE, "2025", "Europe's share of world arms imports, 2020-24",
                   "Europe as a whole accounted for 28% of global arms imports in 2020-2024", 0.28, "SIPRI_EUROPE",
                   "share_of_world_arms_imports", "2020-2024"),
-    _reproduction(AT_2025_EUROPE, "2025", "Europe's share of world arms imports, 2015-19", "up from 11% in 2015-2019",
+    Reproduction(AT_2025_EUROPE, "2025", "Europe's share of world arms imports, 2015-19", "up from 11% in 2015-2019",
                   0.11, "SIPRI_EUROPE", "share_of_world_arms_imports", "2015-2019"),
-    _reproduction(AT_2025_UNITED24, "2025", "Ukraine's share of world arms imports, 2020-24",
+    Reproduction(AT_2025_UNITED24, "2025", "Ukraine's share of world arms imports, 2020-24",
                   "Ukraine [received] 8.8% of global arms imports", 0.088, "UKR", "share_of_world_arms_imports",
                   "2020-2024"),
-    _reproduction(AT_2025_UNITED24, "2025", "US share of world arms exports, 2020-24", "43% in 2020-2024", 0.43, "USA",
+    Reproduction(AT_2025_UNITED24, "2025", "US share of world arms exports, 2020-24", "43% in 2020-2024", 0.43, "USA",
                   "share_of_world_arms_exports", "2020-2024"),
-    _reproduction(AT_2025_UNITED24, "2025", "US share of world arms exports, 2015-19", "from 35% in 2015-2019", 0.35,
+    Reproduction(AT_2025_UNITED24, "2025", "US share of world arms exports, 2015-19", "from 35% in 2015-2019", 0.35,
                   "USA", "share_of_world_arms_exports", "2015-2019"),
-    _reproduction(AT_2025_US_EUROPE, "2025", "Share of US arms exports that went to Europe, 2020-24",
+    Reproduction(AT_2025_US_EUROPE, "2025", "Share of US arms exports that went to Europe, 2020-24",
                   "the largest share of American arms exports went to Europe (35%)", 0.35, "USA",
                   "share_of_arms_exports_to_SIPRI_EUROPE", "2020-2024"),
-    _reproduction(AT_2025_WORLD, "2025", "Change in the world's arms transfers, 2015-19 to 2020-24",
+    Reproduction(AT_2025_WORLD, "2025", "Change in the world's arms transfers, 2015-19 to 2020-24",
                   "The volume of transfers in the five-year period 2020-24 was 0.6 per cent lower than in 2015-19",
                   -0.006, "WLD", "arms_imports_change", "2020-2024"),
-    _reproduction(AT_2026, "2026", "Europe's share of world arms imports, 2021-25",
+    Reproduction(AT_2026, "2026", "Europe's share of world arms imports, 2021-25",
                   "European countries accounted for 33 percent of global arms imports", 0.33, "SIPRI_EUROPE",
                   "share_of_world_arms_imports", "2021-2025"),
-    _reproduction(AT_2026, "2026", "Europe's share of world arms imports, 2016-20",
+    Reproduction(AT_2026, "2026", "Europe's share of world arms imports, 2016-20",
                   "up from 12% in the previous five-year period", 0.12, "SIPRI_EUROPE",
                   "share_of_world_arms_imports", "2016-2020"),
-    _reproduction(AT_2026, "2026", "Change in European states' arms imports, 2016-20 to 2021-25",
+    Reproduction(AT_2026, "2026", "Change in European states' arms imports, 2016-20 to 2021-25",
                   "increasing their imports by 210 percent from the previous five-year period", 2.10,
                   "SIPRI_EUROPE", "arms_imports_change", "2021-2025"),
-    _reproduction(AT_2026, "2026", "US share of European states' arms imports, 2021-25",
+    Reproduction(AT_2026, "2026", "US share of European states' arms imports, 2021-25",
                   "Almost half of weapons to Europe, 48 percent, came from the US", 0.48, "SIPRI_EUROPE",
                   "us_share_of_arms_imports", "2021-2025"),
-    _reproduction(AT_2026, "2026", "US share of world arms exports, 2021-25",
+    Reproduction(AT_2026, "2026", "US share of world arms exports, 2021-25",
                   "accounting for 42 percent of all international arms transfers", 0.42, "USA",
                   "share_of_world_arms_exports", "2021-2025"),
-    _reproduction(AT_2026, "2026", "US share of world arms exports, 2016-20",
+    Reproduction(AT_2026, "2026", "US share of world arms exports, 2016-20",
                   "up from 36 percent in the previous five years", 0.36, "USA", "share_of_world_arms_exports",
                   "2016-2020"),
-    _reproduction(AT_2026_US_EUROPE, "2026", "Share of US arms exports that went to Europe, 2021-25",
+    Reproduction(AT_2026_US_EUROPE, "2026", "Share of US arms exports that went to Europe, 2021-25",
                   "the largest share of US arms exports went to Europe in 2021-25 (38%)", 0.38, "USA",
                   "share_of_arms_exports_to_SIPRI_EUROPE", "2021-2025"),
-    _reproduction(AT_2026_US_EUROPE, "2026", "Ukraine's share of world arms imports, 2021-25",
+    Reproduction(AT_2026_US_EUROPE, "2026", "Ukraine's share of world arms imports, 2021-25",
                   "Kyiv received 9.7% of global arms imports in 2021-25", 0.097, "UKR",
                   "share_of_world_arms_imports", "2021-2025"),
-    _reproduction(AT_2026, "2026", "Change in the world's arms transfers, 2016-20 to 2021-25",
+    Reproduction(AT_2026, "2026", "Change in the world's arms transfers, 2016-20 to 2021-25",
                   "The volume of worldwide arms flows grew by 9.2 percent", 0.092, "WLD", "arms_imports_change",
                   "2021-2025"),
 )
