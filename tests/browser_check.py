@@ -29,6 +29,7 @@ class PageReport:
     dialogs: list[str] = field(default_factory=list)
     csp: str = ""
     tables: int = 0
+    inspected: object = None  # what `inspect` returned for the page
 
     @property
     def network_requests(self) -> list[str]:
@@ -36,9 +37,10 @@ class PageReport:
         return [url for url in self.requests if not url.startswith(("file://", "data:", "blob:", "about:"))]
 
 
-def open_pages(pages: list[Path], screenshot_dir: Path | None = None) -> list[PageReport]:
+def open_pages(pages: list[Path], screenshot_dir: Path | None = None, inspect=None) -> list[PageReport]:
     """Open each page from file://, wait for its charts, and report what happened: every request (those not for
-    the site's own files are aborted), console and page errors, dialogs, and the page's Content-Security-Policy."""
+    the site's own files are aborted), console and page errors, dialogs, the page's Content-Security-Policy, and
+    what `inspect(page)` returns once the charts are drawn (e.g. the copy desk's chart boxes)."""
     from playwright.sync_api import sync_playwright
 
     reports = []
@@ -74,6 +76,8 @@ def open_pages(pages: list[Path], screenshot_dir: Path | None = None) -> list[Pa
                     timeout=20000)
             report.drawn = page.locator(".vega-chart svg, .vega-chart canvas").count()
             report.tables = page.locator("table").count()
+            if inspect is not None:
+                report.inspected = inspect(page)
             if screenshot_dir is not None:
                 screenshot_dir.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot_dir / f"{page_path.stem}.png"), full_page=True)

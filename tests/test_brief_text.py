@@ -14,7 +14,8 @@ from defence_briefs.render.pandoc import READER
     (0.0450, "pct1", "4.5%"),
     (0.04123, "pct2", "4.12%"),
     (-0.48, "pct_abs", "48%"),
-    (6.42, "times", "7.4 times"),
+    (9.306, "change", "+931%"),
+    (-0.516, "change", "−52%"),
     (0.234, "real_change", "+23.4%"),
     (-0.05, "real_change", "−5.0%"),
     (46812.0, "usd_m", "$46.8 bn"),
@@ -27,7 +28,7 @@ def test_fmt_prints_what_a_reader_expects(value: float, kind: str, shown: str) -
 
 
 @pytest.mark.parametrize(("text", "kind", "value"), [
-    ("44%", "pct", 0.44), ("$46.8 bn", "usd_m", 46800.0), ("$235 m", "usd_m", 235.0), ("7.4 times", "times", 6.4),
+    ("44%", "pct", 0.44), ("$46.8 bn", "usd_m", 46800.0), ("$235 m", "usd_m", 235.0), ("+931%", "change", 9.31),
     ("−5.0%", "real_change", -0.05), ("18,080", "tiv", 18080.0),
 ])
 def test_parse_fmt_reads_the_number_back(text: str, kind: str, value: float) -> None:

@@ -1,9 +1,10 @@
 """The one table of countries, other actors and groups: ISO3 codes inside, display names at the edge.
 
 reference/countries.csv      code, display name, kind (state, territory, historical_state, organisation,
-                             non_state_actor, unknown, aggregate, group, ...), and for a group its membership
+                             non_state_actor, unknown, aggregate, group, ...), for a group its membership
                              convention: `by_year` (NATO's tables: the members of each year) or `latest` (SIPRI's
-                             fact sheets: the members of the newest year in every period compared)
+                             fact sheets: the members of the newest year in every period compared), and the
+                             article a name takes in a sentence ('the' for the Netherlands, the United Kingdom)
 reference/country_names.csv  every spelling any source uses -> code (matched ignoring case and spacing)
 reference/group_membership.csv  group, member, joined, left: EU27, NATO_EUROPE, NATO, EUROPE over time; SIPRI_EUROPE
                              (SIPRI's Europe region: its Central, Eastern and Western Europe, as listed in the SIPRI
@@ -42,6 +43,18 @@ class Entity:
     name: str
     kind: str
     membership: str = ""  # groups only: 'by_year' or 'latest' (see module doc)
+    article: str = ""  # 'the' where the name takes it in a sentence
+
+    def in_sentence(self, start: bool = False) -> str:
+        """The name as a sentence says it: 'the Netherlands', or 'The Netherlands' at the start."""
+        if not self.article:
+            return self.name
+        return f"{self.article.capitalize() if start else self.article} {self.name}"
+
+    def possessive(self, start: bool = False) -> str:
+        """'Germany's', 'the Netherlands'' (a plural name with 'the' takes only the apostrophe)."""
+        name = self.in_sentence(start)
+        return f"{name}'" if self.article and name.endswith("s") else f"{name}'s"
 
 
 @dataclass(frozen=True)
@@ -75,8 +88,16 @@ class CountryTable:
         return self.names.get(normalise_name(name))
 
     def name(self, code: str) -> str:
-        """Display name of a code."""
+        """Display name of a code, as a table or heading shows it ('Netherlands')."""
         return self.entities[code].name
+
+    def in_sentence(self, code: str, start: bool = False) -> str:
+        """The name of a code as a sentence says it ('the Netherlands'; 'The Netherlands' when `start`)."""
+        return self.entities[code].in_sentence(start)
+
+    def possessive(self, code: str, start: bool = False) -> str:
+        """The possessive of a code's name in a sentence ('Poland's', 'the Netherlands'')."""
+        return self.entities[code].possessive(start)
 
     def kind(self, code: str) -> str:
         return self.entities[code].kind
@@ -132,7 +153,7 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 @lru_cache(maxsize=1)
 def country_table() -> CountryTable:
     """The packaged reference tables, loaded and cross-checked once."""
-    entities = {row["code"]: Entity(row["code"], row["name"], row["kind"], row["membership"])
+    entities = {row["code"]: Entity(row["code"], row["name"], row["kind"], row["membership"], row["article"])
                 for row in _read_csv("countries.csv")}
     for code in GROUPS:
         if entities[code].membership not in MEMBERSHIP_CONVENTIONS:

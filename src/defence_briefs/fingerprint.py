@@ -24,7 +24,7 @@ CODE_GROUPS: dict[str, tuple[str, ...]] = {
                "reference/group_membership.csv"),
     "metrics": ("metrics", "metrics_stage.py", "plausibility.py", "countries.py", "schema.py", "reference"),
     "briefs": ("briefs", "countries.py", "manifest.py", "metrics_stage.py", "project.py", "errors.py",
-               "reference"),
+               "reference", "metrics/dependency.py", "metrics/weapon_categories.py"),
     # templates are fingerprinted one by one (a page template changes pages, not PDFs): see briefs_stage
     "render": ("render", "briefs/display.py", "briefs/theme.py", "briefs/text.py", "site_publish.py"),
 }

@@ -46,7 +46,8 @@ class SourceFile:
     @property
     def citation(self) -> str:
         """'Publisher title, edition' as a source line names this file."""
-        return f"{FAMILY_TITLES.get(self.source, self.title)}, {self.edition}" if self.edition else self.title
+        text = f"{FAMILY_TITLES.get(self.source, self.title)}, {self.edition}" if self.edition else self.title
+        return re.sub(r"\b(\d{4})-(\d{4})\b", "\\1–\\2", text)  # a range of years takes an en dash
 
     @property
     def download_urls(self) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .briefs.text import dash_periods
 from .countries import country_table
 from .data_stage import load_table
 from .errors import DataError
@@ -58,7 +59,7 @@ def allocation_markdown(project: Project) -> str:
               "| Recipient | Exact | Equal split | Anchored split |", "|---|---|---|---|"]
     for code, row in per_country.head(10).iterrows():
         lines.append(f"| {code} | {row['exact']:,.0f} | {row['equal split']:,.0f} | {row['anchored split']:,.0f} |")
-    return "\n".join(lines) + "\n"
+    return dash_periods("\n".join(lines) + "\n")
 
 
 def bloc_allocation_markdown(project: Project) -> str:
@@ -83,7 +84,7 @@ def bloc_allocation_markdown(project: Project) -> str:
         lines.append(f"| {r.years} | {r.method} | {BLOC_NAMES[r.bloc]} | {r.yearly_wape:.1%} | {r.window_wape:.1%} "
                      f"| {r.share_error_mean * 100:.1f} / {r.share_error_max * 100:.1f} points | "
                      f"{r.group_share:.1%} ({r.exact_group_share:.1%}) |")
-    return "\n".join(lines) + "\n"
+    return dash_periods("\n".join(lines) + "\n")
 
 
 def replace_block(text: str, name: str, body: str, page: str = PAGE) -> str:

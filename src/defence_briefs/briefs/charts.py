@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from ..metrics.dependency import US, european_suppliers
 from ..metrics.weapon_categories import CATEGORY_NAMES
 from .context import Brief, ReleaseData
-from .text import fmt, short_period
-from .theme import BLOC_COLOURS, HIGHLIGHT, MUTED, WIDTH, bloc_scale
+from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
+from .text import fmt, metric_format, short_period
+from .theme import BLOC_COLOURS, GUIDE_MET, HIGHLIGHT, MEASURE_COLOURS, MUTED, PERIOD_COLOURS, SERIES, WIDTH, bloc_scale
 
 SIPRI_AT = "SIPRI Arms Transfers Database"
 SIPRI_MILEX = "SIPRI Military Expenditure Database"
@@ -42,6 +44,18 @@ def finish(chart: alt.Chart, title: str, subtitle: str, source: str, description
     return BriefChart(combined, description)
 
 
+def _blocs_with_data(frame: pd.DataFrame) -> list[str]:
+    """The blocs with a positive value in `frame` (so that no legend entry stands for nothing)."""
+    return [b for b in BLOC_COLOURS if frame.loc[frame["bloc"] == b, "value"].sum() > 0]
+
+
+def _bloc_of(data: ReleaseData, supplier: str) -> str:
+    """The bloc label of a supplier code, as the bloc charts name it."""
+    if supplier == US:
+        return "United States"
+    return "European suppliers" if supplier in european_suppliers(data.countries) else "Others"
+
+
 def _windows(brief: Brief, metrics: dict[str, str]) -> pd.DataFrame:
     frames = []
     for key, label in metrics.items():
@@ -63,11 +77,11 @@ def bloc_shares_chart(brief: Brief) -> BriefChart | None:
     us_first = brief.figure("us_share_of_arms_imports", first)
     if us is None:
         last_shown = frame["period"].max()
-        title = f"{brief.name} imported no major arms in {short_period(latest)}; the last window with imports was " \
-                f"{short_period(last_shown)}"
-        us_text = f"{brief.name} imported no major arms in {short_period(latest)}"
+        title = (f"{brief.name_start} imported no major arms in {short_period(latest)}; the last window with "
+                 f"imports was {short_period(last_shown)}")
+        us_text = f"{brief.name_start} imported no major arms in {short_period(latest)}"
     else:
-        title = (f"{brief.name}: the United States supplied {fmt(us.value, 'pct')} of arms imports in "
+        title = (f"The United States supplied {fmt(us.value, 'pct')} of {brief.possessive()} arms imports in "
                  f"{short_period(latest)}")
         if us_first is not None and first != latest:
             title += f" ({fmt(us_first.value, 'pct')} in {short_period(first)})"
@@ -76,12 +90,12 @@ def bloc_shares_chart(brief: Brief) -> BriefChart | None:
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("window:O", title="Five-year window", sort=sorted(frame["window"].unique())),
         y=alt.Y("value:Q", title="Share of arms imports", axis=alt.Axis(format="%"), stack="normalize"),
-        color=alt.Color("bloc:N", scale=bloc_scale(), sort=list(BLOC_COLOURS)),
+        color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(frame)), sort=list(BLOC_COLOURS)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("window:O", title="Window"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("share:N", title="Share")],
-    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)").properties(width=WIDTH, height=160)
-    description = (f"Stacked bars of the shares of {brief.name}'s arms imports from the United States, European "
+    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)").properties(width=WIDTH, height=130)
+    description = (f"Stacked bars of the shares of {brief.possessive()} arms imports from the United States, European "
                    f"suppliers and others, for each five-year window from {short_period(first)} to "
                    f"{short_period(frame['period'].max())}. {us_text}.")
     return finish(chart, title, "Share of arms imports by supplier, rolling five-year windows (SIPRI TIV)",
@@ -103,17 +117,19 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     frame["basis"] = frame["allocated"].map({True: "estimate: allocated from the trade register",
                                              False: "SIPRI's yearly tables"})
     peak = frame.groupby("year")["value"].sum().idxmax()
-    title = f"{brief.name}'s arms imports peaked in {peak} over the last 20 years"
+    span = short_period(f"{frame['year'].min()}-{frame['year'].max()}")
+    title = f"Of the years {span}, {brief.possessive()} arms imports were largest in {peak}"
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("year:O", title=None),
-        y=alt.Y("sum(value):Q", title="SIPRI TIV, millions"),
-        color=alt.Color("bloc:N", scale=bloc_scale(), sort=list(BLOC_COLOURS)),
+        y=alt.Y("sum(value):Q", title="SIPRI TIV, millions", axis=alt.Axis(tickCount=5)),
+        color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(frame)), sort=list(BLOC_COLOURS)),
         order=alt.Order("order:Q"),
         opacity=alt.condition("datum.allocated", alt.value(0.45), alt.value(1.0)),
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("tiv:N", title="TIV (millions)"), alt.Tooltip("basis:N", title="Yearly figure")],
-    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)").properties(width=WIDTH, height=180)
-    description = (f"Stacked bars of {brief.name}'s yearly arms imports in SIPRI trend-indicator values by supplier "
+    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)").properties(width=WIDTH, height=140)
+    description = (f"Stacked bars of {brief.possessive()} yearly arms imports in SIPRI trend-indicator values by "
+                   f"supplier "
                    f"group, {frame['year'].min()} to {frame['year'].max()}; the largest year was {peak}.")
     allocated = sorted(frame.loc[frame["allocated"], "year"].unique())
     subtitle = "Deliveries of major arms per year by supplier (SIPRI TIV, millions)"
@@ -133,7 +149,7 @@ def _prefixed(brief: Brief, prefix: str, periods: list[str]) -> pd.DataFrame:
     return rows
 
 
-def _two_window_bars(rows: pd.DataFrame, label: str, label_title: str, latest: str, previous: str, colour: str,
+def _two_window_bars(rows: pd.DataFrame, label: str, label_title: str, latest: str, previous: str,
                      width: int, bar_height: int) -> tuple[alt.Chart, pd.DataFrame]:
     """Grouped horizontal bars of shares in the previous and latest window, ordered by the latest; returns the
     chart and the latest window's rows, largest first."""
@@ -142,11 +158,12 @@ def _two_window_bars(rows: pd.DataFrame, label: str, label_title: str, latest: s
     current = rows[rows["period"] == latest].sort_values("value", ascending=False)
     order = list(dict.fromkeys([*current[label], *rows.sort_values("value", ascending=False)[label]]))
     windows = [short_period(previous), short_period(latest)]
+    windows = [w for w in windows if w in set(rows["window"])]
     chart = alt.Chart(rows).mark_bar().encode(
         y=alt.Y(f"{label}:N", sort=order, title=None),
-        x=alt.X("value:Q", title="Share of arms imports", axis=alt.Axis(format="%")),
+        x=alt.X("value:Q", title="Share of arms imports", axis=alt.Axis(format="%", tickCount=5)),
         yOffset=alt.YOffset("window:N", sort=windows),
-        color=alt.Color("window:N", scale=alt.Scale(domain=windows, range=[MUTED, colour])),
+        color=alt.Color("window:N", scale=alt.Scale(domain=windows, range=list(PERIOD_COLOURS[-len(windows):]))),
         tooltip=[alt.Tooltip(f"{label}:N", title=label_title), alt.Tooltip("window:N", title="Window"),
                  alt.Tooltip("share:N", title="Share")],
     ).properties(width=width, height=max(80, bar_height * len(order)))
@@ -160,12 +177,14 @@ def top_suppliers_chart(brief: Brief) -> BriefChart | None:
     if rows.empty or rows[rows["period"] == latest].empty:
         return None
     rows["supplier"] = rows["key"].map(brief.data.countries.name)
-    chart, current = _two_window_bars(rows, "supplier", "Supplier", latest, previous, "#0072B2", WIDTH - 130, 22)
+    chart, current = _two_window_bars(rows, "supplier", "Supplier", latest, previous, WIDTH - 130, 22)
     top = current.iloc[0]
-    title = f"{top['supplier']} was {brief.name}'s largest arms supplier in {short_period(latest)} ({top['share']})"
-    description = (f"Horizontal bars of the shares of {brief.name}'s arms imports from its top suppliers in "
+    title = (f"{brief.data.countries.in_sentence(top['key'], start=True)} was {brief.possessive()} largest arms "
+             f"supplier in {short_period(latest)} ({top['share']})")
+    description = (f"Horizontal bars of the shares of {brief.possessive()} arms imports from its top suppliers in "
                    f"{short_period(previous)} and {short_period(latest)}; "
-                   + ", ".join(f"{r.supplier} {r.share}" for r in current.itertuples()) + ".")
+                   + ", ".join(f"{brief.data.countries.in_sentence(r.key)} {r.share}" for r in current.itertuples())
+                   + ".")
     return finish(chart, title, "Five largest suppliers of each window, share of arms imports (SIPRI TIV)",
                   SIPRI_AT, description, brief.data)
 
@@ -178,13 +197,12 @@ def categories_chart(brief: Brief) -> BriefChart | None:
     if rows[rows["period"] == latest].empty:
         return None
     rows["category"] = rows["key"].map(CATEGORY_NAMES)
-    chart, current = _two_window_bars(rows, "category", "Weapon category", latest, previous, "#009E73",
-                                      WIDTH - 150, 20)
+    chart, current = _two_window_bars(rows, "category", "Weapon category", latest, previous, WIDTH - 190, 20)
     top = current.iloc[0]
-    title = f"{top['category']} made up {top['share']} of {brief.name}'s arms imports in {short_period(latest)}"
-    description = (f"Horizontal bars of the shares of weapon categories in {brief.name}'s arms imports in "
-                   f"{short_period(previous)} and {short_period(latest)}; the largest in {short_period(latest)} "
-                   f"was {top['category'].lower()} with {top['share']}.")
+    title = f"{top['category']} made up {top['share']} of {brief.possessive()} arms imports in {short_period(latest)}"
+    description = (f"Horizontal bars of the shares of weapon categories in {brief.possessive()} arms imports in "
+                   f"{short_period(previous)} and {short_period(latest)}; the largest category in "
+                   f"{short_period(latest)} was {top['category']}, with {top['share']}.")
     return finish(chart, title, "Share of arms imports by weapon category (SIPRI TIV)", SIPRI_AT, description,
                   brief.data)
 
@@ -198,19 +216,20 @@ def pending_chart(brief: Brief) -> BriefChart | None:
         return None
     rows["supplier"] = rows["key"].map(brief.data.countries.name)
     rows["tiv"] = rows["value"].map(lambda v: fmt(v, "tiv"))
-    rows["bloc"] = rows["key"].map(lambda c: "United States" if c == "USA" else "Other suppliers")
+    rows["bloc"] = rows["key"].map(lambda c: _bloc_of(brief.data, c))
     rows = rows.sort_values("value", ascending=False).head(8)
     top = rows.iloc[0]
-    title = f"{top['supplier']} holds the largest share of {brief.name}'s undelivered arms orders"
+    title = (f"{brief.data.countries.in_sentence(top['key'], start=True)} holds the largest share of "
+             f"{brief.possessive()} undelivered arms orders")
     chart = alt.Chart(rows).mark_bar().encode(
         y=alt.Y("supplier:N", sort=rows["supplier"].tolist(), title=None),
-        x=alt.X("value:Q", title="Undelivered orders, SIPRI TIV (millions)"),
-        color=alt.Color("bloc:N", scale=alt.Scale(domain=["United States", "Other suppliers"],
-                                                  range=[BLOC_COLOURS["United States"], MUTED]), legend=None),
+        x=alt.X("value:Q", title="Undelivered orders, SIPRI TIV (millions)", axis=alt.Axis(tickCount=4)),
+        color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(rows)), sort=list(BLOC_COLOURS)),
         tooltip=[alt.Tooltip("supplier:N", title="Supplier"), alt.Tooltip("tiv:N", title="TIV (millions)")],
     ).properties(width=WIDTH - 130, height=max(60, 22 * len(rows)))
-    description = (f"Horizontal bars of {brief.name}'s undelivered arms orders at the end of {year} by supplier: "
-                   + ", ".join(f"{r.supplier} {r.tiv}" for r in rows.itertuples()) + " million TIV.")
+    description = (f"Horizontal bars of {brief.possessive()} undelivered arms orders at the end of {year} by supplier: "
+                   + ", ".join(f"{brief.data.countries.in_sentence(r.key)} {r.tiv}" for r in rows.itertuples())
+                   + " million TIV.")
     return finish(chart, title, f"Orders not yet delivered at the end of {year}, largest suppliers (SIPRI TIV)",
                   SIPRI_AT, description, brief.data)
 
@@ -227,24 +246,29 @@ def spending_chart(brief: Brief) -> BriefChart | None:
     unit = rows["unit"].iloc[0]
     last = rows.iloc[-1]
     peak_year = int(rows.loc[rows["value"].idxmax(), "year"])
-    title = (f"{brief.name}'s military spending reached a {len(rows)}-year high in {last['year']}"
-             if peak_year == last["year"] else f"{brief.name}'s military spending peaked in {peak_year}")
-    chart = alt.Chart(rows).mark_area(line={"color": "#0072B2"}, color="#0072B2", opacity=0.25).encode(
-        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d")),
-        y=alt.Y("value:Q", title=f"{unit.replace('USD m', 'US$ millions')}"),
+    span = short_period(f"{rows['year'].min()}-{last['year']}")
+    title = (f"{brief.possessive(start=True)} military spending in {last['year']} was the highest of {span} in "
+             f"real terms" if peak_year == last["year"]
+             else f"{brief.possessive(start=True)} military spending of {span} peaked in {peak_year} in real terms")
+    chart = alt.Chart(rows).mark_area(line={"color": SERIES}, color=SERIES, opacity=0.25).encode(
+        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(domain=[int(rows["year"].min()), int(last["year"])], nice=False, zero=False)),
+        y=alt.Y("value:Q", title=f"{unit.replace('USD m', 'US$ millions')}", axis=alt.Axis(tickCount=5)),
         tooltip=[alt.Tooltip("year:Q", title="Year", format="d"), alt.Tooltip("usd:N", title="Spending")],
-    ).properties(width=WIDTH, height=180)
-    description = (f"Area chart of {brief.name}'s military spending in {unit} from {rows['year'].min()} to "
+    ).properties(width=WIDTH, height=140)
+    description = (f"Area chart of {brief.possessive()} military spending in {unit} from {rows['year'].min()} to "
                    f"{last['year']}, when it was {last['usd']}.")
     return finish(chart, title, f"Military expenditure, {unit.replace('USD m', 'US$ millions')}", SIPRI_MILEX,
                   description, brief.data)
 
 
 def gdp_share_chart(brief: Brief) -> BriefChart | None:
-    """Spending as a share of GDP by SIPRI and NATO, against the 2% guideline and the 3.5% Hague target."""
+    """Spending as a share of GDP by SIPRI and (for allies) NATO; for allies, NATO's 2% guideline and the 3.5%
+    Hague core-defence level as dashed rules (NATO's targets are never drawn for a non-member)."""
     first = brief.data.last_year - 24
-    frames = [brief.series("milex_share_of_gdp").assign(measure="SIPRI"),
-              brief.series("nato_share_of_gdp").assign(measure="NATO")]
+    frames = [brief.series("milex_share_of_gdp").assign(measure="SIPRI")]
+    if brief.is_nato:
+        frames.append(brief.series("nato_share_of_gdp").assign(measure="NATO"))
     rows = pd.concat(frames, ignore_index=True)
     rows = rows[(rows["period"].astype(int) >= first)]
     if rows.empty or rows["value"].max() == 0:
@@ -252,32 +276,48 @@ def gdp_share_chart(brief: Brief) -> BriefChart | None:
     rows["year"] = rows["period"].astype(int)
     rows["share"] = rows["value"].map(lambda v: fmt(v, "pct2"))
     rows["status"] = rows["estimate"].map({True: "estimate", False: "reported"})
-    targets = pd.DataFrame({"value": [0.02, 0.035], "label": ["NATO 2% guideline", "Hague target 3.5%"]})
+    measures = [m for m in MEASURE_COLOURS if m in set(rows["measure"])]
     lines = alt.Chart(rows).mark_line(point=True).encode(
-        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d"), scale=alt.Scale(nice=False)),
-        y=alt.Y("value:Q", title="Share of GDP", axis=alt.Axis(format=".1%")),
-        color=alt.Color("measure:N", scale=alt.Scale(domain=["SIPRI", "NATO"], range=["#0072B2", "#E69F00"])),
+        x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(domain=[int(rows["year"].min()), int(rows["year"].max())], nice=False, zero=False)),
+        y=alt.Y("value:Q", title="Share of GDP", axis=alt.Axis(format=".1%", tickCount=5)),
+        color=alt.Color("measure:N", scale=alt.Scale(domain=measures, range=[MEASURE_COLOURS[m] for m in measures]),
+                        legend=alt.Legend(title=None) if len(measures) > 1 else None),
         tooltip=[alt.Tooltip("year:Q", title="Year", format="d"), alt.Tooltip("measure:N", title="Measure"),
                  alt.Tooltip("share:N", title="Share of GDP"), alt.Tooltip("status:N", title="Figure")],
     )
-    rules = alt.Chart(targets).mark_rule(strokeDash=[4, 3], color="#52606D").encode(y="value:Q")
-    labels = alt.Chart(targets).mark_text(align="left", dx=4, dy=-6, fontSize=10, color="#52606D").encode(
-        y="value:Q", x=alt.value(0), text="label:N")
+    layers = [lines]
+    if brief.is_nato:
+        targets = pd.DataFrame({"value": [GUIDELINE.share, HAGUE_CORE.share],
+                                "label": [GUIDELINE.label, HAGUE_CORE.label], "align": ["left", "right"]})
+        rules = alt.Chart(targets).mark_rule(strokeDash=[4, 3], color="#52606D").encode(y="value:Q")
+        # one label at each end of the plot, so the two never collide however close the rules are drawn
+        left = alt.Chart(targets.iloc[[0]]).mark_text(align="left", dx=2, dy=-6, fontSize=10, color="#52606D").encode(
+            y="value:Q", x=alt.value(0), text="label:N")
+        right = alt.Chart(targets.iloc[[1]]).mark_text(align="right", dx=-2, dy=-6, fontSize=10,
+                                                       color="#52606D").encode(y="value:Q", x=alt.value(WIDTH),
+                                                                               text="label:N")
+        layers = [rules, left, right, lines]
     latest = rows[rows["measure"] == "SIPRI"].tail(1)
     if latest.empty:
         latest = rows.tail(1)
     value = float(latest["value"].iloc[0])
     year = int(latest["year"].iloc[0])
-    verdict = "above the Hague target of 3.5%" if value >= 0.035 else (
-        "between NATO's 2% guideline and the 3.5% target" if value >= 0.02 else "below NATO's 2% guideline")
-    title = f"{brief.name} spent {fmt(value, 'pct1')} of GDP on its military in {year}, {verdict}"
-    description = (f"Lines of {brief.name}'s military spending as a share of GDP by SIPRI"
-                   + (" and NATO" if (rows["measure"] == "NATO").any() else "")
-                   + f" from {rows['year'].min()} to {rows['year'].max()}, with dashed lines at 2% and 3.5%.")
-    chart = alt.layer(rules, labels, lines).properties(width=WIDTH, height=160)
-    sources = SIPRI_MILEX + ("; " + NATO if (rows["measure"] == "NATO").any() else "")
-    return finish(chart, title, "Military expenditure as a share of GDP", sources, description,
-                  brief.data)
+    title = f"{brief.name_start} spent {fmt(value, 'pct1')} of GDP on its military in {year}"
+    if brief.is_nato:
+        title += (", above 3.5%" if value >= HAGUE_CORE.share else ", between 2% and 3.5%"
+                  if value >= GUIDELINE.share else ", below NATO's 2% guideline")
+    description = (f"Lines of {brief.possessive()} military spending as a share of GDP by SIPRI"
+                   + (" and NATO" if "NATO" in measures else "")
+                   + f" from {rows['year'].min()} to {rows['year'].max()}"
+                   + (", with dashed lines at NATO's 2% guideline and the 3.5% Hague core-defence level."
+                      if brief.is_nato else "."))
+    chart = alt.layer(*layers).properties(width=WIDTH, height=140)
+    sources = SIPRI_MILEX + ("; " + NATO if "NATO" in measures else "")
+    subtitle = "Military expenditure as a share of GDP"
+    if brief.is_nato:
+        subtitle += "; 3.5% of GDP by 2035: NATO's Hague commitment for core defence (June 2025)"
+    return finish(chart, title, subtitle, sources, description, brief.data)
 
 
 def equipment_chart(brief: Brief) -> BriefChart | None:
@@ -287,105 +327,177 @@ def equipment_chart(brief: Brief) -> BriefChart | None:
         return None
     rows = rows.tail(12).copy()
     rows["year"] = rows["period"].astype(int)
-    rows["share"] = rows["value"].map(lambda v: fmt(v, "pct1"))
-    rows["meets"] = rows["value"].map(lambda v: "20% or more" if v >= 0.2 else "under 20%")
+    rows["share"] = rows["value"].map(lambda v: fmt(v, metric_format("nato_equipment_share")))
+    met = rows["value"] >= EQUIPMENT_GUIDELINE.share
+    rows["meets"] = met.map({True: "20% or more", False: "under 20%"})
     last = rows.iloc[-1]
-    title = (f"{brief.name} put {last['share']} of defence spending into equipment in {last['year']}, "
-             + ("above" if last["value"] >= 0.2 else "below") + " NATO's 20% guideline")
+    title = (f"{brief.name_start} put {last['share']} of defence spending into equipment in {last['year']}, "
+             + ("above" if last["value"] >= EQUIPMENT_GUIDELINE.share else "below") + " NATO's 20% guideline")
+    kinds = [k for k in ("20% or more", "under 20%") if k in set(rows["meets"])]
     bars = alt.Chart(rows).mark_bar().encode(
         x=alt.X("year:O", title=None),
-        y=alt.Y("value:Q", title="Equipment share of defence expenditure", axis=alt.Axis(format="%")),
-        color=alt.Color("meets:N", scale=alt.Scale(domain=["20% or more", "under 20%"], range=["#009E73", MUTED])),
+        y=alt.Y("value:Q", title="Share of spending", axis=alt.Axis(format="%", tickCount=4)),
+        color=alt.Color("meets:N", scale=alt.Scale(domain=kinds, range=[{"20% or more": GUIDE_MET,
+                                                                          "under 20%": MUTED}[k] for k in kinds])),
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("share:N", title="Equipment share")],
     )
-    rule = alt.Chart(pd.DataFrame({"value": [0.2]})).mark_rule(strokeDash=[4, 3], color="#52606D").encode(
-        y="value:Q")
-    description = (f"Bars of the share of {brief.name}'s defence expenditure spent on equipment, "
+    rule = alt.Chart(pd.DataFrame({"value": [EQUIPMENT_GUIDELINE.share]})).mark_rule(
+        strokeDash=[4, 3], color="#52606D").encode(y="value:Q")
+    description = (f"Bars of the share of {brief.possessive()} defence expenditure spent on equipment, "
                    f"{rows['year'].min()} to {last['year']}, with a dashed line at NATO's 20% guideline.")
-    return finish(alt.layer(bars, rule).properties(width=WIDTH, height=120), title,
-                  "Equipment expenditure as a share of defence expenditure (NATO)", NATO, description,
-                  brief.data)
+    return finish(alt.layer(bars, rule).properties(width=WIDTH, height=110), title,
+                  "Equipment expenditure as a share of defence expenditure (NATO); dashed line at "
+                  + EQUIPMENT_GUIDELINE.short, NATO, description, brief.data)
 
 
 def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: str, subtitle: str,
                 source: str, highlight: str | None = None, targets: dict[str, float] | None = None,
                 ) -> BriefChart | None:
-    """One metric across the European countries, sorted, with one country highlighted and target lines."""
+    """One metric across the European countries, sorted, with one country highlighted and target lines. One
+    outlier that would squash the others (Ukraine's spending) is cut at the edge, with a break mark and its
+    value printed on the bar."""
     rows = data.across_countries(metric, period, data.european_countries())
+    if metric.startswith("milex_"):
+        rows = rows[rows["value"] > 0]  # a state without armed forces has no spending to compare
     if rows.empty:
         return None
     rows["shown"] = rows["value"].map(lambda v: fmt(v, kind))
     rows["group"] = rows["country"].map(lambda c: "highlight" if c == highlight else "other")
-    rows["link"] = rows["country"].map(lambda c: f"{c}.html")
     order = rows.sort_values("value", ascending=False)["name"].tolist()
     ranked = rows["value"].sort_values(ascending=False).tolist()
     scale = alt.Scale()
+    height = 11 * len(rows)
+    layers = []
+    outliers = rows.iloc[0:0]
     if len(ranked) > 2 and ranked[0] > 2.5 * ranked[1] > 0:
-        # One outlier (Ukraine's spending) would squash every other bar: cut the axis, print the true value.
-        scale = alt.Scale(domain=[0, ranked[1] * 1.25], clamp=True)
-        outliers = rows[rows["value"] > ranked[1] * 1.25]
-        subtitle += "; " + ", ".join(f"{r.name} ({r.shown})" for r in outliers.itertuples()) + " cut at the edge"
+        edge = ranked[1] * 1.25
+        scale = alt.Scale(domain=[0, edge], clamp=True, nice=False)
+        outliers = rows[rows["value"] > edge].assign(edge=edge, cut=edge * 0.86)
+        subtitle += "; " + ", ".join(f"{data.countries.in_sentence(r.country)} ({r.shown})"
+                                     for r in outliers.itertuples()) + " cut at the edge"
+    axis_format = "%" if kind.startswith("pct") else ","
     bars = alt.Chart(rows).mark_bar().encode(
-        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelFontSize=9)),
-        x=alt.X("value:Q", title=subtitle, scale=scale,
-                axis=alt.Axis(format="%" if kind.startswith("pct") else ",")),
-        color=alt.Color("group:N", scale=alt.Scale(domain=["highlight", "other"], range=[HIGHLIGHT, "#6B8BA4"]),
+        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelFontSize=9, labelOverlap=False)),
+        x=alt.X("value:Q", title=subtitle, scale=scale, axis=alt.Axis(format=axis_format, tickCount=6)),
+        color=alt.Color("group:N", scale=alt.Scale(domain=["highlight", "other"], range=[HIGHLIGHT, "#9AA5B1"]),
                         legend=None),
         tooltip=[alt.Tooltip("name:N", title="Country"), alt.Tooltip("shown:N", title="Value")],
     )
-    layers = [bars]
-    for label, value in (targets or {}).items():
+    layers.append(bars)
+    if not outliers.empty:
+        y = alt.Y("name:N", sort=order)
+        layers.append(alt.Chart(outliers).mark_text(text="//", fontSize=12, fontWeight="bold", color="white").encode(
+            x=alt.X("cut:Q", scale=scale), y=y))
+        layers.append(alt.Chart(outliers).mark_text(align="right", dx=-3, fontSize=9, fontWeight="bold",
+                                                    color="white").encode(x=alt.X("edge:Q", scale=scale), y=y,
+                                                                          text="shown:N"))
+    for position, (label, value) in enumerate((targets or {}).items()):
         frame = pd.DataFrame({"value": [value], "label": [label]})
         layers.append(alt.Chart(frame).mark_rule(strokeDash=[4, 3], color="#1F2933").encode(x="value:Q"))
-        layers.append(alt.Chart(frame).mark_text(align="left", dx=3, dy=-4, fontSize=9, color="#1F2933").encode(
-            x="value:Q", y=alt.value(0), text="label:N"))
-    chart = alt.layer(*layers).properties(width=WIDTH - 150, height=11 * len(rows))
-    description = f"Horizontal bars of {subtitle.lower()} for {len(rows)} European countries, largest first"
+        # labels over the shortest bars at the bottom, one row apart, so they cross no bar and no other label
+        layers.append(alt.Chart(frame).mark_text(align="left", baseline="middle", dx=3, fontSize=9,
+                                                 color="#1F2933").encode(
+            x="value:Q", y=alt.value(height - 6 - 13 * position), text="label:N"))
+    chart = alt.layer(*layers).properties(width=WIDTH - 150, height=height)
+    description = f"Horizontal bars of {subtitle}, for {len(rows)} European countries, largest first"
     if highlight:
         own = rows[rows["country"] == highlight]
         if not own.empty:
             rank = order.index(own["name"].iloc[0]) + 1
-            description += f"; {own['name'].iloc[0]} is highlighted at {own['shown'].iloc[0]}, rank {rank}"
+            description += (f"; {data.countries.in_sentence(highlight)} is highlighted at {own['shown'].iloc[0]}, "
+                            f"rank {rank}")
     return finish(chart, title, subtitle, source, description + ".", data)
 
 
+LABEL_OFFSETS = ((7, 0, "left"), (-7, 0, "right"), (0, -10, "center"), (0, 10, "center"))
+
+
+def place_labels(x: list[float], y: list[float], widths: list[float], plot: tuple[float, float],
+                 height: float = 10.0, radius: float = 5.0) -> list[tuple[float, float, str] | None]:
+    """Greedy placement of point labels in pixels: for each point the first offset of LABEL_OFFSETS whose box
+    stays in the plot and clears every point and every label placed so far; None when none does."""
+    placed: list[tuple[float, float, float, float]] = []
+    points = [(px - radius, py - radius, px + radius, py + radius) for px, py in zip(x, y, strict=True)]
+
+    def clear(box: tuple[float, float, float, float], own: int) -> bool:
+        left, top, right, bottom = box
+        if left < 0 or top < 0 or right > plot[0] or bottom > plot[1]:
+            return False
+        others = [p for i, p in enumerate(points) if i != own] + placed
+        return all(right <= o[0] or left >= o[2] or bottom <= o[1] or top >= o[3] for o in others)
+
+    out: list[tuple[float, float, str] | None] = []
+    for i, (px, py, width) in enumerate(zip(x, y, widths, strict=True)):
+        choice = None
+        for dx, dy, align in LABEL_OFFSETS:
+            lx, ly = px + dx, py + dy
+            left = {"left": lx, "right": lx - width, "center": lx - width / 2}[align]
+            box = (left, ly - height / 2, left + width, ly + height / 2)
+            if clear(box, i):
+                placed.append(box)
+                choice = (lx, ly, align)
+                break
+        out.append(choice)
+    return out
+
+
 def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
-    """Overview scatter: US share of arms imports (latest window) against military spending as a share of GDP."""
+    """Overview scatter: US share of arms imports (latest window) against military spending as a share of GDP;
+    labels placed so that none overlaps a point or another label, points beyond 8% of GDP drawn at the edge."""
     window = data.window(0)
     countries = data.european_countries()
     us = data.across_countries("us_share_of_arms_imports", window, countries)
     year = str(data.last_year)
     gdp = data.across_countries("milex_share_of_gdp", year, countries)
     rows = us.merge(gdp, on=["country", "name"], suffixes=("_us", "_gdp"))
-    rows = rows[rows["value_gdp"] > 0]
+    rows = rows[rows["value_gdp"] > 0].reset_index(drop=True)
     if rows.empty:
         return None
     rows["us"] = rows["value_us"].map(lambda v: fmt(v, "pct"))
     rows["gdp"] = rows["value_gdp"].map(lambda v: fmt(v, "pct1"))
     rows["url"] = rows["country"].map(lambda c: f"countries/{c}.html")
-    high_both = rows[(rows["value_us"] >= 0.5) & (rows["value_gdp"] >= 0.02)]
+    high_both = rows[(rows["value_us"] >= 0.5) & (rows["value_gdp"] >= GUIDELINE.share)]
     title = (f"{len(high_both)} of {len(rows)} European countries spend 2% of GDP or more and buy "
              f"half their arms or more from the US")
-    x_scale = alt.Scale()
-    subtitle = "Each point is a country; click to open its brief"
-    far = rows[rows["value_gdp"] > 0.08]
+    subtitle = "Each point is a country (ISO3 code); click to open its brief"
+    x_max = 0.08 if rows["value_gdp"].max() > 0.08 else (int(rows["value_gdp"].max() * 100) + 1) / 100
+    far = rows[rows["value_gdp"] > x_max]
     if not far.empty:
-        x_scale = alt.Scale(domain=[0, 0.08], clamp=True)
-        subtitle += "; " + ", ".join(f"{r.name} ({r.gdp} of GDP)" for r in far.itertuples()) + " drawn at the edge"
-    points = alt.Chart(rows).mark_circle(size=70, color="#0072B2", opacity=0.85).encode(
-        x=alt.X("value_gdp:Q", title=f"Military spending, share of GDP ({year})", axis=alt.Axis(format=".0%"),
-                scale=x_scale),
-        y=alt.Y("value_us:Q", title=f"US share of arms imports ({short_period(window)})", axis=alt.Axis(format="%")),
+        subtitle += "; " + ", ".join(f"{data.countries.in_sentence(r.country)} ({r.gdp} of GDP)"
+                                     for r in far.itertuples()) + " drawn at the edge ▸"
+    rows["x"] = rows["value_gdp"].clip(upper=x_max)
+    rows["beyond"] = rows["value_gdp"] > x_max
+    height = 320
+    px = (rows["x"] / x_max * WIDTH).tolist()
+    py = ((1 - rows["value_us"]) * height).tolist()
+    spots = place_labels(px, py, [6.0 * len(c) + 2 for c in rows["country"]], (WIDTH, height))
+    rows["label_x"] = [None if p is None else p[0] / WIDTH * x_max for p in spots]
+    rows["label_y"] = [None if p is None else 1 - p[1] / height for p in spots]
+    rows["align"] = [None if p is None else p[2] for p in spots]
+    x_scale = alt.Scale(domain=[0, x_max], nice=False)
+    y_scale = alt.Scale(domain=[0, 1], nice=False)
+    ticks = [round(i / 100, 2) for i in range(0, round(x_max * 100) + 1)]
+    points = alt.Chart(rows).mark_point(size=70, filled=True, opacity=0.85, color=SERIES).encode(
+        x=alt.X("x:Q", title=f"Military spending, share of GDP ({year})",
+                axis=alt.Axis(format=".0%", values=ticks), scale=x_scale),
+        y=alt.Y("value_us:Q", title=f"US share of arms imports ({short_period(window)})",
+                axis=alt.Axis(format="%", tickCount=5), scale=y_scale),
+        shape=alt.Shape("beyond:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
+                        legend=None),
         href="url:N",
         tooltip=[alt.Tooltip("name:N", title="Country"), alt.Tooltip("us:N", title="US share of imports"),
                  alt.Tooltip("gdp:N", title="Share of GDP")],
     )
-    labels = points.mark_text(align="left", dx=6, fontSize=9, color="#1F2933").encode(text="country:N")
-    rule = alt.Chart(pd.DataFrame({"value": [0.02]})).mark_rule(strokeDash=[4, 3], color="#52606D").encode(
-        x="value:Q")
+    labels = [alt.Chart(rows[rows["align"] == align]).mark_text(align=align, baseline="middle", fontSize=9,
+                                                                color="#1F2933").encode(
+        x=alt.X("label_x:Q", scale=x_scale), y=alt.Y("label_y:Q", scale=y_scale), text="country:N")
+        for align in ("left", "right", "center") if (rows["align"] == align).any()]
+    rule = alt.Chart(pd.DataFrame({"value": [GUIDELINE.share]})).mark_rule(strokeDash=[4, 3], color="#52606D").encode(
+        x=alt.X("value:Q", scale=x_scale))
+    unlabelled = [data.countries.in_sentence(c) for c in rows.loc[rows["align"].isna(), "country"]]
     description = (f"Scatter plot of {len(rows)} European countries: US share of arms imports in "
                    f"{short_period(window)} against military spending as a share of GDP in {year}, with a dashed "
-                   f"line at 2% of GDP. {len(high_both)} countries are at or above both 50% and 2%.")
-    chart = alt.layer(rule, points, labels).properties(width=WIDTH, height=320)
-    return finish(chart, title, subtitle, f"{SIPRI_AT}; {SIPRI_MILEX}", description,
-                  data)
+                   f"line at 2% of GDP. {len(high_both)} countries are at or above both 50% and 2%."
+                   + (f" Points too close to label: {', '.join(unlabelled)}." if unlabelled else ""))
+    chart = alt.layer(rule, points, *labels).properties(width=WIDTH, height=height)
+    return finish(chart, title, subtitle, f"{SIPRI_AT}; {SIPRI_MILEX}", description, data)

@@ -22,6 +22,9 @@ from ..project import Project
 GROUP_CODES = ("EU27", "NATO_EUROPE", "EUROPE")
 BRIEF_GROUPS = ("EUROPE", "EU27")  # the groups a country's brief compares it with
 AT_TABLE_ROLES = ("bilateral_tiv", "us_exports_tiv", "imports_tiv_totals", "exports_tiv_totals")
+EUROPE_COVERS = ("the EU27, the United Kingdom, Norway, Switzerland, Iceland, Türkiye, Ukraine, Moldova and the "
+                 "six western Balkan states (Albania, Bosnia and Herzegovina, Kosovo, Montenegro, North Macedonia, "
+                 "Serbia)")
 PEER_METRIC = "us_share_of_arms_imports"  # the figure a brief shows for every European country
 
 
@@ -209,6 +212,17 @@ class ReleaseData:
             return roles["nato"][0].citation
         return publisher_title
 
+    def europe_covers(self) -> str:
+        """What 'Europe' means on every page, checked against the group's members by a test."""
+        return (f"the {len(self.european_countries())} countries these briefs cover: {EUROPE_COVERS} "
+                f"(SIPRI's own Europe region also counts Russia, Belarus, Armenia, Azerbaijan and Georgia, and puts "
+                f"Türkiye in the Middle East)")
+
+    def nato_edition(self) -> str:
+        """The month and year of the release's NATO edition ('June 2024'), or '' without one."""
+        files = self.release.files_by_role().get("nato")
+        return files[0].edition.rsplit(", ", 1)[-1] if files else ""
+
     def source_files(self, country: str | None = None) -> list:
         """The manifest files behind a brief: every file, except that per-supplier TIV tables count only
         when they supplied a figure for `country`."""
@@ -259,6 +273,21 @@ class Brief:
 
     @property
     def name(self) -> str:
+        """The country as a sentence names it ('the Netherlands'); `title` for headings and table labels."""
+        return self.data.countries.in_sentence(self.country)
+
+    @property
+    def name_start(self) -> str:
+        """The name at the start of a sentence ('The Netherlands')."""
+        return self.data.countries.in_sentence(self.country, start=True)
+
+    def possessive(self, start: bool = False) -> str:
+        """'Poland's', 'the Netherlands''."""
+        return self.data.countries.possessive(self.country, start)
+
+    @property
+    def title(self) -> str:
+        """The display name of headings and table labels ('Netherlands')."""
         return self.data.countries.name(self.country)
 
     def figure(self, metric: str, period: str | int) -> Figure | None:

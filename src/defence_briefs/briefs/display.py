@@ -52,10 +52,10 @@ def show_chart(chart: BriefChart | None, missing: str, pdf: bool = True) -> None
     publish_display_data(bundle, metadata={BRIEF_METADATA: {"kind": "chart", "pdf": pdf}})
 
 
-def show_markdown(text: str, pdf: bool = True) -> None:
-    """Display pandoc markdown; `pdf=False` keeps it out of the PDF brief."""
-    if pdf:
+def show_markdown(text: str, pdf: bool = True, html: bool = True) -> None:
+    """Display pandoc markdown; `pdf=False` keeps it out of the PDF brief, `html=False` out of the web page."""
+    if pdf and html:
         display(Markdown(text))
     else:
         publish_display_data({"text/markdown": text, "text/plain": text},
-                             metadata={BRIEF_METADATA: {"kind": "markdown", "pdf": False}})
+                             metadata={BRIEF_METADATA: {"kind": "markdown", "pdf": pdf, "html": html}})

@@ -1,16 +1,26 @@
-"""Key findings: three to five sentences written from a country's figures, every number a traced span."""
+"""Key findings: sentences written from a country's figures, every number a traced span (prose rules: STYLE.md).
+
+The findings name the largest supplier of the latest window and every supplier above `NAMED_SHARE`, whoever
+they are; say when most of a supplier's deliveries came in one year; and explain a large move of the US share
+by the supplier whose share moved most. NATO's targets are applied to allies only, worded with their source.
+"""
 
 from __future__ import annotations
 
-from .context import Brief
-from .text import figure_span, fmt, short_period
+import pandas as pd
 
-NATO_GUIDELINE = 0.02
-HAGUE_TARGET = 0.035
+from .context import Brief
+from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
+from .text import figure_span, fmt, metric_format, short_period
+
+US = "USA"
+NAMED_SHARE = 0.20  # every supplier above this share of the latest window is named
+LARGE_MOVE = 0.10  # a move of the US share this large (10 points) is explained
+ONE_YEAR = 0.6  # a supplier's deliveries "mostly in one year" when one year holds this much of its window
 
 
 class _Spans:
-    """Formats figures of one brief as spans, remembering which were used."""
+    """Formats figures of one brief as spans in their metric's one format."""
 
     def __init__(self, brief: Brief):
         self.brief = brief
@@ -19,11 +29,11 @@ class _Spans:
         figure = self.brief.figure(metric, period)
         return None if figure is None else figure.value
 
-    def span(self, metric: str, period: str, kind: str) -> str:
+    def span(self, metric: str, period: str, kind: str | None = None) -> str:
         figure = self.brief.figure(metric, period)
         if figure is None:
             raise KeyError((self.brief.country, metric, period))
-        return figure_span(figure.value, kind, self.brief.country, metric, period)
+        return figure_span(figure.value, kind or metric_format(metric), self.brief.country, metric, period)
 
 
 def _direction(now: float, before: float, kind: str = "pct") -> str:
@@ -32,40 +42,106 @@ def _direction(now: float, before: float, kind: str = "pct") -> str:
     return "up from" if now > before else "down from"
 
 
+def supplier_shares(brief: Brief, period: str) -> pd.Series:
+    """Each named supplier's share of the country's imports in `period`, largest first (unknown suppliers out)."""
+    metrics = brief.data.metrics
+    rows = metrics[(metrics["country"] == brief.country) & (metrics["period"] == period)
+                   & metrics["metric"].str.startswith("supplier_share_")]
+    shares = pd.Series(rows["value"].to_numpy(), index=rows["metric"].str.removeprefix("supplier_share_").to_numpy())
+    shares = shares.drop("UNK_SUPPLIER", errors="ignore")
+    return shares[shares > 0].sort_values(ascending=False, kind="stable")
+
+
+def _peak_year(brief: Brief, supplier: str, period: str) -> int | None:
+    """The year holding most of `supplier`'s deliveries in `period`, when one year holds ONE_YEAR of them."""
+    start, end = (int(y) for y in period.split("-"))
+    rows = brief.data.bilateral
+    rows = rows[(rows["recipient"] == brief.country) & (rows["supplier"] == supplier)
+                & rows["year"].between(start, end)]
+    total = rows["tiv"].sum()
+    if total <= 0:
+        return None
+    top = rows.loc[rows["tiv"].idxmax()]
+    return int(top["year"]) if top["tiv"] >= ONE_YEAR * total else None
+
+
+def _supplier(brief: Brief, code: str, start: bool = False) -> str:
+    return brief.data.countries.in_sentence(code, start)
+
+
+def supplier_finding(brief: Brief) -> list[str]:
+    """The largest supplier of the latest window and every other supplier above NAMED_SHARE (the US included)."""
+    spans = _Spans(brief)
+    window = brief.data.window(0)
+    shares = supplier_shares(brief, window)
+    if shares.empty:
+        return []
+    named = [code for code in shares.index if code == shares.index[0] or shares[code] > NAMED_SHARE]
+    parts = []
+    for position, code in enumerate(named):
+        share = spans.span(f"supplier_share_{code}", window)
+        peak = _peak_year(brief, code, window)
+        when = f", most of it delivered in {peak}" if peak is not None else ""
+        if position == 0:
+            parts.append(f"{_supplier(brief, code, start=True)} was {brief.possessive()} largest arms supplier in "
+                         f"{short_period(window)}, with {share} of its imports{when}")
+        else:
+            parts.append(f"{_supplier(brief, code)} supplied {share}{when}")
+    return ["; ".join(parts) + "."]
+
+
+def _us_move_explained(brief: Brief, window: str, previous: str) -> str:
+    """' as deliveries from Israel grew' style clause naming the non-US supplier whose share moved most."""
+    now, before = supplier_shares(brief, window), supplier_shares(brief, previous)
+    moves = now.reindex(now.index.union(before.index), fill_value=0.0) - before.reindex(
+        now.index.union(before.index), fill_value=0.0)
+    moves = moves.drop(US, errors="ignore")
+    if moves.empty:
+        return ""
+    code = moves.abs().idxmax()
+    if abs(moves[code]) < LARGE_MOVE / 2:
+        return ""
+    spans = _Spans(brief)
+    verb = "rose" if moves[code] > 0 else "fell"
+    clause = f" as {brief.data.countries.possessive(code)} share {verb}"
+    # only the five largest suppliers of a window have a share row: a missing one is not a zero
+    if code in now.index:
+        clause += f" to {spans.span(f'supplier_share_{code}', window)}"
+    if code in before.index:
+        clause += f" from {spans.span(f'supplier_share_{code}', previous)}"
+    return clause
+
+
 def import_findings(brief: Brief) -> list[str]:
     """Sentences on where the country's arms come from (latest window against the one before)."""
     spans = _Spans(brief)
-    data, name = brief.data, brief.name
+    data = brief.data
     window, previous = data.window(0), data.window(1)
     shown, shown_before = short_period(window), short_period(previous)
     imports = spans.value("arms_imports_tiv", window)
     if imports is None:
-        return [f"SIPRI's Arms Transfers Database has no record of arms imports by {name}."]
+        return [f"SIPRI's Arms Transfers Database has no record of arms imports by {brief.name}."]
     if imports == 0:
-        return [f"SIPRI recorded no deliveries of major arms to {name} in {shown}."]
-    sentences = []
+        return [f"SIPRI recorded no deliveries of major arms to {brief.name} in {shown}."]
     us_now = spans.value("us_share_of_arms_imports", window)
     us_before = spans.value("us_share_of_arms_imports", previous)
-    us = spans.span("us_share_of_arms_imports", window, "pct")
-    eu = spans.span("european_share_of_arms_imports", window, "pct")
+    us = spans.span("us_share_of_arms_imports", window)
+    eu = spans.span("european_share_of_arms_imports", window)
     if us_before is not None:
-        sentence = (f"{us} of {name}'s arms imports in {shown} came from the United States, "
-                    f"{_direction(us_now, us_before)} {spans.span('us_share_of_arms_imports', previous, 'pct')} "
-                    f"in {shown_before}; European suppliers provided {eu}.")
+        why = _us_move_explained(brief, window, previous) if abs(us_now - us_before) >= LARGE_MOVE else ""
+        sentence = (f"{us} of {brief.possessive()} arms imports in {shown} came from the United States, "
+                    f"{_direction(us_now, us_before)} {spans.span('us_share_of_arms_imports', previous)} "
+                    f"in {shown_before}{why}; European suppliers provided {eu}.")
     else:
-        sentence = (f"{us} of {name}'s arms imports in {shown} came from the United States and {eu} "
+        sentence = (f"{us} of {brief.possessive()} arms imports in {shown} came from the United States and {eu} "
                     f"from European suppliers.")
-    sentences.append(sentence)
-    if spans.value("arms_imports_change", window) is not None:
-        change = spans.value("arms_imports_change", window)
-        volume = f"({spans.span('arms_imports_tiv', window, 'tiv')} million SIPRI trend-indicator values)"
-        if change >= 1:
-            sentences.append(f"The volume of its arms imports in {shown} {volume} was "
-                             f"{spans.span('arms_imports_change', window, 'times')} that of {shown_before}.")
-        else:
-            word = "higher" if change >= 0 else "lower"
-            sentences.append(f"The volume of its arms imports in {shown} {volume} was "
-                             f"{spans.span('arms_imports_change', window, 'pct_abs')} {word} than in {shown_before}.")
+    sentences = [sentence, *supplier_finding(brief)]
+    change = spans.value("arms_imports_change", window)
+    if change is not None:
+        word = "higher" if change >= 0 else "lower"
+        sentences.append(f"Its arms imports in {shown} ({spans.span('arms_imports_tiv', window)} million SIPRI "
+                         f"trend-indicator values) were {spans.span('arms_imports_change', window, 'pct_abs')} "
+                         f"{word} than in {shown_before}.")
     return sentences
 
 
@@ -79,60 +155,68 @@ def pipeline_finding(brief: Brief) -> list[str]:
     us_share = spans.value("us_share_of_pending_orders", year)
     tail = ""
     if us_share is not None:
-        tail = f", {spans.span('us_share_of_pending_orders', year, 'pct')} of them from the United States"
+        tail = f", {spans.span('us_share_of_pending_orders', year)} of them from the United States"
     return [f"Orders still to be delivered at the end of {year} amount to "
-            f"{spans.span('pending_orders_tiv', year, 'tiv')} million trend-indicator values{tail}."]
+            f"{spans.span('pending_orders_tiv', year)} million trend-indicator values{tail}."]
 
 
-def spending_findings(brief: Brief) -> list[str]:
-    """Sentences on the level, growth and share of GDP of military spending, against NATO's targets."""
+def _sipri_spending(brief: Brief) -> list[str]:
     spans = _Spans(brief)
-    data, name = brief.data, brief.name
-    year = data.latest_year(brief.country, "milex_current_usd")
+    year = brief.data.latest_year(brief.country, "milex_current_usd")
     if year is None:
-        return [f"SIPRI publishes no military expenditure figures for {name}."]
-    spent = spans.value("milex_current_usd", year)
-    if spent == 0:
-        return [f"{name} has no armed forces of its own; SIPRI records no military expenditure for it."]
-    sentence = f"In {year} {name} spent {spans.span('milex_current_usd', year, 'usd_m')} on its military"
+        return [f"SIPRI publishes no military expenditure figures for {brief.name}."]
+    if spans.value("milex_current_usd", year) == 0:
+        return [f"{brief.name_start} has no armed forces of its own; SIPRI records no military expenditure for it."]
+    sentence = f"In {year} {brief.name} spent {spans.span('milex_current_usd', year)} on its military"
     if spans.value("milex_share_of_gdp", year) is not None:
-        sentence += f", {spans.span('milex_share_of_gdp', year, 'pct1')} of GDP"
+        sentence += f", {spans.span('milex_share_of_gdp', year)} of GDP"
+    changes = []
     if spans.value("milex_real_change", year) is not None:
-        sentence += f", a real change of {spans.span('milex_real_change', year, 'real_change')} on the year before"
-    since_2014 = spans.value("milex_real_change_since_2014", year)
-    if since_2014 is not None:
-        kind = "times" if since_2014 >= 1 else "real_change"
-        link = "; in real terms that is " if kind == "times" else " and of "
-        tail = " the level of 2014" if kind == "times" else " since 2014"
-        sentence += f"{link}{spans.span('milex_real_change_since_2014', year, kind)}{tail}"
-    sentences = [sentence + " (SIPRI)."]
-    nato_year = data.latest_year(brief.country, "nato_share_of_gdp")
-    if nato_year is not None:
-        share = spans.value("nato_share_of_gdp", nato_year)
-        text = (f"By NATO's definition its defence expenditure in {nato_year} was "
-                f"{spans.span('nato_share_of_gdp', nato_year, 'pct2')} of GDP")
-        if share >= HAGUE_TARGET:
-            text += ", above the 2% guideline and already at the Hague target of 3.5%"
-        elif share >= NATO_GUIDELINE:
-            gap = spans.value("nato_gap_to_3_5pct_gdp_usd", nato_year)
-            text += ", above the 2% guideline"
-            if gap:
-                extra = spans.span("nato_gap_to_3_5pct_gdp_usd", nato_year, "usd_m")
-                text += f"; reaching 3.5% would take {extra} more a year"
-        else:
-            text += ", below the 2% guideline"
-            if spans.value("nato_gap_to_2pct_gdp_usd", nato_year):
-                text += f" by {spans.span('nato_gap_to_2pct_gdp_usd', nato_year, 'usd_m')} a year"
-        equipment = spans.value("nato_equipment_share", nato_year)
-        if equipment is not None:
-            verdict = "meeting" if equipment >= 0.2 else "short of"
-            text += (f"; {spans.span('nato_equipment_share', nato_year, 'pct')} of it went on equipment, "
-                     f"{verdict} NATO's 20% guideline")
-        sentences.append(text + ".")
+        changes.append(f"{spans.span('milex_real_change', year)} on {int(year) - 1}")
+    if spans.value("milex_real_change_since_2014", year) is not None:
+        changes.append(f"{spans.span('milex_real_change_since_2014', year)} since 2014")
+    if changes:
+        sentence += "; in real terms that is " + " and ".join(changes)
+    return [sentence + " (SIPRI)."]
+
+
+def _nato_spending(brief: Brief) -> list[str]:
+    """NATO's figures and targets, for allies only (NATO publishes figures for its members alone)."""
+    if not brief.is_nato:
+        return []
+    spans = _Spans(brief)
+    data = brief.data
+    year = data.latest_year(brief.country, "nato_share_of_gdp")
+    if year is None:
+        return []
+    share = spans.value("nato_share_of_gdp", year)
+    sentences = []
+    text = (f"By NATO's definition {brief.possessive()} defence expenditure in {year} was "
+            f"{spans.span('nato_share_of_gdp', year)} of GDP (NATO's {data.nato_edition()} edition)")
+    if share >= GUIDELINE.share:
+        text += f", above {GUIDELINE.short}"
+    else:
+        text += f", below {GUIDELINE.short}"
+        if spans.value("nato_gap_to_2pct_gdp_usd", year):
+            text += f" by {spans.span('nato_gap_to_2pct_gdp_usd', year)} a year"
+    sentences.append(text + ".")
+    if share >= HAGUE_CORE.share:
+        sentences.append(f"That is already more than {HAGUE_CORE.medium}.")
+    elif spans.value("nato_gap_to_3_5pct_gdp_usd", year):
+        sentences.append(f"Reaching {HAGUE_CORE.medium}, would take "
+                         f"{spans.span('nato_gap_to_3_5pct_gdp_usd', year)} more a year at {year} GDP.")
+    if spans.value("nato_equipment_share", year) is not None:
+        verdict = "meeting" if spans.value("nato_equipment_share", year) >= EQUIPMENT_GUIDELINE.share else "short of"
+        sentences.append(f"Equipment took {spans.span('nato_equipment_share', year)} of its defence expenditure in "
+                         f"{year}, {verdict} {EQUIPMENT_GUIDELINE.medium}.")
     return sentences
 
 
+def spending_findings(brief: Brief) -> list[str]:
+    """Sentences on the level, growth and share of GDP of military spending; NATO's targets for allies."""
+    return _sipri_spending(brief) + _nato_spending(brief)
+
+
 def key_findings(brief: Brief) -> list[str]:
-    """Three to five markdown sentences for the top of a brief, built only from metrics.csv figures."""
-    sentences = import_findings(brief) + pipeline_finding(brief) + spending_findings(brief)
-    return sentences[:5]
+    """The key findings: imports and suppliers, orders, spending; built only from metrics.csv figures."""
+    return import_findings(brief) + pipeline_finding(brief) + spending_findings(brief)

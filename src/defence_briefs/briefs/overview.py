@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .context import ReleaseData
-from .text import fmt, md_escape, md_table, short_period
+from .targets import GUIDELINE, HAGUE_CORE
+from .text import fmt, long_date, md_escape, md_table, metric_format, short_period
 
-GROUP_LABELS = {"EUROPE": "Europe (40 countries)", "EU27": "EU27", "NATO_EUROPE": "European NATO members"}
+GROUPS = ("EUROPE", "EU27", "NATO_EUROPE")
 
 
 def _value(data: ReleaseData, country: str, metric: str, period: str | None) -> float | None:
@@ -17,33 +18,59 @@ def _cell(value: float | None, kind: str) -> str:
     return "" if value is None else fmt(value, kind)
 
 
+def _column_year(data: ReleaseData, metric: str) -> str | None:
+    """The year a column of the countries table shows: the newest year any European country has."""
+    years = [data.latest_year(code, metric) for code in data.european_countries()]
+    return max((y for y in years if y), default=None)
+
+
+def _dated_cell(data: ReleaseData, code: str, metric: str, column_year: str | None) -> str:
+    """The country's figure of the column's year; an older figure carries its own year; none reads 'no data'."""
+    year = data.latest_year(code, metric)
+    value = _value(data, code, metric, year)
+    if value is None or (metric.startswith("milex_") and not _value(data, code, "milex_current_usd", year)):
+        return "no data"
+    return fmt(value, metric_format(metric)) + ("" if year == column_year else f" ({year})")
+
+
 def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
-    """One row per country, linking to its brief; sortable on the site (class `sortable`)."""
+    """One row per country, linking to its brief; sortable on the site (class `sortable`). Each column's period
+    is in its heading; a missing figure reads 'no data'."""
     window, year = data.window(0), str(data.last_year)
+    milex_year = _column_year(data, "milex_current_usd")
+    nato_year = _column_year(data, "nato_share_of_gdp")
     rows = []
     for code in sorted(data.european_countries(), key=data.countries.name):
-        milex_year = data.latest_year(code, "milex_current_usd")
-        nato_year = data.latest_year(code, "nato_share_of_gdp")
-        spent = _value(data, code, "milex_current_usd", milex_year)
+        nato = data.countries.is_member("NATO", code, data.last_year)
+        imports = _value(data, code, "arms_imports_tiv", window)
         rows.append([
             f"[{md_escape(data.countries.name(code))}]({link_prefix}{code}.html)",
-            _cell(_value(data, code, "us_share_of_arms_imports", window), "pct"),
-            _cell(_value(data, code, "european_share_of_arms_imports", window), "pct"),
-            _cell(_value(data, code, "arms_imports_tiv", window), "tiv"),
-            _cell(_value(data, code, "pending_orders_tiv", year), "tiv"),
-            "" if not spent else _cell(spent, "usd_m"),
-            "" if not spent else _cell(_value(data, code, "milex_share_of_gdp", milex_year), "pct1"),
-            _cell(_value(data, code, "nato_share_of_gdp", nato_year), "pct2")
-            + (f" ({nato_year})" if nato_year else ""),
+            _cell(_value(data, code, "us_share_of_arms_imports", window), "pct") or ("no imports" if imports == 0
+                                                                                      else "no data"),
+            _cell(_value(data, code, "european_share_of_arms_imports", window), "pct") or (
+                "no imports" if imports == 0 else "no data"),
+            _cell(imports, "tiv") or "no data",
+            _cell(_value(data, code, "pending_orders_tiv", year), "tiv") or "no data",
+            _dated_cell(data, code, "milex_current_usd", milex_year),
+            _dated_cell(data, code, "milex_share_of_gdp", milex_year),
+            _dated_cell(data, code, "nato_share_of_gdp", nato_year) if nato else "not a member",
         ])
     header = ["Country", f"US share of imports {short_period(window)}", f"European share {short_period(window)}",
-              f"Imports TIV m {short_period(window)}", f"Undelivered TIV m {year}", "Military spending",
-              "Share of GDP (SIPRI)", "Share of GDP (NATO)"]
-    return "::: {.sortable}\n" + md_table(header, rows) + ":::\n"
+              f"Imports TIV m {short_period(window)}", f"Undelivered TIV m, end {year}",
+              f"Military spending {milex_year}", f"Share of GDP (SIPRI) {milex_year}",
+              f"Share of GDP (NATO) {nato_year}"]
+    without = [data.countries.name(c) for c in data.european_countries()
+               if _value(data, c, "milex_current_usd", data.latest_year(c, "milex_current_usd")) == 0]
+    note = "A figure of an earlier year than its column's carries its year in brackets."
+    if without:
+        note += (f" {md_escape(', '.join(without))}: no armed forces, so SIPRI records no military spending "
+                 "(shown as no data, not ranked).")
+    return "::: {.sortable}\n" + md_table(header, rows) + ":::\n\n" + note + "\n"
 
 
 def target_counts(data: ReleaseData) -> str:
-    """Sentences on how many countries reach 2% and 3.5% of GDP, by SIPRI and (members) by NATO."""
+    """Sentences on how many countries reach 2% and 3.5% of GDP: all countries by SIPRI's figures (a level, not
+    a target, for a country outside NATO), and NATO's allies against NATO's own guideline and Hague commitment."""
     year = str(data.last_year)
     countries = data.european_countries()
     sipri = data.across_countries("milex_share_of_gdp", year, countries)
@@ -52,26 +79,31 @@ def target_counts(data: ReleaseData) -> str:
     nato_years = [data.latest_year(c, "nato_share_of_gdp") for c in nato_members]
     nato_year = max((y for y in nato_years if y), default=None)
     lines = [f"- By SIPRI's figures for {year}, **{(sipri['value'] >= 0.02).sum()} of {len(sipri)}** European "
-             f"countries spent 2% of GDP or more on their military, and **{(sipri['value'] >= 0.035).sum()}** "
-             f"spent 3.5% or more: "
-             + ", ".join(md_escape(n) for n in sipri[sipri["value"] >= 0.035].sort_values("value",
-                                                                                    ascending=False)["name"])
+             f"countries with armed forces spent 2% of GDP or more on their military, and "
+             f"**{(sipri['value'] >= 0.035).sum()}** spent 3.5% or more: "
+             + ", ".join(md_escape(data.countries.in_sentence(c)) for c in sipri[sipri["value"] >= 0.035].sort_values(
+                 "value", ascending=False)["country"])
              + "."]
     if nato_year:
         nato = data.across_countries("nato_share_of_gdp", nato_year, nato_members)
         lines.append(f"- By NATO's definition for {nato_year}, **{(nato['value'] >= 0.02).sum()} of {len(nato)}** "
-                     f"European members reached the 2% guideline and **{(nato['value'] >= 0.035).sum()}** the "
-                     f"3.5% Hague target for core defence.")
+                     f"European allies reached {md_escape(GUIDELINE.short)}, and "
+                     f"**{(nato['value'] >= 0.035).sum()}** "
+                     f"{'was' if (nato['value'] >= 0.035).sum() == 1 else 'were'} already above 3.5%: "
+                     f"{md_escape(HAGUE_CORE.long)}.")
+    lines.append(f"- Europe on this site is {md_escape(data.europe_covers())}.")
     return "\n".join(lines) + "\n"
 
 
 def groups_table(data: ReleaseData) -> str:
-    """Aggregates of the country groups: imports, US share, spending and share of GDP."""
+    """Aggregates of the country groups: imports, US share, spending and share of GDP; each group's members
+    are stated under the table."""
     window, year = data.window(0), str(data.last_year)
     rows = []
-    for code, label in GROUP_LABELS.items():
+    for code in GROUPS:
+        members = data.countries.members(code, data.last_year)
         rows.append([
-            label,
+            f"{md_escape(data.countries.name(code))} ({len(members)} countries)",
             _cell(_value(data, code, "arms_imports_tiv", window), "tiv"),
             _cell(_value(data, code, "us_share_of_arms_imports", window), "pct"),
             _cell(_value(data, code, "european_share_of_arms_imports", window), "pct"),
@@ -80,9 +112,11 @@ def groups_table(data: ReleaseData) -> str:
             _cell(_value(data, code, "milex_real_change", year), "real_change"),
             _cell(_value(data, code, "milex_share_of_gdp", year), "pct1"),
         ])
-    return md_table(["Group", f"Imports TIV m {short_period(window)}", "US share", "European share",
-                     f"US share of undelivered orders {year}", f"Military spending {year}", "Real change",
-                     "Share of GDP"], rows)
+    return (md_table(["Group", f"Imports TIV m {short_period(window)}", f"US share {short_period(window)}",
+                      f"European share {short_period(window)}", f"US share of undelivered orders, end {year}",
+                      f"Military spending {year}", f"Real change {year}", f"Share of GDP {year}"], rows)
+            + f"\nEurope is {md_escape(data.europe_covers())}. European NATO members are the NATO allies among "
+              f"them in {year}. Spending totals are SIPRI's figures summed over the members with a figure.\n")
 
 
 def intro(data: ReleaseData) -> str:
@@ -91,10 +125,10 @@ def intro(data: ReleaseData) -> str:
     us = data.figure("EUROPE", "us_share_of_arms_imports", window)
     eu = data.figure("EUROPE", "european_share_of_arms_imports", window)
     release = data.release
-    text = (f"Data release **{md_escape(release.name)}** ({md_escape(release.title)}), published "
-            f"{release.date.isoformat()}: {len(data.european_countries())} European countries, figures to "
-            f"{data.last_year}.")
+    text = (f"Data release **{md_escape(release.name)}** ({md_escape(release.title)}): "
+            f"{len(data.european_countries())} European countries, figures to {data.last_year}, data as published "
+            f"by {long_date(release.date)}.")
     if us is not None and eu is not None:
-        text += (f" In {short_period(window)}, {fmt(us.value, 'pct')} of European countries' arms imports came from "
+        text += (f" In {short_period(window)}, {fmt(us.value, 'pct')} of these countries' arms imports came from "
                  f"the United States and {fmt(eu.value, 'pct')} from European suppliers.")
     return text + "\n"

@@ -12,7 +12,8 @@ import pandas as pd
 
 from .context import Brief, ReleaseData
 from .findings import key_findings
-from .text import figure_span, fmt, md_escape, md_table, short_period
+from .targets import GUIDELINE, HAGUE_CORE
+from .text import figure_span, fmt, long_date, md_escape, md_table, metric_format, short_period
 
 PEER_METRICS = (
     ("us_share_of_arms_imports", "window", "pct", "US share of arms imports"),
@@ -36,6 +37,8 @@ CHANGE_METRICS = (
 )
 RANKED = (("us_share_of_arms_imports", "window", "US share of arms imports"),
           ("milex_share_of_gdp", "milex", "Spending, share of GDP (SIPRI)"))
+RANKED_PROSE = {"us_share_of_arms_imports": "the US share of its arms imports",
+                "milex_share_of_gdp": "military spending as a share of GDP (SIPRI)"}
 
 
 def _period(brief: Brief, kind: str, metric: str) -> str | None:
@@ -51,35 +54,35 @@ def _period(brief: Brief, kind: str, metric: str) -> str | None:
 def title_block(brief: Brief) -> str:
     """The subtitle line under the brief's title: release and the date of the data."""
     release = brief.data.release
-    return (f"Data release **{md_escape(release.name)}** ({md_escape(release.title)}), published "
-            f"{release.date.isoformat()}; figures to {release.last_data_year}.\n")
+    return (f"Data release **{md_escape(release.name)}** ({md_escape(release.title)}): figures to "
+            f"{release.last_data_year}, data as published by {long_date(release.date)}.\n")
 
 
 def key_figures(brief: Brief) -> str:
     """A box of up to six headline figures (a raw typst box in the PDF, a grid of cards on the site)."""
     items = []
     estimates = 0
-    for metric, kind, shown, label in (
-        ("us_share_of_arms_imports", "window", "pct", "of arms imports from the US"),
-        ("european_share_of_arms_imports", "window", "pct", "from European suppliers"),
-        ("pending_orders_tiv", "year", "tiv", "TIV m of orders undelivered"),
-        ("milex_current_usd", "milex", "usd_m", "military spending"),
-        ("milex_share_of_gdp", "milex", "pct1", "of GDP (SIPRI)"),
-        ("nato_share_of_gdp", "nato", "pct2", "of GDP (NATO definition)"),
+    for metric, kind, label in (
+        ("us_share_of_arms_imports", "window", "of arms imports from the US"),
+        ("european_share_of_arms_imports", "window", "from European suppliers"),
+        ("pending_orders_tiv", "year", "TIV m of orders undelivered"),
+        ("milex_current_usd", "milex", "military spending"),
+        ("milex_share_of_gdp", "milex", "of GDP (SIPRI)"),
+        ("nato_share_of_gdp", "nato", "of GDP (NATO definition)"),
     ):
         period = _period(brief, kind, metric)
         figure = brief.figure(metric, period) if period else None
         spent = brief.figure("milex_current_usd", period) if kind == "milex" and period else None
         if figure is None or (spent is not None and spent.value == 0):
             continue
-        span = figure_span(figure.value, shown, brief.country, metric, period)
-        mark = "\\*" if figure.estimate else ""
+        span = figure_span(figure.value, metric_format(metric), brief.country, metric, period)
+        mark = "\\*" if figure.estimate else ""  # inside the bold figure, so it stays beside the number
         estimates += bool(figure.estimate)
-        items.append(f"- **{span}**{mark} {label}, {short_period(period)}")
+        items.append(f"- **{span}{mark}** {label}, {short_period(period)}")
     if not items:
         return ""
-    note = ("\n\\* estimate: rests on years allocated from SIPRI's trade register (after its yearly tables end) "
-            "or on a figure SIPRI or NATO mark as estimated.\n" if estimates else "")
+    note = ("\n\\* estimate: years allocated from SIPRI's trade register after its yearly tables end, or a "
+            "figure SIPRI or NATO mark as estimated.\n" if estimates else "")
     return ("```{=typst}\n#keyfigures[\n```\n\n::: {.keyfigures}\n" + "\n".join(items)
             + "\n:::\n\n```{=typst}\n]\n```\n" + note)
 
@@ -89,55 +92,79 @@ def findings(brief: Brief) -> str:
     return "\n".join(f"- {sentence}" for sentence in key_findings(brief)) + "\n"
 
 
+def _register_number(value: float, uncertain: object) -> str:
+    """A number of the trade register as SIPRI prints it: '?' kept after an uncertain number."""
+    if pd.isna(value):
+        return ""
+    return f"{int(value):,}" + ("?" if uncertain is True or uncertain == "True" else "")
+
+
+def _register_year(value: float, uncertain: object) -> str:
+    """A year of the trade register, with SIPRI's '?' when SIPRI marks it uncertain."""
+    return _register_number(value, uncertain).replace(",", "")
+
+
 def pending_deals_table(brief: Brief, limit: int = 6) -> str:
-    """The largest US orders not yet delivered, as a table; empty when there are none."""
+    """The largest US orders not yet delivered, as a table; empty when there are none. Designations and
+    descriptions are SIPRI's own words, and its '?' marks on uncertain numbers and years stay visible."""
     deals = brief.pending_us_deals.sort_values("pending_tiv", ascending=False).head(limit)
     if deals.empty:
         return f"*SIPRI lists no undelivered orders from the United States for {md_escape(brief.name)}.*\n"
     rows = []
     for deal in deals.itertuples():
-        number = "" if pd.isna(deal.number_ordered) else f"{int(deal.number_ordered):,}"
-        delivered = "" if pd.isna(deal.number_delivered) else f"{int(deal.number_delivered):,}"
         rows.append([md_escape(deal.weapon_designation), md_escape(deal.weapon_description),
-                     str(int(deal.order_year)), number, delivered, fmt(deal.pending_tiv, "tiv")])
-    return ("Largest undelivered orders from the United States (SIPRI trade register):\n\n"
-            + md_table(["Weapon", "Description", "Ordered", "Number", "Delivered", "Undelivered TIV m"], rows,
-                       "llrrrr"))
+                     md_escape(_register_year(deal.order_year, getattr(deal, "order_year_uncertain", False))),
+                     md_escape(_register_number(deal.number_ordered, getattr(deal, "number_ordered_uncertain",
+                                                                               False))),
+                     md_escape(_register_number(deal.number_delivered,
+                                                getattr(deal, "number_delivered_uncertain", False))),
+                     fmt(deal.pending_tiv, "tiv")])
+    return ("Largest undelivered orders from the United States, in the words of SIPRI's trade register "
+            "(a `?` marks a number SIPRI gives as uncertain):\n\n"
+            + md_table(["Weapon (SIPRI designation)", "Description (SIPRI)", "Ordered", "Number", "Delivered",
+                        "Undelivered TIV m"], rows, "llrrrr"))
 
 
 def spending_table(brief: Brief, years: int = 6) -> str:
-    """Spending figures for the last few years: SIPRI level, change and shares, NATO share and gaps."""
-    lines = (
-        ("milex_current_usd", "usd_m", "Military spending, current US$ (SIPRI)"),
-        ("milex_real_change", "real_change", "Real change on the year before (SIPRI)"),
-        ("milex_share_of_gdp", "pct2", "Share of GDP (SIPRI)"),
-        ("milex_share_of_govt_spending", "pct1", "Share of government spending (SIPRI)"),
-        ("gap_to_2pct_gdp_usd", "usd_m", "Short of 2% of GDP (SIPRI)"),
-        ("gap_to_3_5pct_gdp_usd", "usd_m", "Short of 3.5% of GDP (SIPRI)"),
-        ("nato_share_of_gdp", "pct2", "Share of GDP (NATO)"),
-        ("nato_equipment_share", "pct1", "Equipment share (NATO)"),
-        ("nato_gap_to_3_5pct_gdp_usd", "usd_m", "Short of 3.5% of GDP (NATO)"),
-    )
+    """Spending figures for the last few years: SIPRI level, change and shares; for NATO allies, NATO's share
+    of GDP and the gaps to NATO's 2% guideline and the 3.5% Hague core-defence level."""
+    lines = [
+        ("milex_current_usd", "Military spending, current US$ (SIPRI)"),
+        ("milex_real_change", "Real change on the year before (SIPRI)"),
+        ("milex_share_of_gdp", "Share of GDP (SIPRI)"),
+        ("milex_share_of_govt_spending", "Share of government spending (SIPRI)"),
+    ]
+    if brief.is_nato:  # NATO's targets apply to its members only
+        lines += [
+            ("gap_to_2pct_gdp_usd", "Short of 2% of GDP (SIPRI figures)"),
+            ("gap_to_3_5pct_gdp_usd", "Short of 3.5% of GDP (SIPRI figures)"),
+            ("nato_share_of_gdp", "Share of GDP (NATO)"),
+            ("nato_equipment_share", "Equipment share (NATO)"),
+            ("nato_gap_to_3_5pct_gdp_usd", "Short of 3.5% of GDP (NATO figures)"),
+        ]
     last = brief.data.latest_year(brief.country, "milex_current_usd")
     if last is None or not brief.figure("milex_current_usd", last).value:
         return ""
     shown_years = [str(y) for y in range(int(last) - years + 1, int(last) + 1)]
     rows = []
-    for metric, kind, label in lines:
+    for metric, label in lines:
         cells = []
         for year in shown_years:
             figure = brief.figure(metric, year)
             if figure is None:
-                cells.append("")
+                cells.append("no data")
                 continue
-            shown = "met" if metric.endswith("gdp_usd") and figure.value == 0 else fmt(figure.value, kind)
+            shown = "met" if metric.endswith("gdp_usd") and figure.value == 0 else fmt(figure.value,
+                                                                                       metric_format(metric))
             cells.append(shown + ("\\*" if figure.estimate else ""))
-        if any(cells):
+        if any(cell != "no data" for cell in cells):
             rows.append([label, *cells])
     if not rows:
         return ""
     return (md_table(["", *shown_years], rows)
-            + "\n\\* estimate or highly uncertain figure, as flagged by SIPRI or NATO.\n")
+            + "\n\\* estimate or highly uncertain figure, as flagged by SIPRI or NATO."
+            + (f" The 3.5% rows measure the gap to {md_escape(HAGUE_CORE.medium)}."
+               if brief.is_nato else "") + "\n")
 
 
 def _rank_of(data: ReleaseData, country: str, metric: str, period: str) -> str:
@@ -149,27 +176,40 @@ def _rank_of(data: ReleaseData, country: str, metric: str, period: str) -> str:
 
 
 def peers_table(brief: Brief) -> str:
-    """The country's figures against Europe's and the EU's, with its rank among European countries."""
+    """The country's figures against Europe's and the EU's, with its rank among the European countries that
+    have the figure. A missing figure reads 'no data' and is not ranked; a state without armed forces has no
+    spending to rank; NATO's figures are shown for allies only."""
     rows = []
-    for metric, kind, shown, label in PEER_METRICS:
-        period = _period(brief, kind, metric)
-        figure = brief.figure(metric, period) if period else None
-        if figure is None:
+    spent = brief.figure("milex_current_usd", _period(brief, "milex", "milex_current_usd") or "")
+    no_forces = spent is not None and spent.value == 0
+    for metric, kind, _, label in PEER_METRICS:
+        if kind == "nato" and not brief.is_nato:
             continue
+        period = _period(brief, kind, metric)
+        if period is None:
+            continue
+        figure = brief.figure(metric, period)
         europe = brief.data.figure("EUROPE", metric, period)
         eu = brief.data.figure("EU27", metric, period)
-        rows.append([f"{label}, {short_period(period)}", fmt(figure.value, shown),
-                     _rank_of(brief.data, brief.country, metric, period),
-                     "" if europe is None else fmt(europe.value, shown),
-                     "" if eu is None else fmt(eu.value, shown)])
+        shown = metric_format(metric)
+        if no_forces and metric.startswith("milex_"):
+            own, rank = "none (no armed forces)", "not ranked"
+        elif figure is None:
+            own, rank = "no data", "not ranked"
+        else:
+            own, rank = fmt(figure.value, shown), _rank_of(brief.data, brief.country, metric, period)
+        rows.append([f"{label}, {short_period(period)}", own, rank,
+                     "no data" if europe is None else fmt(europe.value, shown),
+                     "no data" if eu is None else fmt(eu.value, shown)])
     if not rows:
         return ""
-    return (md_table(["Figure", md_escape(brief.name), "Rank in Europe (1 = highest)", "Europe", "EU27"], rows)
-            + "\nEurope and EU27 are totals or ratios over their members; ranks are among the European countries "
-              "with a figure.\n")
+    return (md_table(["Figure", md_escape(brief.title), "Rank in Europe (1 = highest)", "Europe", "EU27"], rows)
+            + f"\nEurope: the {len(brief.data.european_countries())} countries of these briefs (listed under Data "
+              "and method); Europe and EU27 are totals or ratios over their members. A rank of “k of N” is among "
+              "the N European countries with the figure.\n")
 
 
-def changes_since_previous(brief: Brief, limit: int = 8) -> str:
+def changes_since_previous(brief: Brief, limit: int = 5) -> str:
     """What the previous data release said of the same figures: revisions to history, the new year, ranks."""
     previous = brief.data.previous
     if previous is None:
@@ -214,28 +254,71 @@ def changes_since_previous(brief: Brief, limit: int = 8) -> str:
         parts.append("Rank among European countries (1 = highest):\n\n"
                      + md_table(["Figure", f"Release {md_escape(previous.release.name)}",
                                  f"Release {md_escape(current.release.name)}"], ranks))
+        parts += _rank_moves(brief, previous)
     return "\n\n".join(parts) + "\n"
 
 
-def sources_table(brief: Brief) -> str:
+def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[str]:
+    """A sentence for each ranked figure whose rank moved `places` or more: what the figure did, and for the US
+    share of imports, the supplier whose share moved most."""
+    from .findings import supplier_shares
+
+    current = brief.data
+    before_brief = Brief(previous, brief.country)
+    notes = []
+    for metric, kind, _ in RANKED:
+        now_period, before_period = _period(brief, kind, metric), _period(before_brief, kind, metric)
+        if not now_period or not before_period:
+            continue
+        now_rank = current.figure(brief.country, f"{metric}_rank_in_europe", now_period)
+        before_rank = previous.figure(brief.country, f"{metric}_rank_in_europe", before_period)
+        if now_rank is None or before_rank is None or abs(now_rank.value - before_rank.value) < places:
+            continue
+        now, before = brief.figure(metric, now_period), before_brief.figure(metric, before_period)
+        shown = metric_format(metric)
+        text = (f"{brief.possessive(start=True)} rank on {RANKED_PROSE[metric]} moved from "
+                f"{int(before_rank.value)} to {int(now_rank.value)}: the figure went from {fmt(before.value, shown)} "
+                f"({short_period(before_period)}) to {fmt(now.value, shown)} ({short_period(now_period)})")
+        if metric == "us_share_of_arms_imports":
+            shares_now, shares_before = supplier_shares(brief, now_period), supplier_shares(before_brief,
+                                                                                           before_period)
+            union = shares_now.index.union(shares_before.index)
+            moves = (shares_now.reindex(union, fill_value=0.0) - shares_before.reindex(union, fill_value=0.0))
+            moves = moves.drop("USA", errors="ignore")
+            if not moves.empty:
+                code = moves.abs().idxmax()
+                verb = "rose" if moves[code] > 0 else "fell"
+                text += (f", as {current.countries.possessive(code)} share {verb}"
+                         + (f" to {fmt(shares_now[code], 'pct')}" if code in shares_now.index else "")
+                         + (f" from {fmt(shares_before[code], 'pct')}" if code in shares_before.index else ""))
+        notes.append(md_escape(text) + ".")
+    return notes
+
+
+def sources_table(brief: Brief, full: bool = True) -> str:
     """Every source file behind the brief with its publisher's title and edition, publication date and sha256
-    (a list, one item per edition: the sha256 needs the whole line in the PDF)."""
+    (a list, one item per edition). `full=False` (the PDF) names the per-supplier TIV tables by id only: their
+    sha256 are in data/sources.csv, which keeps the brief to four pages."""
     files = brief.data.source_files(brief.country)
     editions: dict[tuple[str, str], list] = {}
     for f in files:
         editions.setdefault((f.citation, f.published), []).append(f)
-    items = [f"- {md_escape(citation)}, published {md_escape(published)}: "
-             + "; ".join(f"`{f.id}` sha256 `{f.sha256}`" for f in group)
-             for (citation, published), group in editions.items()]
+    items = []
+    for (citation, published), group in editions.items():
+        if full or group[0].role != "bilateral_tiv":
+            listed = "; ".join(f"`{f.id}` sha256 `{f.sha256}`" for f in group)
+        else:
+            listed = ", ".join(f"`{f.id}`" for f in group) + " (each file's sha256: `data/sources.csv`)"
+        items.append(f"- {md_escape(citation)}, published {long_date(published)}: {listed}")
     skipped = len(brief.data.release.files) - len(files)
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
             f"{md_escape(brief.name)}. " if skipped else "\n")
     # smaller type in the PDF, so that a brief keeps to four pages
-    return ("```{=typst}\n#[\n#set text(size: 7.5pt)\n```\n\n" + "\n".join(items) + "\n" + note
+    return ("```{=typst}\n#[\n#set text(size: 7pt)\n```\n\n" + "\n".join(items) + "\n" + note
             + "Every file of the release with its URL: `data/sources.csv`.\n\n```{=typst}\n]\n```\n")
 
 
-def method_notes() -> str:
+def method_notes(brief: Brief) -> str:
     """Short notes on how to read the figures, pointing to the methodology page."""
     return (
         "- **TIV** is SIPRI's trend-indicator value: a measure of the volume of deliveries of major arms, not their "
@@ -244,6 +327,10 @@ def method_notes() -> str:
         "allocated from the trade register and marked as an estimate (see the methodology).\n"
         "- **European suppliers** are the EU27, the United Kingdom, Norway, Switzerland and joint EU or NATO "
         "programmes.\n"
-        "- **Spending** is SIPRI's military expenditure; NATO's defence expenditure uses NATO's definition and is "
-        "shown for members only. Gaps are the extra spending a year that would reach 2% or 3.5% of GDP.\n"
+        f"- **Europe** is {md_escape(brief.data.europe_covers())}.\n"
+        "- **Spending** is SIPRI's military expenditure; NATO's defence expenditure uses NATO's definition and "
+        "NATO publishes it for its members only. "
+        + (f"Gaps are the extra spending a year that would reach {md_escape(GUIDELINE.medium)}, or "
+           f"{md_escape(HAGUE_CORE.long)}.\n" if brief.is_nato
+           else f"{md_escape(brief.name_start)} is not a NATO member, so NATO's spending targets do not apply to it.\n")
     )

@@ -2,31 +2,65 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
-FORMATS = ("pct", "pct_abs", "times", "pct1", "pct2", "points", "usd_m", "usd", "tiv", "int", "real_change")
+FORMATS = ("pct", "pct_abs", "change", "pct1", "pct2", "points", "usd_m", "usd", "tiv", "int", "real_change")
+# One format per metric, in prose, key figures, tables and chart titles alike (see STYLE.md).
+METRIC_FORMATS = {
+    "us_share_of_arms_imports": "pct", "european_share_of_arms_imports": "pct", "other_share_of_arms_imports": "pct",
+    "supplier_share": "pct", "category_share": "pct", "us_share_of_pending_orders": "pct",
+    "european_share_of_pending_orders": "pct", "arms_imports_tiv": "tiv", "pending_orders_tiv": "tiv",
+    "arms_imports_change": "change", "milex_current_usd": "usd_m", "milex_share_of_gdp": "pct1",
+    "milex_per_capita_usd": "usd", "milex_real_change": "real_change", "milex_real_change_since_2014": "real_change",
+    "milex_share_of_govt_spending": "pct1", "gap_to_2pct_gdp_usd": "usd_m", "gap_to_3_5pct_gdp_usd": "usd_m",
+    "nato_share_of_gdp": "pct2", "nato_equipment_share": "pct1", "nato_gap_to_2pct_gdp_usd": "usd_m",
+    "nato_gap_to_3_5pct_gdp_usd": "usd_m",
+}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def metric_format(metric: str) -> str:
+    """The one format of `metric` (supplier_share_ISR -> the format of supplier_share)."""
+    if metric in METRIC_FORMATS:
+        return METRIC_FORMATS[metric]
+    for prefix in ("supplier_share", "category_share", "pending_orders_tiv_from", "arms_imports_from"):
+        if metric.startswith(prefix):
+            return METRIC_FORMATS.get(prefix, "tiv")
+    raise KeyError(f"no display format for metric {metric!r}: add it to METRIC_FORMATS")
+
+
+def long_date(day: dt.date | str) -> str:
+    """A date as every page writes it: 18 May 2026 (from a date or an ISO string; '' stays '')."""
+    if isinstance(day, str):
+        if not day:
+            return ""
+        day = dt.date.fromisoformat(day)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^$@:\"'])")
 
 
 def fmt(value: float, kind: str) -> str:
-    """`value` as a brief prints it: pct 0.4355 -> '44%', pct2 -> '4.12%', usd_m 38012 -> '$38.0 bn'."""
+    """`value` as a brief prints it: pct 0.4355 -> '44%', pct2 -> '4.12%', usd_m 38012 -> '$38.0 bn';
+    real_change 9.3 -> '+930.0%' (changes are always percentages, never 'times')."""
     if kind not in FORMATS:
         raise ValueError(f"unknown number format {kind!r}; known: {', '.join(FORMATS)}")
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if kind == "pct":
         return f"{value * 100:.0f}%"
-    if kind == "times":
-        return f"{1 + value:,.1f} times"
     if kind == "pct_abs":
-        return f"{abs(value) * 100:.0f}%"
+        return f"{abs(value) * 100:,.0f}%"
+    if kind == "change":
+        return f"{value * 100:+,.0f}%".replace("-", "−")
     if kind == "pct1":
         return f"{value * 100:.1f}%"
     if kind == "pct2":
         return f"{value * 100:.2f}%"
     if kind == "real_change":
-        return f"{value * 100:+.1f}%".replace("-", "−")
+        return f"{value * 100:+,.1f}%".replace("-", "−")
     if kind == "points":
         return f"{value * 100:+.1f} points".replace("-", "−")
     if kind == "usd_m":
@@ -42,10 +76,8 @@ def parse_fmt(text: str, kind: str) -> float:
     """The number shown in a `fmt` string, in the metric's own unit (inverse of `fmt` up to rounding)."""
     cleaned = text.replace("−", "-").replace(",", "").replace("$", "").replace("%", "").replace("+", "")
     number = float(re.search(r"-?\d+(?:\.\d+)?", cleaned).group(0))
-    if kind in ("pct", "pct_abs", "pct1", "pct2", "real_change", "points"):
+    if kind in ("pct", "pct_abs", "change", "pct1", "pct2", "real_change", "points"):
         return number / 100
-    if kind == "times":
-        return number - 1
     if kind == "usd_m":
         return number * (1000 if "bn" in text else 1)
     return number
@@ -67,8 +99,13 @@ def figure_span(value: float, kind: str, country: str, metric: str, period: str)
             f'period="{attr_escape(period)}" format="{kind}"}}')
 
 
+def dash_periods(text: str) -> str:
+    """Ranges of years in quoted or hand-written text set with an en dash ('2019-23' -> '2019–23')."""
+    return re.sub(r"\b((?:19|20)\d\d)-((?:19|20)?\d\d)\b", "\\1–\\2", text)
+
+
 def short_period(period: str) -> str:
-    """'2021-2025' -> '2021–25'; a year stays as it is."""
+    """'2021-2025' -> '2021–25'; a year stays as it is. The one period notation of every page."""
     if "-" in period:
         start, end = period.split("-")
         return f"{start}–{end[2:]}" if start[:2] == end[:2] else f"{start}–{end}"

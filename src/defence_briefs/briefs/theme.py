@@ -15,12 +15,18 @@ FONT_DIR = Path(font_lato.font_directory)
 FONT_FILES = ("Lato-Regular.ttf", "Lato-Bold.ttf", "Lato-Italic.ttf", "Lato-BoldItalic.ttf")
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
+# Bloc colours mean supplier blocs and nothing else; periods are neutral tones; other series take the colours
+# below, none of them a bloc colour (a test walks every chart spec for this rule).
 BLOC_COLOURS = {"United States": "#D55E00", "European suppliers": "#0072B2", "Others": "#A0A0A0"}
 BLOCS = tuple(BLOC_COLOURS)
-HIGHLIGHT = "#D55E00"
+PERIOD_COLOURS = ("#C5CDD6", "#3E4C59")  # earlier period light, latest period dark
+SERIES = "#3E4C59"  # a single series (spending, countries in the scatter)
+HIGHLIGHT = "#E69F00"  # the country of the brief among its peers
 MUTED = "#B8C4CE"
-ACCENT = "#0072B2"
-CATEGORICAL = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MEASURE_COLOURS = {"SIPRI": "#3E4C59", "NATO": "#CC79A7"}
+GUIDE_MET = "#009E73"
+ACCENT = SERIES
+CATEGORICAL = ("#009E73", "#CC79A7", "#E69F00", "#F0E442", "#000000", "#3E4C59")  # no bloc colour among them
 TEXT = "#1F2933"
 GRID = "#E4E7EB"
 WIDTH = 520
@@ -28,9 +34,11 @@ HEIGHT = 210
 THEME = "defence_briefs"
 
 
-def bloc_scale() -> alt.Scale:
-    """Colour scale that pins US / European / other to their colours whatever the data holds."""
-    return alt.Scale(domain=list(BLOC_COLOURS), range=list(BLOC_COLOURS.values()))
+def bloc_scale(present: list[str] | None = None) -> alt.Scale:
+    """Colour scale that pins US / European / other to their colours; only the blocs `present` in the data get
+    a legend entry (default: all three)."""
+    blocs = [b for b in BLOC_COLOURS if present is None or b in present]
+    return alt.Scale(domain=blocs, range=[BLOC_COLOURS[b] for b in blocs])
 
 
 def theme_config() -> dict:
@@ -42,7 +50,8 @@ def theme_config() -> dict:
             "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
             "title": {"font": FONT, "fontSize": 15, "fontWeight": "bold", "color": TEXT, "anchor": "start",
                       "subtitleFont": FONT, "subtitleFontSize": 12, "subtitleColor": "#52606D", "offset": 10},
-            "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 11,
+            "axis": {"labelOverlap": True, "labelSeparation": 6,
+                     "labelFont": FONT, "titleFont": FONT, "labelFontSize": 11, "titleFontSize": 11,
                      "labelColor": TEXT, "titleColor": TEXT, "gridColor": GRID, "domainColor": "#9AA5B1",
                      "tickColor": "#9AA5B1", "titleFontWeight": "normal"},
             "axisX": {"grid": False},
@@ -63,7 +72,3 @@ def theme_config() -> dict:
 def _house_theme() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(theme_config())
 
-
-def use_theme() -> None:
-    """Make the house theme the active Altair theme (importing this module already does)."""
-    alt.theme.enable(THEME)

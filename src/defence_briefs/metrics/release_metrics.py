@@ -112,8 +112,8 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     def peers(year: int) -> list[str]:
         return european_countries(countries, year)
 
-    ranks = ranking.add_ranks(rows, peers, spending.RANKED) + ranking.add_ranks(ranked_dependency, peers,
-                                                                                 DEPENDENCY_RANKED)
+    ranks = (ranking.add_ranks(spending.with_armed_forces(rows), peers, spending.RANKED)
+             + ranking.add_ranks(ranked_dependency, peers, DEPENDENCY_RANKED))
     rank_frame = pd.DataFrame.from_records(ranks).assign(release=release.name) if ranks else None
     if rank_frame is not None:
         rows = pd.concat([rows, rank_frame[list(COLUMNS)]], ignore_index=True)
@@ -121,7 +121,8 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
 
     pending = dependency.pending_orders(transfers, last_year)
     deals = dependency.largest_pending_deals(pending, codes, count=10)[
-        ["recipient", "supplier", "order_year", "number_ordered", "number_delivered", "weapon_designation",
+        ["recipient", "supplier", "order_year", "order_year_uncertain", "number_ordered", "number_ordered_uncertain",
+         "number_delivered", "number_delivered_uncertain", "weapon_designation",
          "weapon_description", "category", "tiv_order", "tiv_delivered", "pending_tiv", "source_file", "source_ref"]]
     europe = set(codes)
     return ReleaseMetrics(rows[list(COLUMNS)], bilateral[bilateral["recipient"].isin(europe)].reset_index(drop=True),

@@ -35,6 +35,17 @@ RANKED = ("milex_current_usd", "milex_real_change", "milex_share_of_gdp", "milex
           "nato_equipment_share")
 
 
+def with_armed_forces(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` without the SIPRI spending figures of a country-year whose military expenditure SIPRI gives as 0
+    (a state without armed forces, such as Iceland): such a year has no spending to rank, so it is not ranked."""
+    spent = rows[rows["metric"] == "milex_current_usd"]
+    none = set(zip(spent.loc[spent["value"] == 0, "country"], spent.loc[spent["value"] == 0, "period"], strict=True))
+    if not none:
+        return rows
+    keys = pd.Series(list(zip(rows["country"], rows["period"], strict=True)), index=rows.index)
+    return rows[~(rows["metric"].str.startswith("milex_") & keys.isin(none))]
+
+
 def country_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per measure a code x year frame of values, plus '<measure>:estimate' frames of the `estimate` flags.
 

@@ -29,7 +29,7 @@ CATEGORIES = ("air_defence", "combat_aircraft", "helicopters", "armoured_vehicle
 CATEGORY_NAMES = {
     "air_defence": "Air defence", "combat_aircraft": "Combat aircraft", "helicopters": "Helicopters",
     "armoured_vehicles": "Armoured vehicles", "artillery": "Artillery", "missiles": "Missiles",
-    "ships": "Ships", "other": "Other",
+    "ships": "Ships", "other": "Other (sensors, engines etc.)",
 }
 MAPPING_FILE = "src/defence_briefs/reference/weapon_categories.csv"
 

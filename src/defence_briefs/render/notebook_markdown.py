@@ -56,7 +56,7 @@ def notebook_markdown(notebook: nbformat.NotebookNode, target: str, figure_dir: 
 def _output_block(output: nbformat.NotebookNode, target: str, figure_dir: Path | None, prefix: str) -> str:
     data = output.get("data", {})
     meta = output.get("metadata", {}).get(BRIEF_METADATA, {})
-    if target == "typst" and meta.get("pdf") is False:
+    if (target == "typst" and meta.get("pdf") is False) or (target == "html" and meta.get("html") is False):
         return ""
     if "text/markdown" in data:
         return _text(data["text/markdown"]).strip() + "\n"
@@ -73,10 +73,6 @@ def _output_block(output: nbformat.NotebookNode, target: str, figure_dir: Path |
         name = f"chart-{hashlib.sha256(svg.encode()).hexdigest()[:12]}.svg"
         figure_dir.mkdir(parents=True, exist_ok=True)
         (figure_dir / name).write_text(svg, encoding="utf-8")
-        return f"![]({prefix}{name}){{width=88%}}\n"
+        return f"![]({prefix}{name}){{width=60%}}\n"
     return ""
 
-
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read an executed notebook."""
-    return nbformat.read(path, as_version=4)

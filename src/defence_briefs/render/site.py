@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from ..briefs.context import ReleaseData
-from ..briefs.text import md_escape
+from ..briefs.text import long_date, md_escape
 from ..briefs.theme import FONT_DIR, FONT_FILES
 from . import template_path
 from .notebook_markdown import notebook_markdown
@@ -21,11 +21,11 @@ from .site_config import SiteConfig
 ASSETS = "assets"
 
 
-def build_date() -> str:
+def build_date() -> dt.date:
     """The date printed as 'built on': SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return when.date().isoformat()
+    return when.date()
 
 
 def pdf_timestamp(data: ReleaseData) -> int:
@@ -63,9 +63,10 @@ def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, 
                        for text, href in config.navigation],
         "downloads": [{"text": text, "href": href}
                       for text, href in [*(downloads or []), ("Source files (CSV)", f"{up}data/sources.csv")]],
-        "footer": (f"Data release {release.name} ({release.title}), published {release.date.isoformat()}. "
-                   f"Built {build_date()} by defence-briefs from SIPRI, NATO and World Bank data; every figure is "
-                   f"in data/metrics.csv with its source."),
+        "footer": (f"Data release {release.name} ({release.title}): data as published by "
+                   f"{long_date(release.date)}. This site was built on {long_date(build_date())} by "
+                   f"defence-briefs from SIPRI, NATO and World Bank data; every figure is in data/metrics.csv "
+                   f"with its source."),
     }
 
 
@@ -87,8 +88,8 @@ def country_pdf(config: SiteConfig, data: ReleaseData, notebook: nbformat.Notebo
     release = data.release
     meta = {
         "title": data.countries.name(country),
-        "subtitle": (f"Arms-import dependency and defence spending · data release {release.name}, "
-                     f"published {release.date.isoformat()}, figures to {release.last_data_year}"),
+        "subtitle": (f"Arms-import dependency and defence spending · data release {release.name}: figures to "
+                     f"{release.last_data_year}, data as published by {long_date(release.date)}"),
         "site-title": config.title,
         "footer": (f"Sources: SIPRI Arms Transfers and Military Expenditure Databases, NATO, World Bank "
                    f"(release {release.name}). Every figure with the files it used: data/{country}.csv; "

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ..briefs.text import dash_periods
 from ..data_stage import load_table
 from ..metrics_stage import load_metrics
 from ..project import Project
@@ -247,8 +248,8 @@ def reproductions_markdown(project: Project) -> str:
         value = figure.value(project)
         fmt = _growth if figure.kind == "growth" else _percent
         tolerance = round(figure.tolerance * 100)
-        lines.append(f"| {SHORT_NAMES[figure.source[0]]} | {figure.release} | {figure.label} | "
-                     f"{fmt(figure.published)} | {fmt(value)} | {figure.country} {figure.metric} {figure.period} | "
+        lines.append(f"| {SHORT_NAMES[figure.source[0]]} | {figure.release} | {dash_periods(figure.label)} | "
+                     f"{fmt(figure.published)} | {fmt(value)} | `{figure.country} {figure.metric} {figure.period}` | "
                      f"{_points(value - figure.published)} | {tolerance} point{'s' if tolerance != 1 else ''} |")
     return "\n".join(lines) + "\n"
 
@@ -262,7 +263,7 @@ def parser_checks_markdown(project: Project) -> str:
     lines = ["| Publication | Release | Figure | Published | Read from the file | Tolerance |",
              "|---|---|---|---|---|---|"]
     for check in PARSER_CHECKS:
-        lines.append(f"| {SHORT_NAMES[check.source[0]]} | {check.release} | {check.label} | "
+        lines.append(f"| {SHORT_NAMES[check.source[0]]} | {check.release} | {dash_periods(check.label)} | "
                      f"{_amount(check.published, check.unit)} "
                      f"| {_amount(check.read(project), check.unit)} | {_amount(check.tolerance, check.unit)} |")
     return "\n".join(lines) + "\n"
@@ -271,5 +272,5 @@ def parser_checks_markdown(project: Project) -> str:
 def sources_markdown() -> str:
     """Where each publication's wording was read (methodology.md)."""
     seen = dict.fromkeys(f.source for f in (*REPRODUCTIONS, *PARSER_CHECKS))
-    return "\n".join(f"- {SHORT_NAMES[publication]}: {publication}; read in {where}"
+    return "\n".join(f"- {SHORT_NAMES[publication]}: {dash_periods(publication)}; read in {where}"
                      for publication, where in seen) + "\n"

@@ -1,0 +1,261 @@
+"""The copy desk as code: checks that read a built page (its text, its charts as drawn in Chromium, its chart
+specs) the way an editor would, each returning the problems it finds as sentences (empty: the page passes).
+
+The rules are those of src/defence_briefs/briefs/STYLE.md. Each check is shown failing on a page that has the
+defect in tests/test_copy_desk.py, and passing on every page of the real site.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup
+
+MARKUP = (
+    (re.compile(r"\*\*|__"), "Markdown bold"),
+    (re.compile(r"<!--|-->"), "an HTML comment marker"),
+    (re.compile(r"^\s*:::|:::\s*$|:::\s*\{", re.M), "a pandoc div fence"),
+    (re.compile(r"\|\s*:?-{3,}"), "a Markdown table rule"),
+    (re.compile(r"\]\([^)]*\)"), "a Markdown link"),
+    (re.compile(r"\{\.[a-z-]+"), "a pandoc attribute"),
+    (re.compile(r"^#{1,6} ", re.M), "a Markdown heading mark"),
+    (re.compile(r"\\[*_#\[\]]"), "a Markdown escape"),
+    (re.compile(r"```"), "a code fence"),
+)
+HYPHEN_PERIOD = re.compile(r"\b(?:19|20)\d\d-(?:19|20)?\d\d\b")
+ISO_DATE = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
+TIMES = re.compile(r"\d(?:\.\d+)? times\b")
+NATO_TARGET_WORDS = re.compile(r"Hague|guideline|NATO target|(?<![\d.])2% of GDP|(?<![\d.])3\.5% of GDP")
+
+
+def visible_text(soup: BeautifulSoup, skip_code: bool = True) -> str:
+    """The page's text as a reader sees it: no scripts, styles or chart specs; code spans (file ids) dropped."""
+    soup = BeautifulSoup(str(soup), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    if skip_code:
+        for tag in soup(["code"]):
+            tag.decompose()
+    return soup.get_text("\n")
+
+
+def prose_blocks(soup: BeautifulSoup) -> list[str]:
+    """Sentences the project writes: paragraphs, list items and figure captions (not tables, headings, nav)."""
+    main = soup.find("main") or soup
+    blocks = []
+    for tag in main.find_all(["p", "li", "figcaption"]):
+        if tag.find_parent(["table", "nav"]) or tag.find_parent(class_="toc") or tag.find_parent(id="TOC"):
+            continue
+        text = " ".join(tag.get_text(" ").split())
+        if text:
+            blocks.append(text)
+    return blocks
+
+
+def markup_leaks(text: str) -> list[str]:
+    """Markdown or HTML syntax shown as text."""
+    problems = []
+    for pattern, what in MARKUP:
+        for match in pattern.finditer(text):
+            start = max(0, match.start() - 40)
+            problems.append(f"{what} shown as text: …{text[start:match.end() + 40]!r}…")
+    return problems
+
+
+def style_problems(text: str) -> list[str]:
+    """Period notation (2021–25, never 2021-2025), dates in words (18 May 2026), changes as percentages."""
+    problems = [f"period written with a hyphen: {m.group(0)!r}" for m in HYPHEN_PERIOD.finditer(text)]
+    problems += [f"ISO date in the text: {m.group(0)!r}" for m in ISO_DATE.finditer(text)]
+    problems += [f"a change written as 'times': {m.group(0)!r}" for m in TIMES.finditer(text)]
+    return problems
+
+
+def article_problems(blocks: list[str], names: dict[str, str]) -> list[str]:
+    """A name that takes 'the' (`names`: display name -> 'the') used without it, or with "'s" after an 's'."""
+    problems = []
+    for block in blocks:
+        for name in names:
+            for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", block):
+                before = block[:match.start()]
+                context = block[max(0, match.start() - 30):match.end() + 30]
+                if not re.search(r"\b[Tt]he\s+$", before):
+                    problems.append(f"{name!r} without its article: …{context}…")
+                if block[match.end():].startswith(("'s", "’s")) and name.endswith("s"):
+                    problems.append(f"{name!r} takes only an apostrophe: …{block[match.start():match.end() + 3]}…")
+    return problems
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A text element of a drawn chart: its string, its axis (index of its `role-axis` group or -1), box."""
+
+    text: str
+    axis: int
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, other: TextBox, tolerance: float = 0.5) -> bool:
+        return (self.x + self.w - tolerance > other.x and other.x + other.w - tolerance > self.x
+                and self.y + self.h - tolerance > other.y and other.y + other.h - tolerance > self.y)
+
+
+@dataclass(frozen=True)
+class DrawnChart:
+    """A chart as Chromium drew it: the id of its element, the SVG's box and its visible texts."""
+
+    id: str
+    x: float
+    y: float
+    w: float
+    h: float
+    texts: tuple[TextBox, ...]
+
+
+DRAWN_CHARTS_JS = """
+() => [...document.querySelectorAll('.vega-chart svg')].map(svg => {
+  const box = svg.getBoundingClientRect();
+  const axes = [...svg.querySelectorAll('g.role-axis')];
+  const shown = t => { for (let e = t; e && e !== svg; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.visibility === 'hidden' || s.display === 'none' || +s.opacity === 0) return false; }
+    return true; };
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim() && shown(t)).map(t => {
+    const r = t.getBoundingClientRect();
+    const axis = t.closest('g.role-axis-label') ? axes.indexOf(t.closest('g.role-axis')) : -1;
+    return {text: t.textContent, axis, x: r.left, y: r.top, w: r.width, h: r.height};
+  });
+  return {id: svg.closest('.vega-chart').id, x: box.left, y: box.top, w: box.width, h: box.height, texts};
+})
+"""
+
+
+def drawn_charts(page) -> list[DrawnChart]:
+    """Every chart of an open Playwright page, once drawn."""
+    return [DrawnChart(c["id"], c["x"], c["y"], c["w"], c["h"], tuple(TextBox(**t) for t in c["texts"]))
+            for c in page.evaluate(DRAWN_CHARTS_JS)]
+
+
+def chart_problems(chart: DrawnChart) -> list[str]:
+    """Axis labels repeated or colliding, and any two texts overlapping or text outside the chart."""
+    problems = []
+    labels: dict[int, list[TextBox]] = {}
+    for box in chart.texts:
+        if box.axis >= 0:
+            labels.setdefault(box.axis, []).append(box)
+    for axis, boxes in labels.items():
+        seen = [b.text for b in boxes]
+        repeated = sorted({t for t in seen if seen.count(t) > 1})
+        if repeated:
+            problems.append(f"{chart.id}: axis {axis} repeats tick labels {repeated}")
+    for a, b in itertools.combinations(chart.texts, 2):
+        if a.overlaps(b):
+            problems.append(f"{chart.id}: {a.text!r} overlaps {b.text!r}")
+    for box in chart.texts:
+        if (box.x < chart.x - 1 or box.y < chart.y - 1 or box.x + box.w > chart.x + chart.w + 1
+                or box.y + box.h > chart.y + chart.h + 1):
+            problems.append(f"{chart.id}: {box.text!r} is cut at the chart's edge")
+    return problems
+
+
+def _units(spec: dict):
+    """Every unit (a spec with a mark) of a Vega-Lite spec, with the data it inherits."""
+    stack = [(spec, spec.get("data"))]
+    while stack:
+        node, data = stack.pop()
+        data = node.get("data", data)
+        if "mark" in node:
+            yield node, data
+        for key in ("layer", "vconcat", "hconcat", "concat"):
+            stack.extend((child, data) for child in node.get(key, []))
+
+
+def legend_problems(spec: dict) -> list[str]:
+    """A colour legend entry (a value of a colour scale's domain) that no row of the layer's data holds."""
+    datasets = spec.get("datasets", {})
+    problems = []
+    for unit, data in _units(spec):
+        colour = unit.get("encoding", {}).get("color", {})
+        domain = colour.get("scale", {}).get("domain")
+        field = colour.get("field")
+        if not domain or not field or colour.get("legend", {}) is None or data is None:
+            continue
+        rows = datasets.get(data.get("name"), data.get("values", []))
+        values = {row.get(field) for row in rows if row.get("value", 1) not in (0, None)}
+        for entry in domain:
+            if entry not in values:
+                problems.append(f"legend entry {entry!r} ({field}) has no data")
+    return problems
+
+
+def colour_problems(spec: dict, blocs: dict[str, str]) -> list[str]:
+    """A bloc colour (`blocs`: bloc name -> colour) used for anything but that bloc."""
+    by_colour = {colour.lower(): name for name, colour in blocs.items()}
+    problems = []
+    for unit, _ in _units(spec):
+        mark = unit["mark"] if isinstance(unit["mark"], dict) else {"type": unit["mark"]}
+        for key in ("color", "fill", "stroke"):
+            value = str(mark.get(key, "")).lower()
+            if value in by_colour:
+                problems.append(f"{mark['type']} mark drawn in {by_colour[value]}'s colour {value}")
+        scale = unit.get("encoding", {}).get("color", {}).get("scale", {})
+        for entry, colour in zip(scale.get("domain", []), scale.get("range", []), strict=False):
+            colour = str(colour).lower()
+            if colour in by_colour and by_colour[colour] != entry:
+                problems.append(f"{entry!r} drawn in {by_colour[colour]}'s colour {colour}")
+    return problems
+
+
+def chart_specs(soup: BeautifulSoup) -> list[dict]:
+    """The Vega-Lite specs a page carries (one JSON script per chart)."""
+    return [json.loads(tag.string) for tag in soup.select('script[type="application/json"][id^="spec-"]')]
+
+
+def spec_texts(spec: dict) -> str:
+    """Every string a chart shows from its spec: titles, subtitles, axis titles, inline text and descriptions."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("text", "title", "subtitle", "description", "label") and isinstance(value, str):
+                    out.append(value)
+                elif key in ("text", "subtitle") and isinstance(value, list):
+                    out.extend(str(v) for v in value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(spec)
+    return "\n".join(out)
+
+
+def rank_problems(soup: BeautifulSoup, counts: dict[str, int]) -> list[str]:
+    """Peers-table ranks: 'k of N' with N the number of European countries with that figure (`counts`: row label
+    -> count from metrics.csv), k <= N; a row without a figure ('no data', 'none') carries no rank."""
+    problems = []
+    for table in soup.find_all("table"):
+        header = [th.get_text(" ", strip=True) for th in table.find_all("th")]
+        if not any(h.startswith("Rank in Europe") for h in header):
+            continue
+        for row in table.find_all("tr")[1:]:
+            cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+            label, own, rank = cells[0], cells[1], cells[2]
+            match = re.fullmatch(r"(\d+) of (\d+)", rank)
+            if own.startswith(("no data", "none")):
+                if match:
+                    problems.append(f"{label}: no figure, yet ranked {rank}")
+                continue
+            # SIPRI's 0 for a state without armed forces is no spending figure; a zero TIV is a real zero
+            if re.search(r"spending|GDP|[Ee]quipment", label) and re.fullmatch(r"[$]?0(\.0+)?%?( m)?", own):
+                problems.append(f"{label}: shows {own!r}")
+            if match and label in counts and int(match.group(2)) != counts[label]:
+                problems.append(f"{label}: ranked {rank}, but {counts[label]} European countries have the figure")
+            if match and int(match.group(1)) > int(match.group(2)):
+                problems.append(f"{label}: rank {rank} is beyond its count")
+    return problems

@@ -1,0 +1,313 @@
+"""The copy desk over every page of the real site (HTML, PDF, chart specs, charts drawn in Chromium), and each
+check shown failing on a page that has the defect it looks for (rules: src/defence_briefs/briefs/STYLE.md)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from browser_check import chromium_path, open_pages
+from bs4 import BeautifulSoup
+from copy_desk import (
+    NATO_TARGET_WORDS,
+    DrawnChart,
+    TextBox,
+    article_problems,
+    chart_problems,
+    chart_specs,
+    colour_problems,
+    drawn_charts,
+    legend_problems,
+    markup_leaks,
+    prose_blocks,
+    rank_problems,
+    spec_texts,
+    style_problems,
+    visible_text,
+)
+
+from defence_briefs.briefs.context import EUROPE_COVERS
+from defence_briefs.briefs.sections import PEER_METRICS
+from defence_briefs.briefs.text import short_period
+from defence_briefs.briefs.theme import BLOC_COLOURS
+from defence_briefs.countries import country_table
+from defence_briefs.metrics_stage import load_metrics
+from defence_briefs.project import Project
+
+RELEASE = "2026"
+NAMED_SHARE = 0.20
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _page(body: str) -> BeautifulSoup:
+    return BeautifulSoup(f"<html><body><main>{body}</main></body></html>", "html.parser")
+
+
+# --- each check fails on a page with its defect -------------------------------------------------------------
+
+def test_markup_shown_as_text_is_caught() -> None:
+    page = _page("<p>&lt;!-- generated:catalogue --&gt;</p><p>| Metric | Unit |</p><p>|:---|---:|</p>"
+                 "<p>**44%** of imports</p>")
+    problems = markup_leaks(visible_text(page))
+    assert any("comment marker" in p for p in problems)
+    assert any("table rule" in p for p in problems)
+    assert any("bold" in p for p in problems)
+    assert markup_leaks(visible_text(_page("<p><strong>44%</strong> of imports, 2021–25</p>"))) == []
+
+
+def test_one_period_notation_and_dates_in_words_are_enforced() -> None:
+    problems = style_problems("Imports in 2021-2025 were 2.3 times the level of 2014; published 2026-05-18.")
+    assert any("hyphen" in p for p in problems)
+    assert any("ISO date" in p for p in problems)
+    assert any("times" in p for p in problems)
+    assert style_problems("Imports in 2021–25 were +130.0% on 2014; published 18 May 2026.") == []
+
+
+def test_names_without_their_article_are_caught() -> None:
+    names = {"Netherlands": "the", "United Kingdom": "the"}
+    bad = prose_blocks(_page("<p>In 2025 Netherlands spent $28.9 bn.</p><li>The Netherlands's imports.</li>"
+                             "<p>United Kingdom's spending rose.</p>"))
+    problems = article_problems(bad, names)
+    assert any("'Netherlands' without its article" in p for p in problems)
+    assert any("only an apostrophe" in p for p in problems)
+    assert any("'United Kingdom' without its article" in p for p in problems)
+    good = prose_blocks(_page("<p>In 2025 the Netherlands spent $28.9 bn; the Netherlands' imports rose.</p>"
+                              "<table><tr><td>Netherlands</td></tr></table>"))
+    assert article_problems(good, names) == []
+
+
+def test_colliding_repeated_and_clipped_chart_texts_are_caught() -> None:
+    def box(text: str, axis: int, x: float, y: float = 100.0, w: float = 20.0) -> TextBox:
+        return TextBox(text, axis, x, y, w, 10.0)
+
+    chart = DrawnChart("chart-x", 0, 0, 300, 200, (
+        box("0%", 0, 10), box("1%", 0, 40), box("1%", 0, 70),  # repeated tick labels
+        box("55%", 1, 100, 150), box("60%", 1, 115, 150),  # colliding tick labels
+        box("Equipment share of defence expenditure", -1, -8, 20, 120),  # y title cut at the left edge
+    ))
+    problems = chart_problems(chart)
+    assert any("repeats tick labels ['1%']" in p for p in problems)
+    assert any("'55%' overlaps '60%'" in p for p in problems)
+    assert any("cut at the chart's edge" in p for p in problems)
+    clean = DrawnChart("chart-y", 0, 0, 300, 200, (box("0%", 0, 10), box("1%", 0, 40), box("2%", 0, 70)))
+    assert chart_problems(clean) == []
+
+
+def test_a_legend_entry_without_data_and_a_bloc_colour_for_a_period_are_caught() -> None:
+    spec = {"datasets": {"d": [{"measure": "SIPRI", "window": "2016–20", "value": 0.02},
+                               {"measure": "SIPRI", "window": "2021–25", "value": 0.03}]},
+            "layer": [{"data": {"name": "d"}, "mark": "line", "encoding": {"color": {
+                "field": "measure", "scale": {"domain": ["SIPRI", "NATO"], "range": ["#3E4C59", "#CC79A7"]}}}},
+                      {"data": {"name": "d"}, "mark": "bar", "encoding": {"color": {
+                          "field": "window", "scale": {"domain": ["2016–20", "2021–25"],
+                                                       "range": ["#B8C4CE", "#0072B2"]}}}}]}
+    assert legend_problems(spec) == ["legend entry 'NATO' (measure) has no data"]
+    assert colour_problems(spec, BLOC_COLOURS) == ["'2021–25' drawn in European suppliers's colour #0072b2"]
+
+
+def test_a_rank_for_a_missing_figure_and_a_wrong_denominator_are_caught() -> None:
+    page = _page("<table><tr><th>Figure</th><th>Iceland</th><th>Rank in Europe (1 = highest)</th></tr>"
+                 "<tr><td>Military spending, 2025</td><td>$0 m</td><td>40 of 40</td></tr>"
+                 "<tr><td>Spending, share of GDP (SIPRI), 2025</td><td>no data</td><td>40 of 40</td></tr>"
+                 "<tr><td>US share of arms imports, 2021–25</td><td>37%</td><td>21 of 40</td></tr></table>")
+    problems = rank_problems(page, {"US share of arms imports, 2021–25": 39})
+    assert any("shows '$0 m'" in p for p in problems)
+    assert any("no figure, yet ranked" in p for p in problems)
+    assert any("but 39 European countries have the figure" in p for p in problems)
+
+
+def test_europe_is_defined_by_its_members() -> None:
+    """EUROPE_COVERS, the words every page uses for 'Europe', names every member outside the EU27 and no other
+    state; with the EU27 they are the group's 40 members."""
+    countries = country_table()
+    members = set(countries.members("EUROPE", 2025))
+    eu = set(countries.members("EU27", 2025))
+    assert len(members) == 40 and eu < members
+    for code, entity in countries.entities.items():
+        if entity.kind != "state" or code in eu:
+            continue
+        named = re.search(rf"(?<![\w-]){re.escape(entity.name)}(?![\w-])", EUROPE_COVERS) is not None
+        assert named == (code in members), entity.name
+
+
+# --- the real site -------------------------------------------------------------------------------------------
+
+def _site(project: Project) -> Path:
+    return project.reports_dir / RELEASE
+
+
+def _pages(project: Project) -> list[Path]:
+    site = _site(project)
+    return sorted(p for p in site.rglob("*.html") if p.parent.name != "assets")
+
+
+def _briefs(project: Project) -> list[Path]:
+    return sorted((_site(project) / "countries").glob("*.html"))
+
+
+@pytest.mark.realdata
+def test_no_markup_one_style_on_every_page_and_pdf(briefs_project: Project) -> None:
+    problems = []
+    for page in _pages(briefs_project):
+        soup = _soup(page)
+        text = visible_text(soup)
+        problems += [f"{page.name}: {p}" for p in markup_leaks(text) + style_problems(text)]
+        for spec in chart_specs(soup):
+            problems += [f"{page.name} chart: {p}" for p in style_problems(spec_texts(spec))]
+    if shutil.which("pdftotext"):
+        for pdf in sorted((_site(briefs_project) / "pdf").glob("*.pdf")):
+            text = _pdf_text(pdf)
+            # the PDF lists file ids in small code type; those hold underscores, never Markdown
+            problems += [f"{pdf.name}: {p}" for p in markup_leaks(text) + style_problems(text)]
+    assert problems == [], "\n".join(problems[:40])
+    assert len(_briefs(briefs_project)) == 40
+
+
+@pytest.mark.realdata
+def test_every_generated_sentence_names_countries_with_their_article(briefs_project: Project) -> None:
+    countries = country_table()
+    names = {e.name: e.article for e in countries.entities.values() if e.article and e.kind == "state"}
+    problems = []
+    for page in _pages(briefs_project):
+        soup = _soup(page)
+        blocks = prose_blocks(soup) + [spec_texts(spec) for spec in chart_specs(soup)]
+        problems += [f"{page.name}: {p}" for p in article_problems(blocks, names)]
+    assert problems == [], "\n".join(problems[:40])
+
+
+def _findings(page: Path) -> list[str]:
+    section = _soup(page).find(id="key-findings")
+    return [" ".join(li.get_text(" ").split()) for li in section.find_all("li")
+            if not li.find_parent(class_="keyfigures")]
+
+
+@pytest.mark.realdata
+def test_findings_name_the_largest_supplier_and_every_supplier_above_20_percent(briefs_project: Project) -> None:
+    """From metrics.csv: every supplier_share_<code> of the latest window above 20%, and the largest, is named in
+    the findings; the PDF carries the same findings text as the page."""
+    metrics = load_metrics(briefs_project, RELEASE)
+    countries = country_table()
+    window = metrics.loc[metrics["metric"] == "us_share_of_arms_imports", "period"].max()
+    shares = metrics[metrics["metric"].str.startswith("supplier_share_") & (metrics["period"] == window)
+                     & (metrics["metric"] != "supplier_share_UNK_SUPPLIER")]
+    checked = 0
+    for page in _briefs(briefs_project):
+        code = page.stem
+        findings = " ".join(_findings(page))
+        own = shares[shares["country"] == code].sort_values("value", ascending=False)
+        if own.empty:
+            continue
+        named = {own["metric"].iloc[0]} | set(own.loc[own["value"] > NAMED_SHARE, "metric"])
+        for metric in named:
+            supplier = metric.removeprefix("supplier_share_")
+            assert countries.in_sentence(supplier) in findings or countries.in_sentence(supplier, True) in findings, (
+                code, supplier, findings)
+        checked += 1
+        if shutil.which("pdftotext"):
+            pdf = re.sub(r"\s+", "", _pdf_text(_site(briefs_project) / "pdf" / f"{code}.pdf")).replace("’", "'")
+            for sentence in _findings(page):
+                assert re.sub(r"\s+", "", sentence).replace("’", "'") in pdf, (code, sentence)
+    assert checked >= 35
+    deu = " ".join(_findings(_site(briefs_project) / "countries" / "DEU.html"))
+    assert "Israel was Germany's largest arms supplier" in deu.replace("’", "'") and "delivered in 2025" in deu
+    assert "South Korea was Poland" in " ".join(_findings(_site(briefs_project) / "countries" / "POL.html"))
+
+
+def _peer_counts(metrics: pd.DataFrame, europe: list[str], last_year: int, page_soup: BeautifulSoup) -> dict:
+    """Row label -> the number of European countries with that figure (spending: with armed forces)."""
+    spent = metrics[(metrics["metric"] == "milex_current_usd") & (metrics["value"] > 0)]
+    counts = {}
+    rows_of_peers = [row for table in page_soup.find_all("table")
+                     if any(th.get_text(strip=True).startswith("Rank in Europe") for th in table.find_all("th"))
+                     for row in table.find_all("tr")]
+    for row in rows_of_peers:
+        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        if len(cells) < 3:
+            continue
+        label, _, shown_period = cells[0].rpartition(", ")
+        metric = next((m for m, _, _, text in PEER_METRICS if text == label), None)
+        if metric is None:
+            continue
+        period = next(p for p in metrics.loc[metrics["metric"] == metric, "period"].unique()
+                      if short_period(p) == shown_period)
+        rows = metrics[(metrics["metric"] == metric) & (metrics["period"] == period)
+                       & metrics["country"].isin(europe)]
+        if metric.startswith("milex_"):
+            with_forces = set(spent.loc[spent["period"] == period, "country"])
+            rows = rows[rows["country"].isin(with_forces)]
+        counts[cells[0]] = len(rows)
+    return counts
+
+
+@pytest.mark.realdata
+def test_no_zero_or_rank_for_a_missing_figure_and_ranks_count_the_countries_with_it(
+        briefs_project: Project) -> None:
+    metrics = load_metrics(briefs_project, RELEASE)
+    europe = country_table().members("EUROPE", 2025)
+    problems = []
+    for page in _briefs(briefs_project):
+        soup = _soup(page)
+        problems += [f"{page.stem}: {p}" for p in rank_problems(soup, _peer_counts(metrics, europe, 2025, soup))]
+    assert problems == [], "\n".join(problems[:40])
+    iceland = visible_text(_soup(_site(briefs_project) / "countries" / "ISL.html"))
+    assert "none (no armed forces)" in iceland and "$0 m" not in iceland
+
+
+@pytest.mark.realdata
+def test_nato_targets_are_never_applied_to_a_non_member(briefs_project: Project) -> None:
+    countries = country_table()
+    problems = []
+    for page in _briefs(briefs_project):
+        if countries.is_member("NATO", page.stem, 2025):
+            continue
+        soup = _soup(page)
+        texts = [visible_text(soup)] + [spec_texts(spec) for spec in chart_specs(soup)]
+        pdf = _site(briefs_project) / "pdf" / f"{page.stem}.pdf"
+        if shutil.which("pdftotext"):
+            texts.append(_pdf_text(pdf))
+        for text in texts:
+            problems += [f"{page.stem}: {m.group(0)!r} near …{text[max(0, m.start() - 60):m.end() + 40]!r}"
+                         for m in NATO_TARGET_WORDS.finditer(text)]
+    assert problems == [], "\n".join(problems[:20])
+    ally = visible_text(_soup(_site(briefs_project) / "countries" / "POL.html"))
+    assert "the core-defence level NATO allies committed in June 2025 (Hague summit) to reach by 2035" in ally
+
+
+@pytest.mark.realdata
+def test_chart_specs_use_bloc_colours_for_blocs_only_and_no_empty_legend_entry(briefs_project: Project) -> None:
+    problems = []
+    charts = 0
+    for page in _pages(briefs_project):
+        for spec in chart_specs(_soup(page)):
+            charts += 1
+            problems += [f"{page.name}: {p}" for p in legend_problems(spec) + colour_problems(spec, BLOC_COLOURS)]
+    assert problems == [], "\n".join(problems[:40])
+    assert charts >= 300
+
+
+@pytest.mark.realdata
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+def test_every_chart_drawn_in_chromium_has_clean_text(briefs_project: Project) -> None:
+    """Every chart of every page as Chromium draws it: tick labels unique and apart, no two texts overlapping,
+    no text cut at the chart's edge."""
+    reports = open_pages(_pages(briefs_project), inspect=drawn_charts)
+    problems = []
+    drawn = 0
+    for report in reports:
+        for chart in report.inspected:
+            drawn += 1
+            problems += [f"{Path(report.url).name}: {p}" for p in chart_problems(chart)]
+    assert problems == [], "\n".join(problems[:40])
+    assert drawn >= 300
