@@ -216,7 +216,7 @@ def test_two_builds_give_the_same_bytes(project: Project, monkeypatch: pytest.Mo
     for name in differing:
         old, new = first[name].decode().splitlines(), second[name].decode().splitlines()
         changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
-        assert len(changed) == 1 and "Built 2030-01-01" in changed[0][1], (name, changed)
+        assert len(changed) == 1 and "built on 1 January 2030" in changed[0][1], (name, changed)
     for name in ("data/metrics.csv", "pdf/POL.pdf", "notebooks/POL.ipynb", "notebooks/index.ipynb"):
         assert first[name] == second[name]
 
@@ -253,7 +253,7 @@ def test_a_new_release_is_built_beside_the_old_one_with_what_changed(project: Pr
     assert os.readlink(project.reports_dir / "2025") == link_2025  # the old site is left as it was
     page = (project.reports_dir / "2026" / "countries" / "POL.html").read_text()
     assert "Compared with data release 2025 (figures to 2024), this release adds 2025" in page
-    assert re.search(r"\d+ figures of earlier years were revised", page)  # revisions to history
+    assert re.search(r"\d+ figures of the last ten years were revised", page)  # revisions to history
     assert "Rank among European countries" in page  # rankings then and now
     index = (project.reports_dir / "index.html").read_text()
     assert index.index("2026/index.html") < index.index("2025/index.html")

@@ -121,7 +121,7 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     title = f"Of the years {span}, {brief.possessive()} arms imports were largest in {peak}"
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("year:O", title=None),
-        y=alt.Y("sum(value):Q", title="SIPRI TIV, millions", axis=alt.Axis(tickCount=5)),
+        y=alt.Y("value:Q", title="SIPRI TIV, millions", axis=alt.Axis(tickCount=5), stack="zero"),
         color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(frame)), sort=list(BLOC_COLOURS)),
         order=alt.Order("order:Q"),
         opacity=alt.condition("datum.allocated", alt.value(0.45), alt.value(1.0)),
@@ -288,16 +288,12 @@ def gdp_share_chart(brief: Brief) -> BriefChart | None:
     )
     layers = [lines]
     if brief.is_nato:
-        targets = pd.DataFrame({"value": [GUIDELINE.share, HAGUE_CORE.share],
-                                "label": [GUIDELINE.label, HAGUE_CORE.label], "align": ["left", "right"]})
+        targets = pd.DataFrame({"value": [GUIDELINE.share, HAGUE_CORE.share], "label": ["2%", "3.5%"]})
         rules = alt.Chart(targets).mark_rule(strokeDash=[4, 3], color="#52606D").encode(y="value:Q")
-        # one label at each end of the plot, so the two never collide however close the rules are drawn
-        left = alt.Chart(targets.iloc[[0]]).mark_text(align="left", dx=2, dy=-6, fontSize=10, color="#52606D").encode(
-            y="value:Q", x=alt.value(0), text="label:N")
-        right = alt.Chart(targets.iloc[[1]]).mark_text(align="right", dx=-2, dy=-6, fontSize=10,
-                                                       color="#52606D").encode(y="value:Q", x=alt.value(WIDTH),
-                                                                               text="label:N")
-        layers = [rules, left, right, lines]
+        # short labels just right of the plot, where no line runs; the subtitle says what they are
+        labels = alt.Chart(targets).mark_text(align="left", baseline="middle", dx=4, fontSize=10,
+                                              color="#52606D").encode(y="value:Q", x=alt.value(WIDTH), text="label:N")
+        layers = [rules, labels, lines]
     latest = rows[rows["measure"] == "SIPRI"].tail(1)
     if latest.empty:
         latest = rows.tail(1)
@@ -316,7 +312,8 @@ def gdp_share_chart(brief: Brief) -> BriefChart | None:
     sources = SIPRI_MILEX + ("; " + NATO if "NATO" in measures else "")
     subtitle = "Military expenditure as a share of GDP"
     if brief.is_nato:
-        subtitle += "; 3.5% of GDP by 2035: NATO's Hague commitment for core defence (June 2025)"
+        subtitle += ("; dashed: NATO's 2% guideline (2014) and 3.5%, the Hague core-defence level for 2035 "
+                     "(June 2025)")
     return finish(chart, title, subtitle, sources, description, brief.data)
 
 
@@ -357,6 +354,8 @@ def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: s
     outlier that would squash the others (Ukraine's spending) is cut at the edge, with a break mark and its
     value printed on the bar."""
     rows = data.across_countries(metric, period, data.european_countries())
+    if highlight is not None and highlight not in set(rows["country"]):
+        title += f" ({data.countries.in_sentence(highlight)}: no figure for this period)"
     if metric.startswith("milex_"):
         rows = rows[rows["value"] > 0]  # a state without armed forces has no spending to compare
     if rows.empty:
@@ -459,7 +458,7 @@ def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
     high_both = rows[(rows["value_us"] >= 0.5) & (rows["value_gdp"] >= GUIDELINE.share)]
     title = (f"{len(high_both)} of {len(rows)} European countries spend 2% of GDP or more and buy "
              f"half their arms or more from the US")
-    subtitle = "Each point is a country (ISO3 code); click to open its brief"
+    subtitle = "Each point is a country (ISO3 code; XKX: Kosovo); click to open its brief"
     x_max = 0.08 if rows["value_gdp"].max() > 0.08 else (int(rows["value_gdp"].max() * 100) + 1) / 100
     far = rows[rows["value_gdp"] > x_max]
     if not far.empty:

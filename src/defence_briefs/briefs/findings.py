@@ -96,10 +96,12 @@ def _us_move_explained(brief: Brief, window: str, previous: str) -> str:
     moves = now.reindex(now.index.union(before.index), fill_value=0.0) - before.reindex(
         now.index.union(before.index), fill_value=0.0)
     moves = moves.drop(US, errors="ignore")
+    # the supplier that grew explains a fall of the US share; a rise is not explained by another's fall
+    moves = moves[moves > 0] if now_us_fell(brief, window, previous) else moves.iloc[0:0]
     if moves.empty:
         return ""
-    code = moves.abs().idxmax()
-    if abs(moves[code]) < LARGE_MOVE / 2:
+    code = moves.idxmax()
+    if moves[code] < LARGE_MOVE / 2:
         return ""
     spans = _Spans(brief)
     verb = "rose" if moves[code] > 0 else "fell"
@@ -110,6 +112,12 @@ def _us_move_explained(brief: Brief, window: str, previous: str) -> str:
     if code in before.index:
         clause += f" from {spans.span(f'supplier_share_{code}', previous)}"
     return clause
+
+
+def now_us_fell(brief: Brief, window: str, previous: str) -> bool:
+    """Whether the US share of `window` is below that of `previous`."""
+    now, before = brief.figure("us_share_of_arms_imports", window), brief.figure("us_share_of_arms_imports", previous)
+    return now is not None and before is not None and now.value < before.value
 
 
 def import_findings(brief: Brief) -> list[str]:
@@ -137,7 +145,10 @@ def import_findings(brief: Brief) -> list[str]:
                     f"from European suppliers.")
     sentences = [sentence, *supplier_finding(brief)]
     change = spans.value("arms_imports_change", window)
-    if change is not None:
+    if change is not None and abs(change) < 0.005:
+        sentences.append(f"Its arms imports in {shown} ({spans.span('arms_imports_tiv', window)} million SIPRI "
+                         f"trend-indicator values) were about the same as in {shown_before}.")
+    elif change is not None:
         word = "higher" if change >= 0 else "lower"
         sentences.append(f"Its arms imports in {shown} ({spans.span('arms_imports_tiv', window)} million SIPRI "
                          f"trend-indicator values) were {spans.span('arms_imports_change', window, 'pct_abs')} "
@@ -201,7 +212,7 @@ def _nato_spending(brief: Brief) -> list[str]:
             text += f" by {spans.span('nato_gap_to_2pct_gdp_usd', year)} a year"
     sentences.append(text + ".")
     if share >= HAGUE_CORE.share:
-        sentences.append(f"That is already more than {HAGUE_CORE.medium}.")
+        sentences[-1] = sentences[-1][:-1] + f", and already more than {HAGUE_CORE.medium}."
     elif spans.value("nato_gap_to_3_5pct_gdp_usd", year):
         sentences.append(f"Reaching {HAGUE_CORE.medium}, would take "
                          f"{spans.span('nato_gap_to_3_5pct_gdp_usd', year)} more a year at {year} GDP.")

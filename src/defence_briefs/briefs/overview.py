@@ -61,7 +61,8 @@ def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
               f"Share of GDP (NATO) {nato_year}"]
     without = [data.countries.name(c) for c in data.european_countries()
                if _value(data, c, "milex_current_usd", data.latest_year(c, "milex_current_usd")) == 0]
-    note = "A figure of an earlier year than its column's carries its year in brackets."
+    older = any("(" in row[5] or "(" in row[6] or "(" in row[7] for row in rows)
+    note = "A figure of an earlier year than its column's carries its year in brackets." if older else ""
     if without:
         note += (f" {md_escape(', '.join(without))}: no armed forces, so SIPRI records no military spending "
                  "(shown as no data, not ranked).")
@@ -83,16 +84,33 @@ def target_counts(data: ReleaseData) -> str:
              f"**{(sipri['value'] >= 0.035).sum()}** spent 3.5% or more: "
              + ", ".join(md_escape(data.countries.in_sentence(c)) for c in sipri[sipri["value"] >= 0.035].sort_values(
                  "value", ascending=False)["country"])
-             + "."]
+             + "." + _rounding_note(data, sipri, (0.02, 0.035), "milex_share_of_gdp")]
     if nato_year:
         nato = data.across_countries("nato_share_of_gdp", nato_year, nato_members)
-        lines.append(f"- By NATO's definition for {nato_year}, **{(nato['value'] >= 0.02).sum()} of {len(nato)}** "
-                     f"European allies reached {md_escape(GUIDELINE.short)}, and "
-                     f"**{(nato['value'] >= 0.035).sum()}** "
-                     f"{'was' if (nato['value'] >= 0.035).sum() == 1 else 'were'} already above 3.5%: "
-                     f"{md_escape(HAGUE_CORE.long)}.")
+        above = nato[nato["value"] >= HAGUE_CORE.share].sort_values("value", ascending=False)
+        without = sorted(set(nato_members) - set(nato["country"]))
+        lines.append(f"- By NATO's definition for {nato_year}, **{(nato['value'] >= 0.02).sum()} of the {len(nato)}** "
+                     "European allies with a NATO figure"
+                     + (f" (NATO publishes none for {', '.join(data.countries.in_sentence(c) for c in without)})"
+                        if without else "")
+                     + f" reached {md_escape(GUIDELINE.short)}; **{len(above)}** "
+                     + ("(" + ", ".join(data.countries.in_sentence(c) for c in above["country"]) + ") "
+                        if len(above) else "")
+                     + f"{'was' if len(above) == 1 else 'were'} already above {md_escape(HAGUE_CORE.medium)}."
+                     + _rounding_note(data, nato, (GUIDELINE.share, HAGUE_CORE.share), "nato_share_of_gdp"))
     lines.append(f"- Europe on this site is {md_escape(data.europe_covers())}.")
     return "\n".join(lines) + "\n"
+
+
+def _rounding_note(data: ReleaseData, rows, thresholds: tuple[float, ...], metric: str) -> str:
+    """A sentence naming the countries whose rounded figure reads as a threshold they do not reach."""
+    kind = metric_format(metric)
+    near = [(data.countries.in_sentence(r.country), r.value) for r in rows.itertuples()
+            if any(r.value < t and fmt(r.value, kind) == fmt(t, kind) for t in thresholds)]
+    if not near:
+        return ""
+    return (" Counted on unrounded figures: " + ", ".join(f"{md_escape(name)} ({value:.2%})" for name, value in near)
+            + " rounds to a threshold it does not reach.")
 
 
 def groups_table(data: ReleaseData) -> str:
@@ -116,7 +134,9 @@ def groups_table(data: ReleaseData) -> str:
                       f"European share {short_period(window)}", f"US share of undelivered orders, end {year}",
                       f"Military spending {year}", f"Real change {year}", f"Share of GDP {year}"], rows)
             + f"\nEurope is {md_escape(data.europe_covers())}. European NATO members are the NATO allies among "
-              f"them in {year}. Spending totals are SIPRI's figures summed over the members with a figure.\n")
+              f"them in {year}. Spending totals are SIPRI's figures summed over the members with a figure; Europe's "
+              "share of GDP includes Ukraine's wartime spending. European suppliers, in the shares, are the EU27, "
+              "the United Kingdom, Norway, Switzerland and joint EU or NATO programmes.\n")
 
 
 def intro(data: ReleaseData) -> str:

@@ -37,6 +37,7 @@ CHANGE_METRICS = (
 )
 RANKED = (("us_share_of_arms_imports", "window", "US share of arms imports"),
           ("milex_share_of_gdp", "milex", "Spending, share of GDP (SIPRI)"))
+NO_BREAK_DASH = "\u2060–\u2060"
 RANKED_PROSE = {"us_share_of_arms_imports": "the US share of its arms imports",
                 "milex_share_of_gdp": "military spending as a share of GDP (SIPRI)"}
 
@@ -78,7 +79,9 @@ def key_figures(brief: Brief) -> str:
         span = figure_span(figure.value, metric_format(metric), brief.country, metric, period)
         mark = "\\*" if figure.estimate else ""  # inside the bold figure, so it stays beside the number
         estimates += bool(figure.estimate)
-        items.append(f"- **{span}{mark}** {label}, {short_period(period)}")
+        # a word joiner on each side of the dash keeps '2021–25' on one line in the narrow PDF tiles
+        unbroken = short_period(period).replace("–", NO_BREAK_DASH)
+        items.append(f"- **{span}{mark}** {label}, {unbroken}")
     if not items:
         return ""
     note = ("\n\\* estimate: years allocated from SIPRI's trade register after its yearly tables end, or a "
@@ -205,8 +208,8 @@ def peers_table(brief: Brief) -> str:
         return ""
     return (md_table(["Figure", md_escape(brief.title), "Rank in Europe (1 = highest)", "Europe", "EU27"], rows)
             + f"\nEurope: the {len(brief.data.european_countries())} countries of these briefs (listed under Data "
-              "and method); Europe and EU27 are totals or ratios over their members. A rank of “k of N” is among "
-              "the N European countries with the figure.\n")
+              "and method); Europe and EU27 are totals or ratios over their members (for NATO's figures, over the "
+              "NATO allies among them). A rank of “k of N” is among the N European countries with the figure.\n")
 
 
 def changes_since_previous(brief: Brief, limit: int = 5) -> str:
@@ -226,6 +229,8 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
         before = previous.metrics[(previous.metrics["country"] == brief.country)
                                   & (previous.metrics["metric"] == metric)]
         merged = now.merge(before, on="period", suffixes=("", "_before"))
+        # the years the brief shows: revisions to the 1990s would be news nobody can see on the page
+        merged = merged[merged["period"].str[-4:].astype(int) >= current.last_year - 10]
         for row in merged.itertuples():
             if fmt(row.value, kind) != fmt(row.value_before, kind):
                 scale = max(abs(row.value_before), 1e-9)
@@ -234,12 +239,12 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
     if revisions:
         revisions.sort(key=lambda r: (-r[0], r[1], r[2]))
         shown = revisions[:limit]
-        parts.append(f"{len(revisions)} figures of earlier years were revised; the largest revisions:\n\n"
+        parts.append(f"{len(revisions)} figures of the last ten years were revised; the largest revisions:\n\n"
                      + md_table(["Figure", "Period", f"Release {md_escape(previous.release.name)}",
                                  f"Release {md_escape(current.release.name)}"],
                                 [[label, short_period(period), old, new] for _, label, period, old, new in shown]))
     else:
-        parts.append("No figure of earlier years shown in this brief changed at the precision shown.")
+        parts.append("No figure of the last ten years shown in this brief changed at the precision shown.")
     ranks = []
     for metric, kind, label in RANKED:
         now_period = _period(brief, kind, metric)
@@ -276,19 +281,22 @@ def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[st
             continue
         now, before = brief.figure(metric, now_period), before_brief.figure(metric, before_period)
         shown = metric_format(metric)
+        if fmt(before.value, shown) == fmt(now.value, shown):
+            shown = "pct2"
         text = (f"{brief.possessive(start=True)} rank on {RANKED_PROSE[metric]} moved from "
                 f"{int(before_rank.value)} to {int(now_rank.value)}: the figure went from {fmt(before.value, shown)} "
-                f"({short_period(before_period)}) to {fmt(now.value, shown)} ({short_period(now_period)})")
-        if metric == "us_share_of_arms_imports":
+                f"({short_period(before_period)}, as release {previous.release.name} gave it) to "
+                f"{fmt(now.value, shown)} ({short_period(now_period)})")
+        if metric == "us_share_of_arms_imports" and now.value < before.value:
             shares_now, shares_before = supplier_shares(brief, now_period), supplier_shares(before_brief,
                                                                                            before_period)
             union = shares_now.index.union(shares_before.index)
             moves = (shares_now.reindex(union, fill_value=0.0) - shares_before.reindex(union, fill_value=0.0))
             moves = moves.drop("USA", errors="ignore")
+            moves = moves[moves > 0]
             if not moves.empty:
-                code = moves.abs().idxmax()
-                verb = "rose" if moves[code] > 0 else "fell"
-                text += (f", as {current.countries.possessive(code)} share {verb}"
+                code = moves.idxmax()
+                text += (f", as {current.countries.possessive(code)} share rose"
                          + (f" to {fmt(shares_now[code], 'pct')}" if code in shares_now.index else "")
                          + (f" from {fmt(shares_before[code], 'pct')}" if code in shares_before.index else ""))
         notes.append(md_escape(text) + ".")
@@ -314,7 +322,7 @@ def sources_table(brief: Brief, full: bool = True) -> str:
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
             f"{md_escape(brief.name)}. " if skipped else "\n")
     # smaller type in the PDF, so that a brief keeps to four pages
-    return ("```{=typst}\n#[\n#set text(size: 7pt)\n```\n\n" + "\n".join(items) + "\n" + note
+    return ("```{=typst}\n#[\n#set text(size: 6.5pt)\n```\n\n" + "\n".join(items) + "\n" + note
             + "Every file of the release with its URL: `data/sources.csv`.\n\n```{=typst}\n]\n```\n")
 
 

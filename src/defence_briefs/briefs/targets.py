@@ -27,8 +27,8 @@ HAGUE_CORE = Target(
     0.035, "the 3.5% of GDP for core defence that NATO allies committed to reach by 2035",
     "3.5% of GDP, the core-defence level NATO allies committed in June 2025 (Hague summit) to reach by 2035",
     "3.5% of GDP, the core-defence level that NATO allies committed at the Hague summit (June 2025) to reach by "
-    "2035, by NATO's definition of defence expenditure, within a total of 5% of GDP that adds up to 1.5% for "
-    "defence- and security-related spending",
+    "2035, by NATO's definition of defence expenditure, within a total of 5% of GDP of which up to 1.5% may go "
+    "to defence- and security-related spending",
     "3.5% of GDP: Hague core-defence target for 2035",
     "NATO, The Hague Summit Declaration, 25 June 2025, paragraphs 2-3")
 EQUIPMENT_GUIDELINE = Target(

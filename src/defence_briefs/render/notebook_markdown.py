@@ -73,6 +73,6 @@ def _output_block(output: nbformat.NotebookNode, target: str, figure_dir: Path |
         name = f"chart-{hashlib.sha256(svg.encode()).hexdigest()[:12]}.svg"
         figure_dir.mkdir(parents=True, exist_ok=True)
         (figure_dir / name).write_text(svg, encoding="utf-8")
-        return f"![]({prefix}{name}){{width=60%}}\n"
+        return f"![]({prefix}{name}){{width=58%}}\n"
     return ""
 
