@@ -311,3 +311,23 @@ def test_every_chart_drawn_in_chromium_has_clean_text(briefs_project: Project) -
             problems += [f"{Path(report.url).name}: {p}" for p in chart_problems(chart)]
     assert problems == [], "\n".join(problems[:40])
     assert drawn >= 300
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_every_pdf_carries_the_evidence_of_its_findings_within_four_pages(briefs_project: Project) -> None:
+    """The yearly imports chart (Germany's 2025 spike), the constant-price spending chart and the European
+    ranking are in every PDF that has the data for them, and no PDF runs past four A4 pages."""
+    metrics = load_metrics(briefs_project, RELEASE)
+    imports = metrics[(metrics["metric"] == "arms_imports_tiv") & ~metrics["period"].str.contains("-")]
+    spent = metrics[(metrics["metric"] == "milex_constant_usd") & (metrics["value"] > 0)]
+    for pdf in sorted((_site(briefs_project) / "pdf").glob("*.pdf")):
+        code = pdf.stem
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) <= 4, code
+        text = " ".join(_pdf_text(pdf).split()).replace("’", "'")
+        if imports.loc[imports["country"] == code, "value"].sum() > 0:
+            assert "arms imports were largest in" in text, code
+        if code in set(spent["country"]):
+            assert "in real terms" in text and re.search(r"military spending (in|of) \d{4}", text), code
+        assert "stands on US dependence in Europe" in text, code

@@ -51,7 +51,7 @@ def test_typst_target_writes_chart_svgs_and_leaves_out_html_only_parts(tmp_path:
     markdown = notebook_markdown(notebook, "typst", figure_dir=tmp_path)
     svgs = list(tmp_path.glob("*.svg"))
     assert len(svgs) == 1 and svgs[0].read_text() == SVG
-    assert f"![]({svgs[0].name}){{width=88%}}" in markdown
+    assert f"![]({svgs[0].name}){{width=58%}}" in markdown
     assert "<figure>" not in markdown and "web only" not in markdown
 
 
