@@ -49,11 +49,11 @@ def _blocs_with_data(frame: pd.DataFrame) -> list[str]:
     return [b for b in BLOC_COLOURS if frame.loc[frame["bloc"] == b, "value"].sum() > 0]
 
 
-def _bloc_of(data: ReleaseData, supplier: str) -> str:
+def _bloc_of(supplier: str, european: frozenset[str]) -> str:
     """The bloc label of a supplier code, as the bloc charts name it."""
     if supplier == US:
         return "United States"
-    return "European suppliers" if supplier in european_suppliers(data.countries) else "Others"
+    return "European suppliers" if supplier in european else "Others"
 
 
 def _windows(brief: Brief, metrics: dict[str, str]) -> pd.DataFrame:
@@ -216,7 +216,8 @@ def pending_chart(brief: Brief) -> BriefChart | None:
         return None
     rows["supplier"] = rows["key"].map(brief.data.countries.name)
     rows["tiv"] = rows["value"].map(lambda v: fmt(v, "tiv"))
-    rows["bloc"] = rows["key"].map(lambda c: _bloc_of(brief.data, c))
+    european = european_suppliers(brief.data.countries)
+    rows["bloc"] = rows["key"].map(lambda c: _bloc_of(c, european))
     rows = rows.sort_values("value", ascending=False).head(8)
     top = rows.iloc[0]
     title = (f"{brief.data.countries.in_sentence(top['key'], start=True)} holds the largest share of "

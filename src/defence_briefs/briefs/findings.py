@@ -90,34 +90,32 @@ def supplier_finding(brief: Brief) -> list[str]:
     return ["; ".join(parts) + "."]
 
 
-def _us_move_explained(brief: Brief, window: str, previous: str) -> str:
-    """' as deliveries from Israel grew' style clause naming the non-US supplier whose share moved most."""
-    now, before = supplier_shares(brief, window), supplier_shares(brief, previous)
-    moves = now.reindex(now.index.union(before.index), fill_value=0.0) - before.reindex(
-        now.index.union(before.index), fill_value=0.0)
-    moves = moves.drop(US, errors="ignore")
-    # the supplier that grew explains a fall of the US share; a rise is not explained by another's fall
-    moves = moves[moves > 0] if now_us_fell(brief, window, previous) else moves.iloc[0:0]
-    if moves.empty:
+def largest_gain(now: pd.Series, before: pd.Series) -> str | None:
+    """The non-US supplier whose share (supplier_shares) grew most between `before` and `now`, or None. Only the
+    five largest suppliers of a window have a share row, so a missing one counts as 0 here and is not printed."""
+    union = now.index.union(before.index)
+    gains = (now.reindex(union, fill_value=0.0) - before.reindex(union, fill_value=0.0)).drop(US, errors="ignore")
+    gains = gains[gains > 0]
+    return None if gains.empty else str(gains.idxmax())
+
+
+def _us_fall_explained(brief: Brief, window: str, previous: str) -> str:
+    """' as Israel's share rose to 55% from 16%': the supplier that grew most explains a fall of the US share (a
+    rise is not explained by another's fall); '' when the US share rose or no supplier grew by half LARGE_MOVE."""
+    if brief.figure("us_share_of_arms_imports", window).value >= brief.figure("us_share_of_arms_imports",
+                                                                             previous).value:
         return ""
-    code = moves.idxmax()
-    if moves[code] < LARGE_MOVE / 2:
+    now, before = supplier_shares(brief, window), supplier_shares(brief, previous)
+    code = largest_gain(now, before)
+    if code is None or now.get(code, 0.0) - before.get(code, 0.0) < LARGE_MOVE / 2:
         return ""
     spans = _Spans(brief)
-    verb = "rose" if moves[code] > 0 else "fell"
-    clause = f" as {brief.data.countries.possessive(code)} share {verb}"
-    # only the five largest suppliers of a window have a share row: a missing one is not a zero
+    clause = f" as {brief.data.countries.possessive(code)} share rose"
     if code in now.index:
         clause += f" to {spans.span(f'supplier_share_{code}', window)}"
     if code in before.index:
         clause += f" from {spans.span(f'supplier_share_{code}', previous)}"
     return clause
-
-
-def now_us_fell(brief: Brief, window: str, previous: str) -> bool:
-    """Whether the US share of `window` is below that of `previous`."""
-    now, before = brief.figure("us_share_of_arms_imports", window), brief.figure("us_share_of_arms_imports", previous)
-    return now is not None and before is not None and now.value < before.value
 
 
 def import_findings(brief: Brief) -> list[str]:
@@ -136,7 +134,7 @@ def import_findings(brief: Brief) -> list[str]:
     us = spans.span("us_share_of_arms_imports", window)
     eu = spans.span("european_share_of_arms_imports", window)
     if us_before is not None:
-        why = _us_move_explained(brief, window, previous) if abs(us_now - us_before) >= LARGE_MOVE else ""
+        why = _us_fall_explained(brief, window, previous) if abs(us_now - us_before) >= LARGE_MOVE else ""
         sentence = (f"{us} of {brief.possessive()} arms imports in {shown} came from the United States, "
                     f"{_direction(us_now, us_before)} {spans.span('us_share_of_arms_imports', previous)} "
                     f"in {shown_before}{why}; European suppliers provided {eu}.")
@@ -210,10 +208,10 @@ def _nato_spending(brief: Brief) -> list[str]:
         text += f", below {GUIDELINE.short}"
         if spans.value("nato_gap_to_2pct_gdp_usd", year):
             text += f" by {spans.span('nato_gap_to_2pct_gdp_usd', year)} a year"
-    sentences.append(text + ".")
     if share >= HAGUE_CORE.share:
-        sentences[-1] = sentences[-1][:-1] + f", and already more than {HAGUE_CORE.medium}."
-    elif spans.value("nato_gap_to_3_5pct_gdp_usd", year):
+        text += f", and already more than {HAGUE_CORE.medium}"
+    sentences.append(text + ".")
+    if share < HAGUE_CORE.share and spans.value("nato_gap_to_3_5pct_gdp_usd", year):
         sentences.append(f"Reaching {HAGUE_CORE.medium}, would take "
                          f"{spans.span('nato_gap_to_3_5pct_gdp_usd', year)} more a year at {year} GDP.")
     if spans.value("nato_equipment_share", year) is not None:

@@ -24,13 +24,15 @@ def _column_year(data: ReleaseData, metric: str) -> str | None:
     return max((y for y in years if y), default=None)
 
 
-def _dated_cell(data: ReleaseData, code: str, metric: str, column_year: str | None) -> str:
-    """The country's figure of the column's year; an older figure carries its own year; none reads 'no data'."""
+def _dated_cell(data: ReleaseData, code: str, metric: str, column_year: str | None) -> tuple[str, bool]:
+    """The country's figure of the column's year, and whether it is of an older year (then it carries its own
+    year); no figure reads 'no data'."""
     year = data.latest_year(code, metric)
     value = _value(data, code, metric, year)
     if value is None or (metric.startswith("milex_") and not _value(data, code, "milex_current_usd", year)):
-        return "no data"
-    return fmt(value, metric_format(metric)) + ("" if year == column_year else f" ({year})")
+        return "no data", False
+    older = year != column_year
+    return fmt(value, metric_format(metric)) + (f" ({year})" if older else ""), older
 
 
 def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
@@ -40,9 +42,14 @@ def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
     milex_year = _column_year(data, "milex_current_usd")
     nato_year = _column_year(data, "nato_share_of_gdp")
     rows = []
+    older = False
     for code in sorted(data.european_countries(), key=data.countries.name):
         nato = data.countries.is_member("NATO", code, data.last_year)
         imports = _value(data, code, "arms_imports_tiv", window)
+        dated = [_dated_cell(data, code, "milex_current_usd", milex_year),
+                 _dated_cell(data, code, "milex_share_of_gdp", milex_year),
+                 _dated_cell(data, code, "nato_share_of_gdp", nato_year) if nato else ("not a member", False)]
+        older = older or any(is_older for _, is_older in dated)
         rows.append([
             f"[{md_escape(data.countries.name(code))}]({link_prefix}{code}.html)",
             _cell(_value(data, code, "us_share_of_arms_imports", window), "pct") or ("no imports" if imports == 0
@@ -51,9 +58,7 @@ def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
                 "no imports" if imports == 0 else "no data"),
             _cell(imports, "tiv") or "no data",
             _cell(_value(data, code, "pending_orders_tiv", year), "tiv") or "no data",
-            _dated_cell(data, code, "milex_current_usd", milex_year),
-            _dated_cell(data, code, "milex_share_of_gdp", milex_year),
-            _dated_cell(data, code, "nato_share_of_gdp", nato_year) if nato else "not a member",
+            *(cell for cell, _ in dated),
         ])
     header = ["Country", f"US share of imports {short_period(window)}", f"European share {short_period(window)}",
               f"Imports TIV m {short_period(window)}", f"Undelivered TIV m, end {year}",
@@ -61,7 +66,6 @@ def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
               f"Share of GDP (NATO) {nato_year}"]
     without = [data.countries.name(c) for c in data.european_countries()
                if _value(data, c, "milex_current_usd", data.latest_year(c, "milex_current_usd")) == 0]
-    older = any("(" in row[5] or "(" in row[6] or "(" in row[7] for row in rows)
     note = "A figure of an earlier year than its column's carries its year in brackets." if older else ""
     if without:
         note += (f" {md_escape(', '.join(without))}: no armed forces, so SIPRI records no military spending "

@@ -266,7 +266,7 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
 def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[str]:
     """A sentence for each ranked figure whose rank moved `places` or more: what the figure did, and for the US
     share of imports, the supplier whose share moved most."""
-    from .findings import supplier_shares
+    from .findings import largest_gain, supplier_shares
 
     current = brief.data
     before_brief = Brief(previous, brief.country)
@@ -290,12 +290,8 @@ def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[st
         if metric == "us_share_of_arms_imports" and now.value < before.value:
             shares_now, shares_before = supplier_shares(brief, now_period), supplier_shares(before_brief,
                                                                                            before_period)
-            union = shares_now.index.union(shares_before.index)
-            moves = (shares_now.reindex(union, fill_value=0.0) - shares_before.reindex(union, fill_value=0.0))
-            moves = moves.drop("USA", errors="ignore")
-            moves = moves[moves > 0]
-            if not moves.empty:
-                code = moves.idxmax()
+            code = largest_gain(shares_now, shares_before)
+            if code is not None:
                 text += (f", as {current.countries.possessive(code)} share rose"
                          + (f" to {fmt(shares_now[code], 'pct')}" if code in shares_now.index else "")
                          + (f" from {fmt(shares_before[code], 'pct')}" if code in shares_before.index else ""))
