@@ -45,7 +45,7 @@ def make_project(folder: Path) -> Path:
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, str]:
-    env = {**os.environ, "DEFENCE_QUARTO": "off", "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
     elapsed = time.perf_counter() - started
@@ -133,7 +133,7 @@ def run(runs: int, naive_runs: int) -> dict:
 def naive_case(project: Path, naive_runs: int, tmp: Path) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     from defence_briefs.briefs.context import load_release
-    from defence_briefs.briefs_stage import covered_countries
+    from defence_briefs.publish.stage import covered_countries
 
     names = covered_countries(load_release(project, RELEASE))
     baseline = []

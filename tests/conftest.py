@@ -93,7 +93,6 @@ def published_fixture_project(tmp_path_factory: pytest.TempPathFactory) -> tuple
             shutil.copytree(source, root / name)
         else:
             shutil.copy(source, root / name)
-    os.environ["DEFENCE_QUARTO"] = "off"
     assert main(["--mirror", str(mirror), "--country", "POL", "--country", "DEU"], root=root) == 0
     return root, mirror
 
@@ -109,7 +108,6 @@ def briefs_project(real_project: Project) -> Project:
             shutil.copytree(source, target, dirs_exist_ok=True)
         else:
             shutil.copy(source, target)
-    os.environ["DEFENCE_QUARTO"] = "off"  # this fixture checks the built-in route, even where quarto exists
     assert main(["briefs", "--country", "Germany"], root=real_project.root) == 0
     assert main(["briefs"], root=real_project.root) == 0
     return real_project

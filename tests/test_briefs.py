@@ -16,11 +16,11 @@ import pytest
 from browser_check import chromium_path, open_pages
 from bs4 import BeautifulSoup
 
+from defence_briefs.briefs.kernels import NotebookRunError, run_notebook
 from defence_briefs.briefs.text import fmt, long_date
-from defence_briefs.metrics_stage import load_metrics, metrics_dir
+from defence_briefs.metrics.stage import load_metrics, metrics_dir
 from defence_briefs.project import Project
-from defence_briefs.render.execute import NotebookRunError, run_notebook
-from defence_briefs.site_publish import CONTENT_SECURITY_POLICY
+from defence_briefs.render.policy import CONTENT_SECURITY_POLICY
 
 pytestmark = pytest.mark.realdata
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +137,7 @@ def test_pdf_briefs_read_back(briefs_project: Project) -> None:
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
         assert 1 <= pages <= 4, (code, pages)
+        assert pages >= 2 or code == "ISL", (code, pages)  # Iceland, with no imports and no forces, may fit one
         assert "595.276 x 841.89" in info  # A4
         text = _pdf_text(pdf)
         assert name in text and "Page 1 of" in text and "Sources: SIPRI" in text
@@ -151,7 +152,6 @@ def test_pdf_briefs_read_back(briefs_project: Project) -> None:
     for metric, period, kind in (("us_share_of_arms_imports", "2021-2025", "pct"),
                                  ("milex_current_usd", "2025", "usd_m"), ("nato_share_of_gdp", "2024", "pct2")):
         assert fmt(metrics.loc[("POL", metric, period)], kind) in text, metric
-    assert pages >= 2 or code == "ISL"
 
 
 def test_html_makes_no_remote_requests_by_construction(briefs_project: Project) -> None:
@@ -217,7 +217,6 @@ def test_every_brief_states_its_source_files_with_edition_and_sha256(briefs_proj
                        and f"{f.id} sha256 {f.sha256}" in item for item in items), (code, f.id)
         skipped = len(data.release.files) - len(files)
         assert skipped == 0 or f"other {skipped} per-supplier TIV tables" in soup.get_text()
-        pdf = subprocess.run(["pdftotext", str(_site(briefs_project) / "pdf" / f"{code}.pdf"), "-"],
-                             capture_output=True, text=True, check=True).stdout
-        flat = "".join(pdf.split())
-        assert all(f.sha256 in flat for f in always), code
+        if shutil.which("pdftotext"):  # the PDF half needs poppler-utils (test_pdf_briefs_read_back says so)
+            flat = "".join(_pdf_text(_site(briefs_project) / "pdf" / f"{code}.pdf").split())
+            assert all(f.sha256 in flat for f in always), code

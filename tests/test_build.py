@@ -19,13 +19,13 @@ import pandas as pd
 import pytest
 from conftest import ROOT, tree_digest
 
-from defence_briefs.briefs_stage import build_briefs
 from defence_briefs.cli import main
 from defence_briefs.ingest import PARSERS
 from defence_briefs.manifest import load_manifest
-from defence_briefs.metrics_stage import metrics_dir
+from defence_briefs.metrics.stage import metrics_dir
 from defence_briefs.project import Project
-from defence_briefs.site_publish import SITES, published_state
+from defence_briefs.publish.stage import SiteOptions, build_briefs
+from defence_briefs.publish.staging import SITES, published_state
 
 pytestmark = pytest.mark.realdata
 RELEASE = "2026"
@@ -54,7 +54,6 @@ def site_digest(project: Project, release: str = RELEASE) -> dict[str, str]:
 
 @pytest.fixture
 def project(real_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
-    monkeypatch.setenv("DEFENCE_QUARTO", "off")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     return copy_project(real_project, tmp_path / "project")
 
@@ -83,12 +82,12 @@ def test_rebuilds_redo_only_what_changed(project: Project, capsys: pytest.Captur
     # a template of the HTML pages changed: pages are re-rendered; no notebook runs, no PDF is touched
     templates = tmp_path / "templates"
     templates.mkdir()
-    page = (ROOT / "src" / "defence_briefs" / "templates" / "page.html").read_text()
+    page = (ROOT / "src" / "defence_briefs" / "render" / "templates" / "page.html").read_text()
     (templates / "page.html").write_text(page.replace("</body>", "<!-- house style 2 -->\n</body>"))
     monkeypatch.setenv("DEFENCE_TEMPLATES", str(templates))
     pdf_before = {c: (site / "pdf" / f"{c}.pdf").stat().st_ino for c in ("POL", "ISL")}
     manifest = load_manifest(project.manifest_path, set(PARSERS))
-    result = build_briefs(project, manifest, manifest.release(RELEASE), ["POL", "ISL"], report=lambda _: None)
+    result = build_briefs(project, manifest, manifest.release(RELEASE), SiteOptions(["POL", "ISL"]), lambda _: None)
     assert result.executed == [] and sorted(result.rendered) == ["ISL", "POL"]
     assert all(set(seconds) == {"html"} for seconds in result.seconds.values())
     assert "house style 2" in (site / "countries" / "POL.html").read_text()
@@ -102,7 +101,7 @@ def test_rebuilds_redo_only_what_changed(project: Project, capsys: pytest.Captur
     frame.loc[row, "value"] = str(float(frame.loc[row, "value"]) * 1.01)
     frame.to_csv(path, index=False, lineterminator="\n")
     iceland = (site / "countries" / "ISL.html").stat().st_ino
-    result = build_briefs(project, manifest, manifest.release(RELEASE), ["POL", "ISL"], report=lambda _: None)
+    result = build_briefs(project, manifest, manifest.release(RELEASE), SiteOptions(["POL", "ISL"]), lambda _: None)
     assert result.executed == ["POL"]
     assert "overview" in result.seconds  # the overview notebook ran again
     assert (site / "countries" / "ISL.html").stat().st_ino == iceland

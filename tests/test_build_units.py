@@ -12,14 +12,15 @@ import nbformat
 import pandas as pd
 import pytest
 
-from defence_briefs import site_publish
 from defence_briefs.briefs.context import PEER_METRIC, load_release
+from defence_briefs.briefs.kernels import normalize_executed
 from defence_briefs.cli import build_parser, main
-from defence_briefs.metrics_stage import metrics_dir
+from defence_briefs.metrics.stage import metrics_dir
 from defence_briefs.progress import Progress
 from defence_briefs.project import Project
-from defence_briefs.render.execute import normalize_executed
-from defence_briefs.site_publish import STATE_FILE, SiteStaging, published_tree, recover
+from defence_briefs.publish import staging as site_publish
+from defence_briefs.publish.staging import STATE_FILE, SiteStaging, published_tree, recover
+from defence_briefs.render.site import releases_index
 
 
 def _publish(project: Project, files: dict[str, bytes], release: str = "2026") -> Path:
@@ -92,7 +93,7 @@ def test_a_kill_between_moving_the_old_folder_and_linking_is_recovered(tmp_path:
 
 
 def test_releases_index_escapes_and_orders(tmp_path: Path) -> None:
-    page = site_publish.releases_index([("2026", "Spring <2026>", "2026-05-18"), ("2025", "S", "2025-04-30")],
+    page = releases_index([("2026", "Spring <2026>", "2026-05-18"), ("2025", "S", "2025-04-30")],
                                        "Briefs & more").decode()
     assert "Spring &lt;2026&gt;" in page and "Briefs &amp; more" in page
     assert page.index("2026/index.html") < page.index("2025/index.html")

@@ -35,7 +35,7 @@ from defence_briefs.briefs.sections import PEER_METRICS
 from defence_briefs.briefs.text import short_period
 from defence_briefs.briefs.theme import BLOC_COLOURS
 from defence_briefs.countries import country_table
-from defence_briefs.metrics_stage import load_metrics
+from defence_briefs.metrics.stage import load_metrics
 from defence_briefs.project import Project
 
 RELEASE = "2026"

@@ -10,7 +10,7 @@ import pytest
 from conftest import tree_digest
 
 from defence_briefs.cli import main
-from defence_briefs.data_stage import load_table
+from defence_briefs.ingest.stage import load_table
 from defence_briefs.project import Project
 
 TABLES = {"transfers", "transfers_info", "bilateral_tiv", "us_exports_tiv", "imports_tiv_totals",

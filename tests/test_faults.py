@@ -13,8 +13,9 @@ import nbformat
 import pytest
 from conftest import copy_project, published_digest, tree_digest
 
-from defence_briefs import site_publish, tidy_cache
 from defence_briefs.cli import main
+from defence_briefs.ingest import tidy_cache
+from defence_briefs.publish import staging as site_publish
 
 RELEASE = "test"
 

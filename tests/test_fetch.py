@@ -16,7 +16,7 @@ from conftest import tree_digest
 
 from defence_briefs.cli import main
 from defence_briefs.errors import FetchError
-from defence_briefs.fetch import fetch_file
+from defence_briefs.fetch.stage import fetch_file
 from defence_briefs.ingest import PARSERS
 from defence_briefs.manifest import load_manifest
 from defence_briefs.project import Project

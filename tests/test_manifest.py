@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -10,9 +11,9 @@ import pytest
 from defence_briefs.errors import ManifestError
 from defence_briefs.ingest import PARSERS
 from defence_briefs.manifest import load_manifest
+from defence_briefs.project import MIRROR_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_RAW = ROOT.parent / "shared" / "data" / "raw"
 
 
 def test_real_manifest_lists_every_file_once_and_groups_three_releases() -> None:
@@ -28,14 +29,19 @@ def test_real_manifest_lists_every_file_once_and_groups_three_releases() -> None
     assert manifest.release("latest").name == "2026"
 
 
-@pytest.mark.skipif(not (SHARED_RAW / "PROVENANCE.md").is_file(), reason="../shared/data/raw not present")
+@pytest.mark.realdata
 def test_manifest_pins_match_provenance() -> None:
-    """Every sha256 in the manifest appears in PROVENANCE.md, and every raw file is in the manifest."""
-    provenance = (SHARED_RAW / "PROVENANCE.md").read_text(encoding="utf-8")
+    """Every sha256 in the manifest appears in the mirror's PROVENANCE.md, and every raw file is in the manifest."""
+    if not os.environ.get(MIRROR_ENV):
+        pytest.skip(f"{MIRROR_ENV} is not set: no raw files to compare the manifest with")
+    mirror = Path(os.environ[MIRROR_ENV])
+    if not (mirror / "PROVENANCE.md").is_file():
+        pytest.skip(f"{MIRROR_ENV}={mirror} holds no PROVENANCE.md to compare the manifest with")
+    provenance = (mirror / "PROVENANCE.md").read_text(encoding="utf-8")
     pinned = set(re.findall(r"[0-9a-f]{64}", provenance))
     manifest = load_manifest(ROOT / "data" / "sources.toml", set(PARSERS))
     assert {f.sha256 for f in manifest.files} <= pinned
-    on_disk = {str(p.relative_to(SHARED_RAW)) for p in SHARED_RAW.rglob("*") if p.suffix in (".csv", ".xlsx")}
+    on_disk = {str(p.relative_to(mirror)) for p in mirror.rglob("*") if p.suffix in (".csv", ".xlsx")}
     assert on_disk == {f.path for f in manifest.files}
 
 

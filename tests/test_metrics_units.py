@@ -204,7 +204,7 @@ def test_catalogue_covers_the_required_metrics_and_the_methodology_page_renders_
     assert [m for m in required if definition_of(m) is None] == []
     from conftest import ROOT
 
-    from defence_briefs.methodology import block
+    from defence_briefs.validation.methodology import block
     page = (ROOT / "methodology.md").read_text(encoding="utf-8")
     assert block(page, "catalogue") == catalogue_markdown(), "run `python build.py methodology`"
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from conftest import copy_project, published_digest, tree_digest
 
-from defence_briefs import plausibility as pl
 from defence_briefs.cli import main
 from defence_briefs.countries import country_table
-from defence_briefs.data_stage import load_table
 from defence_briefs.ingest import PARSERS
+from defence_briefs.ingest.stage import load_table
 from defence_briefs.manifest import DataRelease, Manifest, load_manifest
+from defence_briefs.metrics import plausibility as pl
 from defence_briefs.project import Project
 
 COUNTRIES = country_table()
@@ -138,6 +138,7 @@ def test_metric_shares_and_group_sums(tmp_path: Path) -> None:
     assert "a share of 1.2000 is outside [0, 1]" in str(raised.value)
 
 
+@pytest.mark.realdata
 def test_real_data_passes_with_only_the_accepted_findings(real_project: Project) -> None:
     """On SIPRI's and NATO's real files every check passes; the spending jumps found are exactly the five a data
     editor accepted (Bulgaria 2019, North Macedonia 2001 and 2002, Ukraine 1994, Kosovo 2009), and NATO's
@@ -155,6 +156,7 @@ def test_real_data_passes_with_only_the_accepted_findings(real_project: Project)
         assert pl.release_reach(tables, release, real_project) == []
 
 
+@pytest.mark.realdata
 def test_implausible_real_spending_stops_the_metrics(real_project: Project) -> None:
     """Poland's real 2025 spending tripled in the real table: the check names the workbook, sheet, row, column."""
     release = load_manifest(real_project.manifest_path, set(PARSERS)).release("2026")

@@ -13,12 +13,12 @@ import pytest
 from conftest import ROOT
 
 from defence_briefs.countries import country_table
-from defence_briefs.data_stage import load_table
-from defence_briefs.methodology import allocation_markdown, bloc_allocation_markdown, block
+from defence_briefs.ingest.stage import load_table
 from defence_briefs.metrics.catalogue import definition_of
+from defence_briefs.metrics.stage import load_metrics
 from defence_briefs.metrics.weapon_categories import unmapped_descriptions
-from defence_briefs.metrics_stage import load_metrics
 from defence_briefs.project import Project
+from defence_briefs.validation.methodology import allocation_markdown, bloc_allocation_markdown, block
 from defence_briefs.validation.published_figures import (
     PARSER_CHECKS,
     REPRODUCTIONS,
@@ -122,7 +122,7 @@ def test_shares_are_fractions_that_add_up_and_groups_sum_their_members(real_proj
 
 
 def test_every_weapon_description_of_every_register_has_a_category(real_project: Project) -> None:
-    from defence_briefs.data_stage import load_table
+    from defence_briefs.ingest.stage import load_table
     for release, table in [("2024", "transfers"), ("2024", "transfers_oct2024_extract"), ("2025", "transfers"),
                            ("2026", "transfers")]:
         assert unmapped_descriptions(load_table(real_project, release, table)["weapon_description"]) == []

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from defence_briefs.countries import country_table
-from defence_briefs.data_stage import load_table
+from defence_briefs.ingest.stage import load_table
 from defence_briefs.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from defence_briefs.briefs.display import BRIEF_METADATA
 from defence_briefs.errors import UsageError
 from defence_briefs.render.notebook_markdown import NotebookError, notebook_markdown
-from defence_briefs.render.quarto import lay_out_project, quarto_commands, quarto_executable, run_quarto
+from defence_briefs.render.quarto import find_quarto, lay_out_project, quarto_commands, run_quarto
 from defence_briefs.render.site_config import load_site_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,11 +74,18 @@ def test_missing_site_config_is_named(tmp_path: Path) -> None:
         load_site_config(tmp_path)
 
 
-def test_quarto_executable_honours_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DEFENCE_QUARTO", "off")
-    assert quarto_executable() is None
-    monkeypatch.setenv("DEFENCE_QUARTO", "/opt/quarto/bin/quarto")
-    assert quarto_executable() == "/opt/quarto/bin/quarto"
+def test_quarto_is_found_only_where_named_or_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    stand_in = tmp_path / "quarto"
+    stand_in.write_text("#!/bin/sh\nexit 0\n")
+    stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("DEFENCE_QUARTO", str(stand_in))
+    assert find_quarto() == str(stand_in)
+    monkeypatch.delenv("DEFENCE_QUARTO")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_quarto() == str(stand_in)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(UsageError, match=r"--renderer quarto: no quarto CLI found"):
+        find_quarto()
 
 
 def test_quarto_route_runs_render_on_the_laid_out_project(tmp_path: Path) -> None:

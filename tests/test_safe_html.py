@@ -4,6 +4,7 @@ description hold a script element, quotes and ampersands is built, read back, an
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from bs4 import BeautifulSoup
 from conftest import copy_project
 
 from defence_briefs.cli import main
-from defence_briefs.site_publish import CONTENT_SECURITY_POLICY
+from defence_briefs.render.policy import CONTENT_SECURITY_POLICY
 
 DESIGNATION = 'F-35A <script>alert("pwned")</script> & "Lightning" \'II\' <img src=x onerror=alert(1)> <b>x</b>'
 
@@ -50,6 +51,7 @@ def test_source_strings_are_text_in_html(hostile_site: Path) -> None:
     assert "&lt;script&gt;" in raw and "&amp;" in raw
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
 def test_source_strings_are_text_in_the_pdf(hostile_site: Path) -> None:
     text = subprocess.run(["pdftotext", str(hostile_site / "pdf" / "DEU.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout

@@ -1,40 +1,29 @@
 """Fingerprints of build inputs: what a stage's or a brief's output was made from, as one sha256 string.
 
 A build step is up to date when the fingerprint of its inputs equals the one recorded when its output was
-written. The parts are kept in groups (code of a subpackage, templates, library versions) so that a change to a
-template re-renders pages without re-running notebooks, and a change to the metrics code recomputes metrics
-without re-parsing raw files.
+written. A step's code is found from the code itself: the modules it starts from and every module of this
+package they import, transitively (any `import` statement, at module level or inside a function, relative or
+absolute), the package's reference tables those modules name, and the versions of the libraries they import.
+No list is kept by hand, so a module a step comes to import is covered the moment the import is written.
+Templates are fingerprinted one by one by the site build (a page template changes pages, not PDFs).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import sys
+from collections.abc import Iterable
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 
 from .fileio import sha256_file
 
 PACKAGE = "defence_briefs"
-# the code each kind of build step runs (module files and folders of the package, relative to it)
-CODE_GROUPS: dict[str, tuple[str, ...]] = {
-    # the parsers read the country reference tables (other reference tables feed the metrics)
-    "ingest": ("ingest", "schema.py", "countries.py", "reference/countries.csv", "reference/country_names.csv",
-               "reference/group_membership.csv"),
-    "metrics": ("metrics", "metrics_stage.py", "plausibility.py", "countries.py", "schema.py", "reference"),
-    "briefs": ("briefs", "countries.py", "manifest.py", "metrics_stage.py", "project.py", "errors.py",
-               "reference", "metrics/dependency.py", "metrics/weapon_categories.py"),
-    # templates are fingerprinted one by one (a page template changes pages, not PDFs): see briefs_stage
-    "render": ("render", "briefs/display.py", "briefs/theme.py", "briefs/text.py", "site_publish.py"),
-}
-# libraries whose version changes what a step writes
-LIBRARY_GROUPS: dict[str, tuple[str, ...]] = {
-    "ingest": ("pandas", "openpyxl", "pyarrow"),
-    "metrics": ("pandas", "numpy"),
-    "briefs": ("altair", "vl-convert-python", "pandas", "papermill", "ipykernel", "font-lato"),
-    "render": ("pypandoc-binary", "typst", "nbformat", "font-lato", "vl-convert-python"),
-}
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_FOLDERS = ("reference",)  # package data a module reads by naming the file (templates: see above)
 
 
 def digest(*parts: object) -> str:
@@ -52,30 +41,118 @@ def file_digest(path: Path) -> str:
     return sha256_file(path) if path.is_file() else "missing"
 
 
-def _package_files(relative: str) -> list[tuple[str, bytes]]:
-    root = Path(str(resources.files(PACKAGE)))
-    target = root / relative
-    paths = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
-    return [(str(p.relative_to(root)), p.read_bytes()) for p in paths
-            if "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".pyo"))]
+def module_file(name: str, package_dir: Path = PACKAGE_DIR) -> Path | None:
+    """The source file of a module of this package (`defence_briefs.x.y`), or None when there is none."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = package_dir.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imported_names(tree: ast.AST, module: str, is_package: bool) -> tuple[set[str], set[str]]:
+    """(modules of this package, top-level names of other libraries) that a module's syntax tree imports."""
+    internal, external = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                (internal if alias.name.split(".")[0] == PACKAGE else external).add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".") if is_package else module.split(".")[:-1]
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != PACKAGE:
+                external.add(target)
+                continue
+            internal.add(target)
+            # `from package import name`: the name may be a module of the package
+            internal.update(f"{target}.{alias.name}" for alias in node.names)
+    return internal, {name.split(".")[0] for name in external if name}
+
+
+def _with_parents(name: str) -> list[str]:
+    """A module and the packages that hold it (importing it runs each package's __init__)."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 @cache
-def code_digest(group: str) -> str:
-    """sha256 over the package files of one code group (see CODE_GROUPS) and its libraries' versions."""
+def module_closure(roots: tuple[str, ...], package_dir: Path = PACKAGE_DIR) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every module of this package that importing `roots` can run (sorted), and the top-level names of the
+    other libraries they import."""
+    seen: set[str] = set()
+    libraries: set[str] = set()
+    queue = [parent for root in roots for parent in _with_parents(root)]
+    while queue:
+        name = queue.pop()
+        if name in seen:
+            continue
+        path = module_file(name, package_dir)
+        if path is None:
+            continue  # a name imported from a module, not a module
+        seen.add(name)
+        internal, external = _imported_names(ast.parse(path.read_bytes(), str(path)), name,
+                                             path.name == "__init__.py")
+        libraries |= external
+        queue.extend(parent for target in internal for parent in _with_parents(target) if parent not in seen)
+    stdlib = set(sys.stdlib_module_names)
+    return tuple(sorted(seen)), tuple(sorted(lib for lib in libraries if lib not in stdlib and lib != "__future__"))
+
+
+def data_files(modules: Iterable[str], package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The package's reference tables that the modules name (as a string holding the file's name)."""
+    files = [p for folder in DATA_FOLDERS for p in sorted((package_dir / folder).glob("*")) if p.is_file()]
+    sources = [module_file(name, package_dir).read_text(encoding="utf-8") for name in modules]
+    return [p for p in files if any(f'"{p.name}"' in text or f"'{p.name}'" in text or f"/{p.name}\"" in text
+                                    for text in sources)]
+
+
+def library_versions(names: Iterable[str]) -> dict[str, str]:
+    """The installed version of each distribution providing these top-level import names."""
+    providers = metadata.packages_distributions()
+    versions = {}
+    for name in names:
+        for distribution in providers.get(name, [name]):
+            try:
+                versions[distribution] = metadata.version(distribution)
+            except metadata.PackageNotFoundError:
+                versions[distribution] = "absent"
+    return versions
+
+
+@cache
+def code_digest(roots: tuple[str, ...], package_dir: Path = PACKAGE_DIR) -> str:
+    """sha256 over the source of every module importing `roots` can run, the reference tables they name and
+    the versions of the libraries they import."""
+    modules, libraries = module_closure(tuple(sorted(roots)), package_dir)
     hasher = hashlib.sha256()
-    for relative in CODE_GROUPS[group]:
-        for name, data in _package_files(relative):
-            hasher.update(name.encode() + b"\0" + data + b"\0")
-    hasher.update(json.dumps(library_versions(LIBRARY_GROUPS[group])).encode())
+    for name in modules:
+        hasher.update(name.encode() + b"\0" + module_file(name, package_dir).read_bytes() + b"\0")
+    for path in data_files(modules, package_dir):
+        hasher.update(str(path.relative_to(package_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    hasher.update(json.dumps(library_versions(libraries), sort_keys=True).encode())
     return hasher.hexdigest()
 
 
-def library_versions(names: tuple[str, ...]) -> dict[str, str]:
-    versions = {}
-    for name in names:
+def notebook_imports(path: Path) -> tuple[str, ...]:
+    """The modules of this package that a notebook's code cells import (absolute imports only, as notebooks
+    write them)."""
+    import nbformat
+
+    names: set[str] = set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
         try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # IPython magics: not an import of ours
+            continue
+        internal, _ = _imported_names(tree, "__main__", False)
+        names |= internal
+    return tuple(sorted(names))

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 MIRROR_ENV = "DEFENCE_DATA_MIRROR"
-
-
-def default_root() -> Path:
-    """The project root: DEFENCE_PROJECT_ROOT if set, else the working directory."""
-    return Path(os.environ.get("DEFENCE_PROJECT_ROOT", os.getcwd())).resolve()
 
 
 @dataclass(frozen=True)

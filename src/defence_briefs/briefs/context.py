@@ -16,7 +16,7 @@ from ..errors import UsageError
 from ..ingest import PARSERS
 from ..manifest import DataRelease, Manifest, load_manifest
 from ..metrics.dependency import US
-from ..metrics_stage import load_metrics, metrics_dir
+from ..metrics.stage import load_metrics, metrics_dir
 from ..project import Project
 
 GROUP_CODES = ("EU27", "NATO_EUROPE", "EUROPE")

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from .brief_jobs import BriefJob, BriefOutcome, close_process_pools, run_job
-from .errors import UsageError
+from ..errors import UsageError
+from .jobs import BriefJob, BriefOutcome, close_process_pools, run_job
 
 EXECUTORS = ("local", "dask")
 
@@ -33,7 +33,7 @@ class LocalExecutor:
     """`jobs` threads, each job executing in one of `jobs` warm kernels started when the executor is made."""
 
     def __init__(self, jobs: int, notebooks: Path):
-        from .render.execute import KernelPool
+        from .kernels import KernelPool
 
         self.jobs = max(1, jobs)
         self.pool = KernelPool(self.jobs, notebooks)
@@ -61,8 +61,8 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError:
-            raise UsageError("--executor dask needs the 'distributed' package: pip install 'dask[distributed]'") \
-                from None
+            raise UsageError("--executor dask needs Dask, an optional extra: pip install -e \".[dask]\" (or "
+                             "pip install 'dask[distributed]')") from None
         try:
             self.client = Client(address, timeout="20s")
         except (OSError, TimeoutError) as exc:

@@ -1,7 +1,8 @@
 """One unit of brief work, runnable in this process or on a Dask worker: execute a notebook, render its pages.
 
-A job names what to do (run the notebook, or reuse an executed one; which formats to render) and returns the
-bytes of every file it made, so the caller can place them in the staging site wherever the job ran. A failing
+A job names what to do (run the notebook, or reuse an executed one; which formats to render, and the function that
+renders them, which the caller hands in so that this package need not know the renderer) and returns the bytes of
+every file it made, so the caller can place them in the staging site wherever the job ran. A failing
 notebook or renderer does not raise: the outcome carries the error (cell and exception) and the executed
 notebook with the traceback.
 """
@@ -13,13 +14,14 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError
+from ..errors import DataError
 
-COUNTRY = "country"
-OVERVIEW = "overview"
+# render(root, release, country, executed notebook, formats, work folder) -> (files by relative path, seconds by format)
+Renderer = Callable[[str, str, str, object, tuple[str, ...], Path], tuple[dict[str, bytes], dict[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class BriefJob:
     executed: bytes | None = None
     timeout: int = 600  # per cell, seconds
     notebook_timeout: float | None = None  # the whole notebook, seconds
+    render: Renderer | None = None  # a module-level function, so that the job pickles for Dask
 
     @property
     def name(self) -> str:
@@ -62,7 +65,7 @@ _POOLS_LOCK = threading.Lock()
 
 def process_kernel_pool(notebooks: Path, size: int):
     """This process's pool of warm kernels (one per worker thread), started on first use."""
-    from .render.execute import KernelPool
+    from .kernels import KernelPool
 
     with _POOLS_LOCK:
         pool = _POOLS.get(str(notebooks))
@@ -85,7 +88,7 @@ def run_job(job: BriefJob, pool=None) -> BriefOutcome:
     Never raises for a failing notebook or renderer; the outcome says what went wrong."""
     import nbformat
 
-    from .render.execute import (
+    from .kernels import (
         COUNTRY_NOTEBOOK,
         NOTEBOOKS,
         OVERVIEW_NOTEBOOK,
@@ -125,9 +128,11 @@ def run_job(job: BriefJob, pool=None) -> BriefOutcome:
             outcome.executed = executed_bytes(output, name)
         else:
             outcome.executed = job.executed
-        if job.country and job.formats:
+        if job.country and job.formats and job.render is not None:
             notebook = nbformat.reads(outcome.executed.decode("utf-8"), as_version=4)
-            _render_country(job, notebook, work, outcome)
+            files, seconds = job.render(job.root, job.release, job.country, notebook, job.formats, work)
+            outcome.files.update(files)
+            outcome.seconds.update(seconds)
     except DataError as exc:
         outcome.error = str(exc)
     except Exception as exc:  # a bug in a renderer must not stop the other countries
@@ -135,25 +140,6 @@ def run_job(job: BriefJob, pool=None) -> BriefOutcome:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return outcome
-
-
-def _render_country(job: BriefJob, notebook, work: Path, outcome: BriefOutcome) -> None:
-    from .briefs.context import load_release
-    from .render import site
-    from .render.site_config import load_site_config
-
-    config = load_site_config(Path(job.root))
-    data = load_release(job.root, job.release)
-    country = job.country
-    if "html" in job.formats:
-        began = time.perf_counter()
-        page = site.country_page(config, data, notebook, country)
-        outcome.files[f"countries/{country}.html"] = page.encode("utf-8")
-        outcome.seconds["html"] = time.perf_counter() - began
-    if "pdf" in job.formats:
-        began = time.perf_counter()
-        outcome.files[f"pdf/{country}.pdf"] = site.country_pdf(config, data, notebook, country, work / "typst")
-        outcome.seconds["pdf"] = time.perf_counter() - began
 
 
 def _worker_threads() -> int:

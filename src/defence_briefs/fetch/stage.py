@@ -6,7 +6,6 @@ path until its bytes have been checked, so a failed or interrupted fetch leaves 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import urllib.error
@@ -15,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FetchError
-from .fileio import CHUNK, atomic_path, sha256_file, sha256_file_cached
-from .manifest import SourceFile
-from .project import MIRROR_ENV, Project
+from ..errors import FetchError
+from ..fileio import CHUNK, atomic_path, sha256_file, sha256_file_cached
+from ..manifest import SourceFile
+from ..project import MIRROR_ENV, Project
 
 Reporter = Callable[[str], None]
 USER_AGENT = "defence-briefs-fetch/0.1 (+reproducible research; respects publisher terms)"
@@ -67,14 +66,12 @@ def _check(tmp: Path, source_file: SourceFile, origin: str, display: str) -> Non
 def _download(url: str, tmp: Path, source_file: SourceFile, timeout: float) -> None:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     limit = source_file.size + (1 << 20)
-    digest = hashlib.sha256()
     written = 0
     with urllib.request.urlopen(request, timeout=timeout) as response, open(tmp, "wb") as out:
         while chunk := response.read(CHUNK):
             written += len(chunk)
             if written > limit:
                 raise FetchError(f"{url}: response is larger than the {source_file.size} bytes the manifest pins")
-            digest.update(chunk)
             out.write(chunk)
 
 

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from ..countries import CountryTable
 from ..errors import InputError
-from ..schema import TableSchema
+from .schema import TableSchema
 
 ParseFunction = Callable[[Path, str, CountryTable], dict[str, pd.DataFrame]]
 

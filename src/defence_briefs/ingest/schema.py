@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def _plain(value: object) -> object:
@@ -32,6 +32,10 @@ class Column:
     min: float | None = None
     max: float | None = None
     allowed: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: kind {self.kind!r} is not one of {KINDS}")
 
 
 @dataclass(frozen=True)

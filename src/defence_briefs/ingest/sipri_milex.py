@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from ..countries import CountryTable
 from ..errors import InputError
-from ..schema import Column, TableSchema
 from .base import Parser, cell_ref, check_years, open_workbook, year_of
+from .schema import Column, TableSchema
 
 VERSION = "2"
 

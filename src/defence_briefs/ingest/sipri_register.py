@@ -16,8 +16,8 @@ import pandas as pd
 
 from ..countries import CountryTable
 from ..errors import InputError
-from ..schema import Column, TableSchema
 from .base import Parser
+from .schema import Column, TableSchema
 from .text_input import parse_number, read_text
 
 VERSION = "1"

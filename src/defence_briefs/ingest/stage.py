@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import tidy_cache
-from .countries import CountryTable, country_table
-from .errors import DataError, FetchError, InputError
-from .fileio import atomic_write_bytes, sha256_file_cached
-from .ingest import PARSERS
-from .manifest import DataRelease, SourceFile
-from .project import Project
+from ..countries import CountryTable, country_table
+from ..errors import DataError, FetchError, InputError
+from ..fileio import atomic_write_bytes, sha256_file_cached
+from ..manifest import DataRelease, SourceFile
+from ..project import Project
+from . import PARSERS, tidy_cache
 
 Reporter = Callable[[str], None]
 RELEASE_INFO = "_release.json"

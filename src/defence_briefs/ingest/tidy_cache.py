@@ -14,15 +14,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import fingerprint
-from .fileio import atomic_write_with
+from .. import fingerprint
+from ..fileio import atomic_write_with
 
 KEY_FIELD = b"defence_briefs_cache_key"
 
 
 def code_digest() -> str:
-    """Fingerprint of the ingest code, the schema module and the country reference tables."""
-    return fingerprint.code_digest("ingest")
+    """Fingerprint of the ingest stage's code: every module it imports, the reference tables they read and the
+    libraries' versions."""
+    return fingerprint.code_digest(("defence_briefs.ingest.stage",))
 
 
 def cache_key(parser: str, version: str, inputs: dict[str, str], code: str) -> str:

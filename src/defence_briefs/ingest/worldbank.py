@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..countries import CountryTable
 from ..errors import InputError
-from ..schema import Column, TableSchema
 from .base import Parser, check_no_data_above, check_years, year_of
+from .schema import Column, TableSchema
 from .text_input import parse_number, read_text
 
 VERSION = "1"

@@ -26,10 +26,10 @@ from itertools import pairwise
 
 import pandas as pd
 
-from .countries import CountryTable
-from .errors import DataError
-from .manifest import DataRelease, Manifest
-from .project import Project
+from ..countries import CountryTable
+from ..errors import DataError
+from ..manifest import DataRelease, Manifest
+from ..project import Project
 
 REVIEWED_FILE = "data/reviewed_findings.toml"
 JUMP_FACTOR = 2.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..countries import CountryTable
-from ..data_stage import load_table
+from ..ingest.stage import load_table
 from ..manifest import DataRelease
 from ..project import Project
 from . import bilateral_tiv, dependency, ranking, spending

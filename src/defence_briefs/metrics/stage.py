@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import tidy_cache
-from .fileio import atomic_write_bytes, sha256_file
-from .fingerprint import code_digest, digest
-from .manifest import DataRelease
+from ..fileio import atomic_write_bytes, sha256_file
+from ..fingerprint import code_digest, digest
+from ..ingest import tidy_cache
+from ..manifest import DataRelease
+from ..project import Project
 from .plausibility import TABLES, check_metrics, check_tables, reviewed_text
-from .project import Project
 
 Reporter = Callable[[str], None]
 METRICS_FILE = "metrics.csv"
@@ -59,7 +59,7 @@ def metrics_key(project: Project, release: DataRelease) -> str:
         tables[path.stem] = tidy_cache.stored_key(path)
     definition = {"name": release.name, "last_data_year": release.last_data_year,
                   "files": sorted((f.id, f.role, f.sha256) for f in release.files)}
-    return digest(tables, definition, code_digest("metrics"), reviewed_text(project))
+    return digest(tables, definition, code_digest((__name__,)), reviewed_text(project))
 
 
 def _stamp(project: Project, release: str) -> dict:
@@ -82,9 +82,9 @@ def metrics_up_to_date(project: Project, release: DataRelease, key: str | None =
 
 def build_metrics(project: Project, release: DataRelease, report: Reporter = print, *, force: bool = False) -> Path:
     """Compute the metrics of `release` unless they are up to date; returns the path of metrics.csv."""
-    from .countries import country_table
-    from .data_stage import load_table
-    from .metrics.release_metrics import release_metrics
+    from ..countries import country_table
+    from ..ingest.stage import load_table
+    from .release_metrics import release_metrics
 
     target = metrics_dir(project, release.name)
     key = metrics_key(project, release)

@@ -12,15 +12,14 @@ Readers and web servers follow the link; to copy the site elsewhere, copy with l
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
 import uuid
 from pathlib import Path
 
-from .fileio import atomic_write_bytes
-from .project import Project
+from ..fileio import atomic_write_bytes
+from ..project import Project
 
 SITES = ".sites"
 STATE_FILE = ".build-state.json"
@@ -151,9 +150,6 @@ class SiteStaging:
     def copy_in(self, relative: str, source: Path) -> bool:
         return self.write(relative, source.read_bytes())
 
-    def remove(self, relative: str) -> None:
-        (self.path / relative).unlink(missing_ok=True)
-
     def commit(self) -> Path:
         """Record the state, swap the staging tree in as the published site and drop the old tree."""
         state = {**self.state, "version": STATE_VERSION, "release": self.release}
@@ -169,30 +165,3 @@ class SiteStaging:
         self.committed = True
         recover(self.project, self.release)
         return self.path
-
-
-# Every page may load only files of its own site: no remote origin for anything, no plugins, no forms, no
-# fetches. Vega compiles chart expressions with the Function constructor, hence 'unsafe-eval' (scripts still
-# come only from the site's own files); pandoc and Vega set inline styles.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data:; font-src 'self' data:; connect-src 'none'; object-src 'none'; "
-                           "base-uri 'none'; form-action 'none'")
-
-
-def csp_meta() -> str:
-    """The policy as the first element of a page's head (a meta element, since the site is static files)."""
-    return f'<meta http-equiv="Content-Security-Policy" content="{html.escape(CONTENT_SECURITY_POLICY)}">'
-
-
-def releases_index(releases: list[tuple[str, str, str]], title: str) -> bytes:
-    """reports/index.html: the releases with a published site, newest first (name, title, date)."""
-
-    items = "\n".join(
-        f'<li><a href="{html.escape(name)}/index.html">Data release {html.escape(name)}</a>: {html.escape(t)} '
-        f'(published {html.escape(date)})</li>' for name, t, date in releases)
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{csp_meta()}\n'
-            f'<title>{html.escape(title)}</title>\n'
-            f'<style>body{{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;}}</style>\n'
-            f'</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<ul class="release-list">\n{items}\n</ul>\n'
-            f'</body>\n</html>\n')
-    return page.encode("utf-8")

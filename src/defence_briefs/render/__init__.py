@@ -13,4 +13,4 @@ def template_path(name: str) -> Path:
     override = os.environ.get(TEMPLATES_ENV)
     if override and (Path(override) / name).is_file():
         return Path(override) / name
-    return Path(str(resources.files("defence_briefs") / "templates" / name))
+    return Path(str(resources.files("defence_briefs") / "render" / "templates" / name))

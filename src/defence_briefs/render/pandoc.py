@@ -12,8 +12,8 @@ import typst
 
 from ..briefs.theme import FONT_DIR
 from ..errors import DataError
-from ..site_publish import CONTENT_SECURITY_POLICY
 from . import template_path
+from .policy import CONTENT_SECURITY_POLICY
 
 # Raw HTML in the text is not passed through: source strings stay text. Format-specific blocks are
 # written as ```{=html} / ```{=typst} fences (raw_attribute), which only the matching writer keeps.

@@ -1,25 +1,28 @@
-"""The Quarto route: when the `quarto` CLI is on PATH, lay the executed notebooks out as the Quarto project of
-`_quarto.yml` and let `quarto render` make the site and the typst PDFs (no code is executed by Quarto)."""
+"""The Quarto route (`--renderer quarto`): lay the executed notebooks out as the Quarto project of `_quarto.yml`
+and let `quarto render` make the site and the typst PDFs (no code is executed by Quarto). Used only when asked:
+a `quarto` on PATH does not change the default route."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, UsageError
 
 QUARTO_ENV = "DEFENCE_QUARTO"
 
 
-def quarto_executable() -> str | None:
-    """The quarto CLI to use, or None to take the built-in route (DEFENCE_QUARTO=off forces it)."""
-    import os
-
-    choice = os.environ.get(QUARTO_ENV, "")
-    if choice.lower() in ("off", "0", "no", "false"):
-        return None
-    return choice or shutil.which("quarto")
+def find_quarto() -> str:
+    """The quarto CLI for `--renderer quarto`: $DEFENCE_QUARTO when set, else `quarto` on PATH; a UsageError
+    saying how to get one when there is none."""
+    choice = os.environ.get(QUARTO_ENV) or shutil.which("quarto")
+    if not choice or not (shutil.which(choice) or os.access(choice, os.X_OK)):
+        raise UsageError(f"--renderer quarto: no quarto CLI found (${QUARTO_ENV} or PATH); install it from "
+                         "https://quarto.org or with `conda env create -f environment.yml`, or use the default "
+                         "--renderer built-in")
+    return choice
 
 
 def quarto_commands(quarto: str, project_dir: Path, output_dir: Path, countries: list[str],

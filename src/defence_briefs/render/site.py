@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ from ..briefs.theme import FONT_DIR, FONT_FILES
 from . import template_path
 from .notebook_markdown import notebook_markdown
 from .pandoc import compile_pdf, html_page, typst_source
+from .policy import csp_meta
 from .site_config import SiteConfig
 
 ASSETS = "assets"
@@ -104,14 +106,31 @@ def overview_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.Note
                   stale: list[tuple[str, str]] | None = None) -> str:
     """The overview page (index.html) from the executed overview notebook; `stale` lists (country name, why)
     for briefs that this build could not bring up to date, shown in a notice at the top."""
-    markdown = notebook_markdown(notebook, "html")
-    if stale:
-        items = "\n".join(f"- {md_escape(name)}: {md_escape(why)}" for name, why in stale)
-        markdown = (f"::: {{.stale-notice}}\n**{len(stale)} brief(s) are not up to date with this data release.** "
-                    f"They show the last brief that built, or none:\n\n{items}\n:::\n\n" + markdown)
+    markdown = stale_notice_markdown(stale or []) + notebook_markdown(notebook, "html")
     meta = _metadata(config, data, "Europe overview", config.description, 0,
                      [("All figures (CSV)", "data/metrics.csv"), ("Methodology", "methodology.html")])
     return html_page(markdown, meta, toc=config.toc)
+
+
+STALE_HEADLINE = "{count} brief(s) are not up to date with this data release."
+STALE_LEAD = "They show the last brief that built, or none:"
+
+
+def stale_notice_markdown(stale: list[tuple[str, str]]) -> str:
+    """The overview's notice of briefs this build could not bring up to date (name, why), or ''."""
+    if not stale:
+        return ""
+    items = "\n".join(f"- {md_escape(name)}: {md_escape(why)}" for name, why in stale)
+    return (f"::: {{.stale-notice}}\n**{STALE_HEADLINE.format(count=len(stale))}** {STALE_LEAD}\n\n{items}\n:::\n\n")
+
+
+def stale_notice_html(stale: list[tuple[str, str]]) -> str:
+    """The same notice as HTML, for pages rendered by Quarto."""
+    if not stale:
+        return ""
+    items = "".join(f"<li>{html.escape(name)}: {html.escape(why)}</li>" for name, why in stale)
+    return (f'<div class="stale-notice"><p><strong>{STALE_HEADLINE.format(count=len(stale))}</strong> '
+            f"{STALE_LEAD}</p><ul>{items}</ul></div>")
 
 
 def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -> str:
@@ -130,3 +149,16 @@ def country_csv(data: ReleaseData, country: str) -> bytes:
     rows = data.metrics[data.metrics["country"] == country].copy()
     rows["estimate"] = rows["estimate"].map({True: "true", False: "false"})
     return rows.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
+
+
+def releases_index(releases: list[tuple[str, str, str]], title: str) -> bytes:
+    """reports/index.html: the releases with a published site, newest first (name, title, date)."""
+    items = "\n".join(
+        f'<li><a href="{html.escape(name)}/index.html">Data release {html.escape(name)}</a>: {html.escape(t)} '
+        f'(published {html.escape(date)})</li>' for name, t, date in releases)
+    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{csp_meta()}\n'
+            f'<title>{html.escape(title)}</title>\n'
+            f'<style>body{{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;}}</style>\n'
+            f'</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<ul class="release-list">\n{items}\n</ul>\n'
+            f'</body>\n</html>\n')
+    return page.encode("utf-8")

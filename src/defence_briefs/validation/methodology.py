@@ -10,17 +10,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .briefs.text import dash_periods
-from .countries import country_table
-from .data_stage import load_table
-from .errors import DataError
-from .fileio import atomic_write_bytes
-from .manifest import Manifest
-from .metrics.catalogue import catalogue_markdown
-from .metrics.dependency import european_suppliers
-from .project import Project
-from .validation import allocation as allocation_check
-from .validation.published_figures import parser_checks_markdown, reproductions_markdown, sources_markdown
+from ..briefs.text import dash_periods
+from ..countries import country_table
+from ..errors import DataError
+from ..fileio import atomic_write_bytes
+from ..ingest.stage import load_table
+from ..manifest import Manifest
+from ..metrics.catalogue import catalogue_markdown
+from ..metrics.dependency import european_suppliers
+from ..project import Project
+from . import allocation as allocation_check
+from .published_figures import parser_checks_markdown, reproductions_markdown, sources_markdown
 
 PAGE = "methodology.md"
 CHECK_RELEASE = "2024"  # the release whose US table runs past the other exact tables (to 2023)

@@ -19,8 +19,8 @@ from functools import lru_cache
 import pandas as pd
 
 from ..briefs.text import dash_periods
-from ..data_stage import load_table
-from ..metrics_stage import load_metrics
+from ..ingest.stage import load_table
+from ..metrics.stage import load_metrics
 from ..project import Project
 
 AT_2024 = ("SIPRI press release of 11 March 2024 on the fact sheet 'Trends in international arms transfers, 2023'",

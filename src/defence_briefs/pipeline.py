@@ -1,0 +1,195 @@
+"""The stages in order, for the releases asked: fetch -> ingest -> metrics -> briefs (notebooks, render,
+publish); and the commands that look at or clean what the stages made (list, clean, methodology).
+
+Each stage's own work and incremental checks live in its package (fetch/, ingest/, metrics/, briefs/, render/,
+publish/); this module only decides which stages run for which releases, and in what order. Heavy libraries are
+imported by the stages that need them, so a build with nothing to do answers quickly.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .manifest import DataRelease, Manifest
+from .project import Project
+
+Say = Callable[[str], None]
+STAGES = ("fetch", "data", "metrics", "briefs")
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What `build.py` was asked to do (validated by the command line)."""
+
+    stage: str  # one of STAGES or "all"
+    releases: list[DataRelease]  # releases whose data to build
+    brief_releases: list[DataRelease]  # releases whose site to build
+    countries: list[str] | None
+    formats: tuple[str, ...]
+    renderer: str
+    force: bool
+    timeout: int
+    notebook_timeout: int
+    mirror: Path | None
+
+
+class ExecutorHolder:
+    """Makes the brief executor once (on first need, or early to warm kernels during other stages) and closes
+    it at the end of the run."""
+
+    def __init__(self, kind: str, jobs: int, scheduler: str | None):
+        self.kind, self.jobs, self.scheduler = kind, jobs, scheduler
+        self.executor = None
+
+    def __call__(self, notebooks: Path):
+        if self.executor is None:
+            from .briefs.executors import make_executor
+
+            self.executor = make_executor(self.kind, self.jobs, notebooks, self.scheduler)
+        return self.executor
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.close()
+            self.executor = None
+
+
+def with_previous(manifest: Manifest, releases: list[DataRelease], briefs: list[DataRelease]) -> list[DataRelease]:
+    """`releases` plus the release before each brief's release (its section on changes compares with it), in
+    manifest order."""
+    needed = {r.name for r in releases}
+    for release in briefs:
+        position = manifest.releases.index(release)
+        if position > 0:
+            needed.add(manifest.releases[position - 1].name)
+    return [r for r in manifest.releases if r.name in needed]
+
+
+def build(project: Project, manifest: Manifest, request: BuildRequest, holder: ExecutorHolder, say: Say,
+          progress) -> list:
+    """Run the stages `request` asks for; returns the briefs that failed (the others are published)."""
+    from .fetch.stage import fetch_files
+    from .ingest.stage import ingest_release
+    from .metrics.stage import build_metrics
+    from .publish.plan import site_is_current
+
+    stage, releases = request.stage, request.releases
+
+    def forced(name: str) -> bool:
+        return request.force and stage in (name, "all")
+
+    route, quarto = request.renderer, None
+    if route == "quarto":
+        from .render.quarto import find_quarto
+
+        quarto = find_quarto()
+    fetch_files(project, [f for release in releases for f in release.files], request.mirror, say)
+    if stage == "fetch":
+        return []
+    for release in releases:
+        ingest_release(project, release, say, force=forced("data"))
+    if stage in ("briefs", "all") and (request.force or not all(
+            site_is_current(project, manifest, r, request.countries, request.formats, route)
+            for r in request.brief_releases)):
+        # kernels start once the inputs proved valid (none for a build stopped by a bad file), and warm up while
+        # the metrics are computed
+        holder(project.root / "notebooks")
+    if stage == "data":
+        return []
+    for release in releases:
+        build_metrics(project, release, say, force=forced("metrics"))
+    if stage == "metrics":
+        from .publish.stage import publish_metrics
+
+        for release in releases:
+            publish_metrics(project, manifest, release, say)
+        return []
+    from .publish.stage import SiteOptions, build_briefs
+
+    options = SiteOptions(request.countries, request.formats, route, quarto, forced("briefs"), request.timeout,
+                          request.notebook_timeout)
+    failures = []
+    for release in request.brief_releases:
+        failures.extend(build_briefs(project, manifest, release, options, progress, executor_factory=holder).failures)
+    return failures
+
+
+def methodology(project: Project, manifest: Manifest, mirror: Path | None, say: Say) -> Path:
+    """Build every release's metrics, then rewrite the generated tables of methodology.md."""
+    from .fetch.stage import fetch_files
+    from .ingest.stage import ingest_release
+    from .metrics.stage import build_metrics
+    from .validation.methodology import update_methodology
+
+    fetch_files(project, [f for r in manifest.releases for f in r.files], mirror, say)
+    for release in manifest.releases:
+        ingest_release(project, release, say)
+        build_metrics(project, release, say)
+    return update_methodology(project, manifest)
+
+
+def list_releases(project: Project, manifest: Manifest, releases: list[DataRelease], say: Say) -> None:
+    """Per release: what is computed, built, stale or failed; then the countries with their codes."""
+    from .briefs.context import cached_release
+    from .countries import country_table
+    from .metrics.stage import metrics_dir, metrics_up_to_date
+    from .publish.plan import FORMATS, Planner, covered_countries, site_is_current, stale_briefs
+    from .publish.staging import published_state, published_tree
+
+    for release in releases:
+        default = " (default)" if release is manifest.default_release else ""
+        say(f"release {release.name}{default}: {release.title}; published {release.date.isoformat()}; "
+            f"data to {release.last_data_year}; {len(release.files)} raw files")
+        computed = (metrics_dir(project, release.name) / "metrics.csv").is_file()
+        metrics_state = ("up to date" if metrics_up_to_date(project, release) else "stale (inputs changed)") \
+            if computed else "not computed"
+        say(f"  metrics: {metrics_state}")
+        tree = published_tree(project, release.name)
+        if tree is None:
+            say("  site: not built")
+            continue
+        pages = published_state(project, release.name).get("countries", {})
+        current = site_is_current(project, manifest, release, None, FORMATS, "built-in")
+        say(f"  site: {project.display(project.reports_dir / release.name)}; {len(pages)} briefs"
+            + ("; up to date" if current else ""))
+        if computed and not current:
+            data = cached_release(project, release, manifest)
+            planner = Planner(project, data, FORMATS, "built-in")
+            keys = {country: planner.execute_key(country) for country in covered_countries(data)}
+            kinds = {country: kind for country, (kind, _) in stale_briefs(tree, pages, keys).items()}
+            for kind, label in (("inputs", "stale (inputs changed since built)"), ("missing", "not built")):
+                listed = [country for country, k in kinds.items() if k == kind]
+                if listed:
+                    say(f"  {label}: {', '.join(listed)}")
+        failed = sorted(c for c, p in pages.items() if p.get("status") == "failed")
+        if failed:
+            say(f"  failed at the last build (last good brief kept): {', '.join(failed)}")
+    table = country_table()
+    codes = table.members("EUROPE", manifest.default_release.last_data_year)
+    say(f"countries ({len(codes)}; --country takes the code or the name):")
+    cells = [f"{code} {table.name(code)}" for code in codes]
+    width = max(len(c) for c in cells) + 2
+    per_line = max(1, 100 // width)
+    for start in range(0, len(cells), per_line):
+        say("  " + "".join(c.ljust(width) for c in cells[start:start + per_line]).rstrip())
+
+
+def clean(project: Project, everything: bool, say: Say) -> None:
+    """Delete _build/ and data/tidy/ (with `everything`, reports/ too); data/raw is kept."""
+    from .publish.staging import SITES, recover
+
+    targets = [project.root / "_build", project.tidy_dir]
+    if everything:
+        targets.append(project.reports_dir)
+    for target in targets:
+        if target.exists():
+            shutil.rmtree(target)
+            say(f"removed {project.display(target)}")
+    if not everything and (project.reports_dir / SITES).is_dir():
+        for release in {p.name.split(".")[0] for p in (project.reports_dir / SITES).iterdir()}:
+            for removed in recover(project, release):
+                say(f"removed the unfinished build {project.display(removed)}")
+    say("clean: data/raw kept" + ("" if everything else "; published reports/ kept (use --all to delete them)"))
