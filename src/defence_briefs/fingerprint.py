@@ -41,7 +41,7 @@ def file_digest(path: Path) -> str:
     return sha256_file(path) if path.is_file() else "missing"
 
 
-def module_file(name: str, package_dir: Path = PACKAGE_DIR) -> Path | None:
+def module_file(name: str, package_dir: Path) -> Path | None:
     """The source file of a module of this package (`defence_briefs.x.y`), or None when there is none."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
@@ -83,7 +83,7 @@ def _with_parents(name: str) -> list[str]:
 
 
 @cache
-def module_closure(roots: tuple[str, ...], package_dir: Path = PACKAGE_DIR) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def module_closure(roots: tuple[str, ...], package_dir: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Every module of this package that importing `roots` can run (sorted), and the top-level names of the
     other libraries they import."""
     seen: set[str] = set()
@@ -105,7 +105,7 @@ def module_closure(roots: tuple[str, ...], package_dir: Path = PACKAGE_DIR) -> t
     return tuple(sorted(seen)), tuple(sorted(lib for lib in libraries if lib not in stdlib and lib != "__future__"))
 
 
-def data_files(modules: Iterable[str], package_dir: Path = PACKAGE_DIR) -> list[Path]:
+def data_files(modules: Iterable[str], package_dir: Path) -> list[Path]:
     """The package's reference tables that the modules name (as a string holding the file's name)."""
     files = [p for folder in DATA_FOLDERS for p in sorted((package_dir / folder).glob("*")) if p.is_file()]
     sources = [module_file(name, package_dir).read_text(encoding="utf-8") for name in modules]
@@ -126,11 +126,15 @@ def library_versions(names: Iterable[str]) -> dict[str, str]:
     return versions
 
 
-@cache
-def code_digest(roots: tuple[str, ...], package_dir: Path = PACKAGE_DIR) -> str:
+def code_digest(roots: tuple[str, ...], package_dir: Path | None = None) -> str:
     """sha256 over the source of every module importing `roots` can run, the reference tables they name and
-    the versions of the libraries they import."""
-    modules, libraries = module_closure(tuple(sorted(roots)), package_dir)
+    the versions of the libraries they import (modules read from `package_dir`, default: this package's)."""
+    return _code_digest(tuple(sorted(roots)), package_dir or PACKAGE_DIR)
+
+
+@cache
+def _code_digest(roots: tuple[str, ...], package_dir: Path) -> str:
+    modules, libraries = module_closure(roots, package_dir)
     hasher = hashlib.sha256()
     for name in modules:
         hasher.update(name.encode() + b"\0" + module_file(name, package_dir).read_bytes() + b"\0")

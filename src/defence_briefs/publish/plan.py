@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..briefs.context import ReleaseData, resolve_country
-from ..briefs.kernels import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK
+from ..briefs.kernels import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK, WARM_MODULES
 from ..fingerprint import bytes_digest, code_digest, digest, file_digest, notebook_imports
 from ..manifest import DataRelease, Manifest
 from ..metrics.stage import DATA_FILES, metrics_dir
@@ -25,8 +25,8 @@ FORMATS = ("html", "pdf")
 METHODOLOGY = "methodology.md"
 TEMPLATES = ("page.html", "brief.typ", "site.css", "site.js")
 TEMPLATE_OF = {"html": "page.html", "pdf": "brief.typ"}
-# the code that runs a notebook besides what the notebook itself imports
-RUNNER = ("defence_briefs.briefs.kernels", "defence_briefs.briefs.jobs")
+# the code that runs a notebook besides what the notebook itself imports: the runner and the kernel's warm-up
+RUNNER = ("defence_briefs.briefs.kernels", "defence_briefs.briefs.jobs", *WARM_MODULES)
 RENDERER = ("defence_briefs.render.stage",)
 
 
@@ -35,9 +35,12 @@ def template_digests() -> dict[str, str]:
     return {name: file_digest(template_path(name)) for name in TEMPLATES}
 
 
-def notebook_code(notebook: Path) -> str:
-    """Fingerprint of the code a run of `notebook` executes: its imports and the runner, transitively."""
-    return code_digest(tuple(sorted({*notebook_imports(notebook), *RUNNER}))) if notebook.is_file() else "missing"
+def notebook_code(notebook: Path, package_dir: Path | None = None) -> str:
+    """Fingerprint of the code a run of `notebook` executes: its imports and the runner, transitively (modules
+    read from `package_dir`, default: the installed package)."""
+    if not notebook.is_file():
+        return "missing"
+    return code_digest(tuple(sorted({*notebook_imports(notebook), *RUNNER})), package_dir)
 
 
 def build_dir(project: Project, release: str) -> Path:
