@@ -65,8 +65,19 @@ def test_site_config_follows_quarto_yml() -> None:
     config = load_site_config(ROOT)
     assert config.title == "European defence dependency briefs"
     assert ("Methodology", "methodology.html") in config.navigation
-    assert {"html", "typst"} <= set(config.formats)
-    assert "countries/*.ipynb" in config.pages and config.papersize == "a4"
+    assert config.formats == ("html", "pdf")  # html, and typst for the PDF briefs
+    assert (config.toc, config.toc_depth, config.papersize, config.mainfont) == (True, 2, "a4", "Lato")
+    assert config.renders("countries/POL.ipynb") and config.renders_country("DEU")
+    assert config.renders("index.ipynb") and config.renders("methodology.md") and not config.renders("notes.md")
+
+
+def test_a_format_the_built_in_route_cannot_make_is_named(tmp_path: Path) -> None:
+    (tmp_path / "_quarto.yml").write_text("website:\n  title: t\nformat:\n  html: {}\n  docx: {}\n")
+    with pytest.raises(UsageError, match=r"_quarto\.yml: format docx: the built-in route makes html and typst"):
+        load_site_config(tmp_path)
+    (tmp_path / "_quarto.yml").write_text("website:\n  title: t\n")  # no format: both; no render list: all pages
+    config = load_site_config(tmp_path)
+    assert config.formats == ("html", "pdf") and not config.toc and config.renders("anything.md")
 
 
 def test_missing_site_config_is_named(tmp_path: Path) -> None:

@@ -81,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--country", action="append", metavar="ISO3",
                         help="build the brief of this country only (repeatable; ISO3 code or English name; "
                              "default: every European country with data)")
-    parser.add_argument("--format", default="html,pdf", metavar="LIST",
-                        help="output formats of the briefs, comma-separated: html, pdf (default: html,pdf)")
+    parser.add_argument("--format", metavar="LIST",
+                        help="output formats of the briefs, comma-separated: html, pdf (default: the formats of "
+                             "_quarto.yml: html, and typst for the PDF briefs)")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(), metavar="N",
                         help=f"briefs to run at once (default: this machine's cores, {default_jobs()})")
     parser.add_argument("--force", action="store_true",
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
     if args.stage == "methodology":
         say(f"wrote {project.display(pipeline.methodology(project, manifest, mirror, say))}")
         return 0
-    request = _request(args, manifest, releases, mirror)
+    request = _request(args, project, manifest, releases, mirror)
     holder = pipeline.ExecutorHolder(args.executor, args.jobs, args.scheduler)
     try:
         failures = pipeline.build(project, manifest, request, holder, say, progress)
@@ -167,8 +168,14 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
     return 0
 
 
-def _request(args: argparse.Namespace, manifest, releases: list[DataRelease], mirror) -> pipeline.BuildRequest:
-    formats = _formats(args.format)
+def _request(args: argparse.Namespace, project: Project, manifest, releases: list[DataRelease],
+             mirror) -> pipeline.BuildRequest:
+    if args.format:
+        formats = _formats(args.format)
+    else:
+        from .render.site_config import load_site_config
+
+        formats = load_site_config(project.root).formats if args.stage in ("briefs", "all") else FORMATS
     for option, value in (("--jobs", args.jobs), ("--timeout", args.timeout),
                           ("--notebook-timeout", args.notebook_timeout)):
         if value < 1:

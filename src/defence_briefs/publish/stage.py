@@ -28,7 +28,7 @@ from ..manifest import DataRelease, Manifest
 from ..metrics.stage import DATA_FILES, metrics_dir
 from ..project import Project
 from ..render import site as site_render
-from ..render.site_config import load_site_config
+from ..render.site_config import METHODOLOGY_PAGE, OVERVIEW_PAGE, load_site_config
 from ..render.stage import ROUTES, render_brief, render_with_quarto
 from .plan import (
     FORMATS,
@@ -132,6 +132,7 @@ class SiteBuild:
         self.pages: dict[str, dict] = dict(staging.state.get("countries", {}))
         self.execute_keys = {country: planner.execute_key(country) for country in covered_countries(data)}
         self.failed_dir = build_dir(project, data.release.name) / "failed"
+        self.config = load_site_config(project.root)
 
     # brief jobs -----------------------------------------------------------------------------------------------
 
@@ -147,7 +148,7 @@ class SiteBuild:
             notebook = self.staging.file(f"notebooks/{country}.ipynb")
             execute = options.force or page.get("execute") != self.execute_keys[country] or not notebook.is_file()
             executed = None if execute else notebook.read_bytes()
-            wanted = () if render is None else tuple(
+            wanted = () if render is None or not self.config.renders_country(country) else tuple(
                 fmt for fmt in options.formats if execute or self._needs_render(page, fmt, country, executed))
             if execute or wanted:
                 jobs.append(BriefJob(root, release, country, execute, wanted, executed, options.timeout,
@@ -239,15 +240,20 @@ class SiteBuild:
     def _render_index_and_methodology(self, stale: list[tuple[str, str]]) -> None:
         import nbformat
 
-        staging, state, planner = self.staging, self.staging.state, self.planner
-        config = load_site_config(self.project.root)
+        staging, state, planner, config = self.staging, self.staging.state, self.planner, self.config
         overview = staging.file(OVERVIEW_NOTEBOOK_PATH)
         index_key = planner.index_key(overview.read_bytes(), stale)
-        if state.get("index") != index_key or not staging.file("index.html").is_file():
+        if not config.renders(OVERVIEW_PAGE):
+            staging.remove("index.html")
+            state.pop("index", None)
+        elif state.get("index") != index_key or not staging.file("index.html").is_file():
             notebook = nbformat.read(overview, as_version=4)
             staging.write("index.html", site_render.overview_page(config, self.data, notebook, stale).encode())
             state["index"] = index_key
-        if state.get("methodology") != planner.methodology_key() or not staging.file("methodology.html").is_file():
+        if not config.renders(METHODOLOGY_PAGE):
+            staging.remove("methodology.html")
+            state.pop("methodology", None)
+        elif state.get("methodology") != planner.methodology_key() or not staging.file("methodology.html").is_file():
             staging.write("methodology.html", site_render.methodology_page(
                 config, self.data, self.project.root / METHODOLOGY).encode())
             state["methodology"] = planner.methodology_key()
@@ -271,9 +277,12 @@ class SiteBuild:
         formats, quarto = self.options.formats, self.options.route == "quarto"
         files = [OVERVIEW_NOTEBOOK_PATH, "assets/vega-bundle.js", *(f"data/{name}" for name in DATA_FILES)]
         if "html" in formats:
-            files += ["index.html", "methodology.html"]
+            files += [f"{Path(page).stem}.html" for page in (OVERVIEW_PAGE, METHODOLOGY_PAGE)
+                      if self.config.renders(page)]
         for country, page in self.pages.items():
             files += [f"notebooks/{country}.ipynb", f"data/{country}.csv"]
+            if not self.config.renders_country(country):
+                continue
             if "html" in formats and (page.get("html") or quarto):
                 files.append(f"countries/{country}.html")
             if "pdf" in formats and (page.get("pdf") or quarto):

@@ -147,6 +147,10 @@ class SiteStaging:
         atomic_write_bytes(target, data)
         return True
 
+    def remove(self, relative: str) -> None:
+        """Leave `relative` out of the new site (the published one keeps it until the swap)."""
+        (self.path / relative).unlink(missing_ok=True)
+
     def copy_in(self, relative: str, source: Path) -> bool:
         return self.write(relative, source.read_bytes())
 

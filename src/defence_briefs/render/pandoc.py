@@ -38,19 +38,23 @@ def _pandoc(markdown: str, to: str, metadata: dict, extra: list[str]) -> str:
         Path(meta_file).unlink(missing_ok=True)
 
 
-def html_page(markdown: str, metadata: dict, toc: bool = True) -> str:
-    """A complete HTML page from the site template; `metadata` fills title, navigation, assets path..."""
+def html_page(markdown: str, metadata: dict, toc: bool, toc_depth: int) -> str:
+    """A complete HTML page from the site template; `metadata` fills title, navigation, assets path...; a table
+    of contents of `toc_depth` levels when `toc`."""
     # a variable, not metadata: metadata is read as markdown, which would curl the policy's quotes
     extra = ["--template", str(template_path("page.html")), "--section-divs", "-V",
              f"csp={CONTENT_SECURITY_POLICY}"]
     if toc:
-        extra += ["--toc", "--toc-depth=2"]
+        extra += ["--toc", f"--toc-depth={toc_depth}"]
     return _pandoc(markdown, "html5", metadata, extra)
 
 
-def typst_source(markdown: str, metadata: dict) -> str:
-    """Typst source of a PDF brief from the brief template."""
-    return _pandoc(markdown, "typst", metadata, ["--template", str(template_path("brief.typ"))])
+def typst_source(markdown: str, metadata: dict, papersize: str, mainfont: str) -> str:
+    """Typst source of a PDF brief from the brief template, on `papersize` paper (typst's names: a4,
+    us-letter...) in `mainfont`."""
+    # variables, not metadata: they are inserted as written, not as typst markup
+    return _pandoc(markdown, "typst", metadata, ["--template", str(template_path("brief.typ")),
+                                                 "-V", f"papersize={papersize}", "-V", f"mainfont={mainfont}"])
 
 
 def compile_pdf(source: Path, timestamp: int) -> bytes:

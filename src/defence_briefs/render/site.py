@@ -79,7 +79,7 @@ def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.Noteb
     meta = _metadata(config, data, name, "Arms-import dependency and defence spending", 1,
                      [("PDF brief", f"../pdf/{country}.pdf"), ("Figures (CSV)", f"../data/{country}.csv"),
                       ("Executed notebook", f"../notebooks/{country}.ipynb")])
-    return html_page(markdown, meta, toc=config.toc)
+    return html_page(markdown, meta, config.toc, config.toc_depth)
 
 
 def country_pdf(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str,
@@ -98,7 +98,7 @@ def country_pdf(config: SiteConfig, data: ReleaseData, notebook: nbformat.Notebo
                    f"each file's edition, URL and sha256: data/sources.csv."),
     }
     source = work / f"{country}.typ"
-    source.write_text(typst_source(markdown, meta), encoding="utf-8")
+    source.write_text(typst_source(markdown, meta, config.papersize, config.mainfont), encoding="utf-8")
     return compile_pdf(source, pdf_timestamp(data))
 
 
@@ -109,7 +109,7 @@ def overview_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.Note
     markdown = stale_notice_markdown(stale or []) + notebook_markdown(notebook, "html")
     meta = _metadata(config, data, "Europe overview", config.description, 0,
                      [("All figures (CSV)", "data/metrics.csv"), ("Methodology", "methodology.html")])
-    return html_page(markdown, meta, toc=config.toc)
+    return html_page(markdown, meta, config.toc, config.toc_depth)
 
 
 STALE_HEADLINE = "{count} brief(s) are not up to date with this data release."
@@ -141,7 +141,7 @@ def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -
     # the generated-block markers are for `python build.py methodology`; on the page they would break the tables
     text = re.sub(r"^<!-- /?generated:[a-z_]+ -->\n", "", text, flags=re.M)
     meta = _metadata(config, data, "Methodology", "Definitions, allocation method and checks", 0)
-    return html_page(text, meta, toc=config.toc)
+    return html_page(text, meta, config.toc, config.toc_depth)
 
 
 def country_csv(data: ReleaseData, country: str) -> bytes:

@@ -1,8 +1,10 @@
-"""What `_quarto.yml` says about the site: title, navigation, pages and formats; the built-in route follows it."""
+"""What `_quarto.yml` says about the site, read for the built-in route: title, navigation, the pages to render,
+the formats, the table of contents of the HTML pages, and the paper size and font of the PDF briefs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 import yaml
@@ -10,6 +12,9 @@ import yaml
 from ..errors import UsageError
 
 QUARTO_FILE = "_quarto.yml"
+# Quarto's format names and the output each gives here (typst makes the PDF briefs)
+OUTPUT_OF_FORMAT = {"html": "html", "typst": "pdf"}
+OVERVIEW_PAGE, METHODOLOGY_PAGE = "index.ipynb", "methodology.md"
 
 
 @dataclass(frozen=True)
@@ -19,14 +24,25 @@ class SiteConfig:
     title: str
     description: str
     navigation: tuple[tuple[str, str], ...]
-    pages: tuple[str, ...]
-    formats: tuple[str, ...]
+    pages: tuple[str, ...]  # project.render: files or globs of the Quarto project (empty: every page)
+    formats: tuple[str, ...]  # the outputs its formats give: "html", "pdf"
     toc: bool
+    toc_depth: int
     papersize: str
+    mainfont: str
+
+    def renders(self, page: str) -> bool:
+        """Whether `page` (a path in the Quarto project: index.ipynb, countries/POL.ipynb, methodology.md) is
+        one of the pages to render."""
+        return not self.pages or any(fnmatch(page, pattern) for pattern in self.pages)
+
+    def renders_country(self, country: str) -> bool:
+        return self.renders(f"countries/{country}.ipynb")
 
 
 def load_site_config(root: Path) -> SiteConfig:
-    """Read `_quarto.yml` under `root`; a missing or malformed file is a UsageError naming it."""
+    """Read `_quarto.yml` under `root`; a missing or malformed file, or a format the built-in route cannot
+    make, is a UsageError naming the file."""
     path = root / QUARTO_FILE
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -39,11 +55,17 @@ def load_site_config(root: Path) -> SiteConfig:
         raise UsageError(f"{path}: website.title is missing")
     navbar = (website.get("navbar") or {}).get("left") or []
     navigation = tuple((str(item["text"]), str(item["href"])) for item in navbar if "href" in item)
-    formats = config.get("format") or {}
+    formats = config.get("format") or {"html": {}, "typst": {}}
+    unknown = [name for name in formats if name not in OUTPUT_OF_FORMAT]
+    if unknown:
+        raise UsageError(f"{path}: format {', '.join(unknown)}: the built-in route makes "
+                         f"{' and '.join(OUTPUT_OF_FORMAT)} (the PDF briefs); use --renderer quarto for others")
     html = formats.get("html") or {}
     typst = formats.get("typst") or {}
     return SiteConfig(
         title=str(website["title"]), description=str(website.get("description", "")), navigation=navigation,
         pages=tuple(str(p) for p in (config.get("project") or {}).get("render", [])),
-        formats=tuple(formats), toc=bool(html.get("toc", True)), papersize=str(typst.get("papersize", "a4")),
+        formats=tuple(output for name, output in OUTPUT_OF_FORMAT.items() if name in formats),
+        toc=bool(html.get("toc", False)), toc_depth=int(html.get("toc-depth", 3)),
+        papersize=str(typst.get("papersize", "a4")), mainfont=str(typst.get("mainfont", "Lato")),
     )
