@@ -88,6 +88,31 @@ def test_poland_findings_say_what_the_data_say(briefs_project: Project) -> None:
     assert f"{us} of Poland's arms imports in 2021–25 came from the United States, up from {before}" in text
 
 
+def test_every_executed_notebook_shows_how_its_headline_figures_are_made(briefs_project: Project) -> None:
+    """The executed notebook published with each brief computes the US share by window, the supplier ranking
+    and the spending gap in visible pandas cells and checks them against metrics.csv (the notebook asserts
+    equality; here: the checks table names the figures the brief shows); none of it reaches the page or PDF."""
+    metrics = load_metrics(briefs_project, RELEASE)
+    latest = "2021-2025"
+    site = _site(briefs_project)
+    notebooks = sorted((site / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) == 40
+    for path in notebooks:
+        code = path.stem
+        notebook = nbformat.read(path, as_version=4)
+        analysis = [cell for cell in notebook.cells if cell.cell_type == "code"
+                    and cell.source.startswith("#| output: false")]
+        sources = "\n".join(cell.source for cell in analysis)
+        assert 'pd.read_csv(brief.data.folder / "bilateral_tiv.csv")' in sources and "us_share = " in sources
+        checks = analysis[-1].outputs[0]["data"]["text/plain"]
+        assert "computed here" in checks and "in metrics.csv" in checks, code
+        rows = metrics[(metrics["country"] == code) & (metrics["period"] == latest)]
+        if (rows["metric"] == "us_share_of_arms_imports").any():
+            assert "us_share_of_arms_imports" in checks and latest in checks, code
+        page = (site / "countries" / f"{code}.html").read_text(encoding="utf-8")
+        assert "computed here" not in page and "by_supplier" not in page, code
+
+
 def test_edge_cases_are_said_in_words(briefs_project: Project) -> None:
     iceland = _soup(_site(briefs_project) / "countries" / "ISL.html").get_text().replace("\u2019", "'")
     assert "SIPRI recorded no deliveries of major arms to Iceland in 2021–25" in iceland

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from defence_briefs.briefs.display import BRIEF_METADATA
 from defence_briefs.errors import UsageError
-from defence_briefs.render.notebook_markdown import NotebookError, notebook_markdown
+from defence_briefs.render.notebook_markdown import NotebookError, cell_options, notebook_markdown
 from defence_briefs.render.quarto import find_quarto, lay_out_project, quarto_commands, run_quarto
 from defence_briefs.render.site_config import load_site_config
 
@@ -151,4 +150,20 @@ def test_the_committed_notebooks_are_cleared_and_parameterized() -> None:
         assert all(not cell["outputs"] and cell["execution_count"] is None for cell in code), name
         tagged = [cell for cell in code if "parameters" in cell["metadata"].get("tags", [])]
         assert len(tagged) == 1, name
-    assert os.path.getsize(ROOT / "notebooks" / "country_brief.ipynb") < 20000
+
+
+def test_analysis_cells_keep_their_outputs_in_the_notebook_only() -> None:
+    """Cells marked `#| output: false` (Quarto's cell option) show the analysis in the executed notebook and
+    nothing in the brief; every other output is shown."""
+    analysis = new_code_cell("#| output: false\n# the US share, computed\nus_share")
+    analysis.outputs = [new_output("execute_result", {"text/plain": "0.44", "text/html": "<table>0.44</table>"},
+                                   execution_count=1)]
+    hidden = new_code_cell("#| include: false\nx")
+    hidden.outputs = [new_output("display_data", {"text/markdown": "not in the brief"})]
+    shown = new_code_cell("show()\n#| output: false")  # an option only counts at the top of the cell
+    shown.outputs = [new_output("display_data", {"text/markdown": "**in the brief**"})]
+    notebook = new_notebook(cells=[analysis, hidden, shown])
+    for target in ("html", "typst"):
+        text = notebook_markdown(notebook, target)
+        assert text.strip() == "**in the brief**", (target, text)
+    assert cell_options("#| output: false\n#| echo: false\nx = 1") == {"output": "false", "echo": "false"}

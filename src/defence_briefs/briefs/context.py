@@ -152,6 +152,12 @@ class ReleaseData:
         return digest([hashlib.sha256(h.tobytes()).hexdigest() for h in hashes], definition, previous)
 
     @property
+    def folder(self) -> Path:
+        """Where the release's computed tables are (metrics.csv, bilateral_tiv.csv, pending_us_deals.csv): the
+        files the site publishes in data/."""
+        return metrics_dir(self.project, self.release.name)
+
+    @property
     def last_year(self) -> int:
         return self.release.last_data_year
 

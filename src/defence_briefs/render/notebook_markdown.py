@@ -1,5 +1,6 @@
 """An executed notebook as pandoc markdown for one target (html or typst): markdown cells as written, code
-hidden, and of each output the richest form that target can show (charts as vega HTML or as SVG files)."""
+hidden, and of each output the richest form that target can show (charts as vega HTML or as SVG files). The
+outputs of analysis cells marked `#| output: false` stay in the notebook, as Quarto leaves them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,24 @@ def _text(value: str | list[str]) -> str:
     return "".join(value) if isinstance(value, list) else value
 
 
+def cell_options(source: str) -> dict:
+    """Quarto's cell options: the `#| key: value` lines at the top of a code cell."""
+    options = {}
+    for line in source.splitlines():
+        if not line.startswith("#|"):
+            break
+        key, _, value = line[2:].partition(":")
+        options[key.strip()] = value.strip()
+    return options
+
+
+def shows_output(cell: nbformat.NotebookNode) -> bool:
+    """False for a cell whose outputs are for the notebook's reader only (`#| output: false` or
+    `#| include: false`, as Quarto reads them): the analysis behind a brief, not the brief."""
+    options = cell_options(_text(cell.source))
+    return options.get("output", "true") != "false" and options.get("include", "true") != "false"
+
+
 def _raw(fmt_name: str, text: str) -> str:
     fence = "`" * max(3, max((len(run) for run in text.split("\n") if set(run) == {"`"}), default=0) + 1)
     return f"{fence}{{={fmt_name}}}\n{text}\n{fence}\n"
@@ -42,10 +61,11 @@ def notebook_markdown(notebook: nbformat.NotebookNode, target: str, figure_dir: 
             continue
         if cell.cell_type != "code":
             continue
+        shown = shows_output(cell)
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 raise NotebookError(f"cell {index + 1} raised {output.ename}: {output.evalue}")
-            if output.output_type not in ("display_data", "execute_result"):
+            if not shown or output.output_type not in ("display_data", "execute_result"):
                 continue  # streams (warnings, logs) are not part of a brief
             block = _output_block(output, target, figure_dir, figure_prefix)
             if block:
