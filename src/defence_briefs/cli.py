@@ -149,7 +149,7 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
     if args.stage == "methodology":
         say(f"wrote {project.display(pipeline.methodology(project, manifest, mirror, say))}")
         return 0
-    request = _request(args, project, manifest, releases, mirror)
+    request = _request(args, manifest, releases, mirror)
     holder = pipeline.ExecutorHolder(args.executor, args.jobs, args.scheduler)
     try:
         failures = pipeline.build(project, manifest, request, holder, say, progress)
@@ -168,14 +168,10 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
     return 0
 
 
-def _request(args: argparse.Namespace, project: Project, manifest, releases: list[DataRelease],
-             mirror) -> pipeline.BuildRequest:
-    if args.format:
-        formats = _formats(args.format)
-    else:
-        from .render.site_config import load_site_config
-
-        formats = load_site_config(project.root).formats if args.stage in ("briefs", "all") else FORMATS
+def _request(args: argparse.Namespace, manifest, releases: list[DataRelease], mirror) -> pipeline.BuildRequest:
+    formats = _formats(args.format) if args.format else None  # None: the formats of _quarto.yml
+    if args.executor == "dask" and not args.scheduler:
+        raise UsageError("--executor dask needs --scheduler ADDRESS (for example tcp://10.0.0.5:8786)")
     for option, value in (("--jobs", args.jobs), ("--timeout", args.timeout),
                           ("--notebook-timeout", args.notebook_timeout)):
         if value < 1:

@@ -28,7 +28,7 @@ class BuildRequest:
     releases: list[DataRelease]  # releases whose data to build
     brief_releases: list[DataRelease]  # releases whose site to build
     countries: list[str] | None
-    formats: tuple[str, ...]
+    formats: tuple[str, ...] | None  # None: the formats _quarto.yml lists
     renderer: str
     force: bool
     timeout: int
@@ -82,6 +82,11 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
         return request.force and stage in (name, "all")
 
     route, quarto = request.renderer, None
+    formats = request.formats
+    if formats is None and stage in ("briefs", "all"):
+        from .render.site_config import load_site_config
+
+        formats = load_site_config(project.root).formats
     if route == "quarto":
         from .render.quarto import find_quarto
 
@@ -92,7 +97,7 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
     for release in releases:
         ingest_release(project, release, say, force=forced("data"))
     if stage in ("briefs", "all") and (request.force or not all(
-            site_is_current(project, manifest, r, request.countries, request.formats, route)
+            site_is_current(project, manifest, r, request.countries, formats, route)
             for r in request.brief_releases)):
         # kernels start once the inputs proved valid (none for a build stopped by a bad file), and warm up while
         # the metrics are computed
@@ -109,7 +114,7 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
         return []
     from .publish.stage import SiteOptions, build_briefs
 
-    options = SiteOptions(request.countries, request.formats, route, quarto, forced("briefs"), request.timeout,
+    options = SiteOptions(request.countries, formats, route, quarto, forced("briefs"), request.timeout,
                           request.notebook_timeout)
     failures = []
     for release in request.brief_releases:
