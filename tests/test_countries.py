@@ -61,3 +61,10 @@ def test_unknown_names_are_listed_in_one_error() -> None:
     message = str(info.value)
     assert message.startswith("x.csv")
     assert "'Narnia' (row 7)" in message and "'Atlantis' (row 9)" in message and "2 name(s)" in message
+
+
+def test_europe_without_ukraine_is_europe_less_ukraine_in_every_year() -> None:
+    table = country_table()
+    for year in range(1992, 2027):
+        assert set(table.members("EUROPE_EX_UKR", year)) == set(table.members("EUROPE", year)) - {"UKR"}, year
+    assert table.name("EUROPE_EX_UKR") == "Europe without Ukraine"

@@ -9,9 +9,10 @@ from defence_briefs.countries import country_table
 from defence_briefs.errors import InputError
 from defence_briefs.metrics import bilateral_tiv as bt
 from defence_briefs.metrics import dependency as dp
+from defence_briefs.metrics import diversification as dv
 from defence_briefs.metrics import spending as sp
 from defence_briefs.metrics.catalogue import catalogue_markdown, definition_of
-from defence_briefs.metrics.weapon_categories import weapon_category
+from defence_briefs.metrics.weapon_categories import CATEGORIES, weapon_category
 
 COUNTRIES = country_table()
 
@@ -24,9 +25,11 @@ def register(*deals: tuple) -> pd.DataFrame:
         order, order_year, description = (rest + [delivered, 2020, "tank"][len(rest):])[:3]
         rows.append({"recipient": recipient, "supplier": supplier, "tiv_delivered": delivered, "delivery_years": years,
                      "tiv_order": order, "order_year": order_year, "weapon_description": description,
-                     "weapon_designation": f"W{i}", "source_ref": f"line {13 + i}", "source_file": "reg"})
+                     "weapon_designation": f"W{i}", "source_ref": f"line {13 + i}", "source_file": "reg",
+                     "comments": None, "number_ordered_uncertain": False, "tiv_per_unit": order})
     columns = ["recipient", "supplier", "tiv_delivered", "delivery_years", "tiv_order", "order_year",
-               "weapon_description", "weapon_designation", "source_ref", "source_file"]
+               "weapon_description", "weapon_designation", "source_ref", "source_file", "comments",
+               "number_ordered_uncertain", "tiv_per_unit"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -149,6 +152,82 @@ def test_pending_orders_and_their_us_share() -> None:
     assert values["POL", "us_share_of_pending_orders", "2024"] == pytest.approx(0.75)
     assert values["POL", "european_share_of_pending_orders", "2024"] == pytest.approx(0.25)
     assert values["POL", "pending_orders_tiv_from_USA", "2024"] == 60
+
+
+def test_pending_orders_split_into_firm_and_planned_or_uncertain() -> None:
+    transfers = register(("POL", "USA", 2460.0, [2012, 2024], 7560.0, 2006),  # 126 at 60 each, 41 delivered
+                         ("POL", "KOR", 0.0, [], 100.0, 2024),  # a number SIPRI marks '?'
+                         ("POL", "DEU", 0.0, [], 20.0, 2024))  # firm
+    transfers.loc[0, ["comments", "number_ordered_uncertain", "tiv_per_unit"]] = [
+        "'JCA' programme; 126 planned of which 48 ordered by end-2025; delivery of 1st 75 planned by 2033", True, 60.0]
+    transfers.loc[1, "number_ordered_uncertain"] = True
+    values = run_dependency(bilateral([("USA", "POL", 2024, 10)]), transfers)
+    # USA: pending 7560 - 2460 = 5100, of which (126 - 48) x 60 = 4680 planned and 420 (7 ordered, undelivered) firm
+    assert values["POL", "pending_orders_tiv", "2024"] == 5220
+    assert values["POL", "pending_orders_tiv_firm", "2024"] == pytest.approx(420 + 20)
+    assert values["POL", "pending_orders_tiv_planned", "2024"] == pytest.approx(4680 + 100)
+    assert values["POL", "us_share_of_pending_orders_firm", "2024"] == pytest.approx(420 / 440)
+    assert values["POL", "us_share_of_pending_orders_planned", "2024"] == pytest.approx(4680 / 4780)
+    assert values["POL", "safe_eligible_share_of_pending_orders", "2024"] == pytest.approx(20 / 5220)
+
+
+def test_weapon_categories_by_supplier_bloc_and_safe_share_by_hand() -> None:
+    # SIPRI's tables: USA 60, DEU 30, CAN 5, GBR 5 in 2020-2024 (total 100)
+    flows = bilateral([("USA", "POL", 2022, 60), ("DEU", "POL", 2023, 30), ("CAN", "POL", 2024, 5),
+                       ("GBR", "POL", 2024, 5)])
+    # the register's deal years (half the tables' volume: figures are scaled by 100 / 50)
+    deal_rows = pd.DataFrame([("USA", 2022, 20.0, "air_defence"), ("USA", 2022, 10.0, "combat_aircraft"),
+                              ("DEU", 2023, 5.0, "air_defence"), ("DEU", 2023, 10.0, "ships"),
+                              ("KOR", 2024, 5.0, "artillery")], columns=["supplier", "year", "tiv", "category"])
+    deal_rows["recipient"] = "POL"
+    out = dp.dependency_metrics(flows, deal_rows, register(), ["POL"], 2024, COUNTRIES, "src")
+    values = out.frame("test").set_index(["country", "metric", "period"])["value"]
+    window = "2020-2024"
+    assert values["POL", "arms_imports_tiv_air_defence_from_us", window] == pytest.approx(40)
+    assert values["POL", "arms_imports_tiv_air_defence_from_europe", window] == pytest.approx(10)
+    assert values["POL", "arms_imports_tiv_air_defence_from_others", window] == 0
+    assert values["POL", "arms_imports_tiv_ships_from_europe", window] == pytest.approx(20)
+    assert values["POL", "arms_imports_tiv_artillery_from_others", window] == pytest.approx(10)
+    assert values["POL", "us_share_of_air_defence_imports", window] == pytest.approx(0.8)
+    assert values["POL", "european_share_of_air_defence_imports", window] == pytest.approx(0.2)
+    assert values["POL", "us_share_of_ships_imports", window] == 0
+    assert values["POL", "share_of_air_defence_imports_from_USA", window] == pytest.approx(0.8)
+    assert values["POL", "share_of_air_defence_imports_from_DEU", window] == pytest.approx(0.2)
+    assert values["POL", "share_of_artillery_imports_from_KOR", window] == 1
+    assert ("POL", "us_share_of_helicopters_imports", window) not in values.index  # no helicopters: no share
+    parts = [values["POL", f"arms_imports_tiv_{c}_from_{b}", window] for c in CATEGORIES
+             for b in ("us", "europe", "others")]
+    assert sum(parts) == pytest.approx(100)
+    # SAFE: the EU (DEU) and Canada (agreement of 1 December 2025), not the UK nor the US
+    assert values["POL", "safe_eligible_share_of_arms_imports", window] == pytest.approx(0.35)
+    assert values["POL", "european_share_of_arms_imports", window] == pytest.approx(0.35)  # DEU and GBR
+
+
+def test_us_procurement_at_stake_by_hand() -> None:
+    rows = pd.DataFrame([
+        ("POL", "nato_gap_to_3_5pct_gdp_usd", "2023", 100.0, False),
+        ("POL", "nato_gap_to_3_5pct_gdp_usd", "2024", 50.0, True),
+        ("POL", "nato_equipment_share", "2024", 0.4, True),
+        ("POL", "us_share_of_arms_imports", "2020-2024", 0.5, False),
+        ("EST", "nato_gap_to_3_5pct_gdp_usd", "2024", 20.0, False),  # no equipment share: NATO's 20% guideline
+        ("EST", "us_share_of_arms_imports", "2020-2024", 0.25, False),
+        ("AUT", "us_share_of_arms_imports", "2020-2024", 0.9, False),  # not an ally: no NATO gap
+    ], columns=["country", "metric", "period", "value", "estimate"])
+    out = dv.procurement_at_stake(rows, ["POL", "EST"], {"GROUP": ["POL", "EST", "AUT"]}, "2020-2024")
+    values = out.frame("t").set_index(["country", "metric", "period"])
+    assert values.loc[("POL", "us_procurement_at_stake_usd", "2024"), "value"] == pytest.approx(50 * 0.4 * 0.5)
+    assert bool(values.loc[("POL", "us_procurement_at_stake_usd", "2024"), "estimate"])  # NATO's 2024e
+    assert values.loc[("EST", "us_procurement_at_stake_usd", "2024"), "value"] == pytest.approx(20 * 0.2 * 0.25)
+    assert "20% guideline" in values.loc[("EST", "us_procurement_at_stake_usd", "2024"), "source"]
+    assert values.loc[("GROUP", "us_procurement_at_stake_usd", "2024"), "value"] == pytest.approx(10 + 1)
+    assert ("AUT", "us_procurement_at_stake_usd", "2024") not in values.index
+
+
+def test_safe_eligible_suppliers_are_the_eu_the_eea_efta_states_ukraine_and_canada() -> None:
+    safe = dv.safe_eligible_suppliers(COUNTRIES)
+    eu = set(COUNTRIES.members("EU27", 2025))
+    assert safe == eu | {"NOR", "ISL", "LIE", "UKR", "CAN"}
+    assert not {"GBR", "CHE", "USA", "KOR", "TUR", "JPN"} & safe
 
 
 def milex(rows: list[tuple[str, str, int, float]], estimate: bool = False) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from .errors import InputError
 
 REFERENCE = "reference"
 NAMES_FILE = "src/defence_briefs/reference/country_names.csv"
-GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "NATO", "SIPRI_EUROPE", "SIPRI_EURO_NATO")
+GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "EUROPE_EX_UKR", "NATO", "SIPRI_EUROPE", "SIPRI_EURO_NATO")
 MEMBERSHIP_CONVENTIONS = ("by_year", "latest")
 
 

@@ -34,7 +34,8 @@ SIPRI = "SIPRI Military Expenditure Database"
 SIPRI_DERIVED = "Derived from the SIPRI Military Expenditure Database"
 NATO = "NATO, Defence Expenditure of NATO Countries"
 WINDOW = "Per five-year window (`2020-2024`) and, for charts, per year."
-GROUP_NOTE = ("Groups: sum over the members by the group's convention (EU27, NATO_EUROPE, EUROPE: members as of "
+GROUP_NOTE = ("Groups: sum over the members by the group's convention (EU27, NATO_EUROPE, EUROPE, EUROPE_EX_UKR: "
+              "members as of "
               "the window's last year; SIPRI_EUROPE, SIPRI_EURO_NATO: today's members in every window). `WLD`: "
               "every recipient.")
 
@@ -50,8 +51,8 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "The exporter's deliveries / all deliveries in the world over the window.", TIV),
     MetricDefinition("share_of_arms_exports_to_<GROUP>", "fraction",
                      "Share of the exporter's deliveries that went to the group (EU27, NATO_EUROPE, EUROPE, "
-                     "SIPRI_EUROPE, SIPRI_EURO_NATO), latest and previous window.", TIV,
-                     r"share_of_arms_exports_to_(EU27|NATO_EUROPE|EUROPE|SIPRI_EUROPE|SIPRI_EURO_NATO)"),
+                     "EUROPE_EX_UKR, SIPRI_EUROPE, SIPRI_EURO_NATO), latest and previous window.", TIV,
+                     r"share_of_arms_exports_to_(EU27|NATO_EUROPE|EUROPE|EUROPE_EX_UKR|SIPRI_EUROPE|SIPRI_EURO_NATO)"),
     MetricDefinition("arms_imports_from_{us,europe,others}_tiv", "SIPRI TIV m",
                      "Arms imports from the United States, from European suppliers (EU27, UK, Norway, Switzerland, "
                      "EU and NATO bodies) and from all others.", TIV,
@@ -77,6 +78,38 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
     MetricDefinition("arms_imports_tiv_<category>", "SIPRI TIV m",
                      "The window's imports times the category's share.", TIV,
                      r"arms_imports_tiv_(" + "|".join(CATEGORIES) + ")"),
+    MetricDefinition("arms_imports_tiv_<category>_from_{us,europe,others}", "SIPRI TIV m",
+                     "The window's imports times the share of the category's deliveries from that supplier bloc in "
+                     "the register (latest and previous window); over categories and blocs they add up to the "
+                     "window's imports.", TIV,
+                     r"arms_imports_tiv_(" + "|".join(CATEGORIES) + ")_from_(us|europe|others)"),
+    MetricDefinition("{us,european}_share_of_<category>_imports", "fraction",
+                     "The register's deliveries of the category from the United States (from European suppliers) / "
+                     "all its deliveries of the category, in the window.", TIV,
+                     r"(us|european)_share_of_(" + "|".join(CATEGORIES) + ")_imports"),
+    MetricDefinition("share_of_<category>_imports_from_<ISO3>", "fraction",
+                     "Share of each of the three largest suppliers of the category in the window (register).", TIV,
+                     r"share_of_(" + "|".join(CATEGORIES) + ")_imports_from_[A-Z_]+"),
+    MetricDefinition("safe_eligible_share_of_arms_imports", "fraction",
+                     "Imports from suppliers whose defence products the EU's SAFE loans accept as made inside (the "
+                     "EU, the EEA-EFTA states, Ukraine, and Canada, the one third country with a SAFE agreement, "
+                     "concluded 1 December 2025) / all imports; a proxy: home production is not in SIPRI's "
+                     "transfers.", "Council Regulation (EU) 2025/1106 (SAFE); " + TIV),
+    MetricDefinition("safe_eligible_share_of_pending_orders", "fraction",
+                     "The same for the pending orders.", "Council Regulation (EU) 2025/1106 (SAFE); " + REGISTER),
+    MetricDefinition("pending_orders_tiv_{firm,planned}", "SIPRI TIV m",
+                     "Pending orders split into firm and planned or uncertain: the units beyond those ordered where "
+                     "SIPRI's comment says 'N planned of which M ordered', and every order whose number SIPRI marks "
+                     "with '?', are planned or uncertain; the rest is firm.", REGISTER,
+                     r"pending_orders_tiv_(firm|planned)"),
+    MetricDefinition("us_share_of_pending_orders_{firm,planned}", "fraction",
+                     "The US share of the firm, and of the planned or uncertain, pending orders.", REGISTER,
+                     r"us_share_of_pending_orders_(firm|planned)"),
+    MetricDefinition("us_procurement_at_stake_usd", "USD m, current prices",
+                     "A scenario, not a forecast: the extra spending an ally needs to reach 3.5% of GDP (NATO's "
+                     "figures, latest year) x its equipment share (NATO's; else NATO's 20% guideline) x its US share "
+                     "of arms imports in the latest window: how much of the increase would buy US arms at today's "
+                     "pattern. Groups: sum over their NATO allies.", NATO + "; " + TIV),
     MetricDefinition("pending_orders_tiv", "SIPRI TIV m",
                      "TIV ordered but not yet delivered at the end of the release's last year (order TIV minus "
                      "delivered TIV), for orders of the last ten years or still delivering in the last two.",

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..countries import GROUPS as GROUP_CODES
 from ..countries import CountryTable
+from .diversification import safe_eligible_suppliers
 from .records import UNIT_FRACTION, UNIT_HHI, UNIT_TIV, MetricRows, period_label
 from .weapon_categories import CATEGORIES
 
@@ -28,6 +29,7 @@ WINDOW_YEARS = 5
 ROLLING_WINDOWS = 20
 YEARLY_SPAN = 25
 TOP_SUPPLIERS = 5
+CATEGORY_TOP_SUPPLIERS = 3  # the largest suppliers named per weapon category
 TOP_EXPORTERS = 10
 WORLD = "WLD"
 SIPRI_AT = "SIPRI Arms Transfers Database"
@@ -35,6 +37,8 @@ SIPRI_AT = "SIPRI Arms Transfers Database"
 # older orders with undelivered TIV were mostly cut short, not delayed.
 PENDING_RECENT_ORDER_YEARS = 10
 PENDING_RECENT_DELIVERY_YEARS = 2
+# "126 planned of which 48 ordered by end-2025" in a register comment
+PLANNED_OF_WHICH = r"(\d+)\s+planned,?\s+of which\s+(\d+)\s+(?:were\s+)?(?:ordered|signed|contracted)"
 
 
 @dataclass(frozen=True)
@@ -143,32 +147,79 @@ def window_import_metrics(out: MetricRows, entity: str, rows: pd.DataFrame, wind
 
 def category_metrics(out: MetricRows, entity: str, deal_rows: pd.DataFrame, window: Window, total: float,
                      members: list[str], source: str, estimate: bool) -> None:
-    """Add the window's imports by weapon category: register shares, scaled to the window's total TIV."""
+    """Add the window's imports by weapon category, and each category's by supplier bloc and largest suppliers:
+    register shares (deal years with a `category` and a `bloc`), scaled to the window's total TIV.
+
+    A category's bloc shares are the register's own (US deliveries of air defence / all deliveries of air
+    defence), so they are exact ratios of the register; the TIV figures are those shares of the window's total,
+    and add up to it over categories and blocs.
+    """
     rows = _window_rows(deal_rows, members, window)
     by_category = rows.groupby("category")["tiv"].sum()
     category_total = float(by_category.sum())
     if category_total <= 0 or total <= 0:
         return
+    by_bloc = rows.groupby(["category", "bloc"])["tiv"].sum()
+    by_supplier = rows.groupby(["category", "supplier"])["tiv"].sum()
+    period = window.label
     for category in CATEGORIES:
-        share = float(by_category.get(category, 0.0)) / category_total
-        out.add(entity, f"category_share_{category}", window.label, share, UNIT_FRACTION, source, estimate)
-        out.add(entity, f"arms_imports_tiv_{category}", window.label, share * total, UNIT_TIV, source, estimate)
+        in_category = float(by_category.get(category, 0.0))
+        share = in_category / category_total
+        out.add(entity, f"category_share_{category}", period, share, UNIT_FRACTION, source, estimate)
+        out.add(entity, f"arms_imports_tiv_{category}", period, share * total, UNIT_TIV, source, estimate)
+        for bloc in BLOCS:
+            part = float(by_bloc.get((category, bloc), 0.0))
+            out.add(entity, f"arms_imports_tiv_{category}_from_{bloc}", period, part / category_total * total,
+                    UNIT_TIV, source, estimate)
+        if in_category <= 0:
+            continue  # no share of nothing
+        for bloc, metric in (("us", f"us_share_of_{category}_imports"),
+                             ("europe", f"european_share_of_{category}_imports")):
+            out.add(entity, metric, period, min(1.0, float(by_bloc.get((category, bloc), 0.0)) / in_category),
+                    UNIT_FRACTION, source, estimate)
+        suppliers = by_supplier.loc[category]
+        top = suppliers[suppliers > 0].sort_values(ascending=False, kind="stable").head(CATEGORY_TOP_SUPPLIERS)
+        for supplier, tiv in top.items():
+            out.add(entity, f"share_of_{category}_imports_from_{supplier}", period, float(tiv) / in_category,
+                    UNIT_FRACTION, source, estimate)
 
 
 def pending_orders(transfers: pd.DataFrame, last_year: int) -> pd.DataFrame:
-    """Register records with TIV ordered but not yet delivered at the end of `last_year` (`pending_tiv`)."""
+    """Register records with TIV ordered but not yet delivered at the end of `last_year` (`pending_tiv`), split
+    into `firm_pending_tiv` and `planned_pending_tiv` (see `planned_part`)."""
     undelivered = transfers["tiv_order"] - transfers["tiv_delivered"].fillna(0.0)
     last_delivery = transfers["delivery_years"].map(lambda years: max(years) if len(years) else None)
     recent_order = transfers["order_year"] >= last_year - PENDING_RECENT_ORDER_YEARS
     still_delivering = last_delivery.fillna(0).astype(int) >= last_year - PENDING_RECENT_DELIVERY_YEARS
     pending = transfers[(undelivered > 0) & (recent_order.fillna(False) | still_delivering)].copy()
     pending["pending_tiv"] = undelivered[pending.index]
+    pending["planned_pending_tiv"] = planned_part(pending)
+    pending["firm_pending_tiv"] = pending["pending_tiv"] - pending["planned_pending_tiv"]
     return pending
 
 
+def planned_part(pending: pd.DataFrame) -> pd.Series:
+    """The part of each pending order's TIV that is planned or uncertain rather than firmly ordered.
+
+    SIPRI counts a planned fleet as ordered and says so in the comments ("126 planned of which 48 ordered by
+    end-2025"): the units beyond those ordered are planned. An ordered number SIPRI marks with '?' is uncertain:
+    the whole pending part of that order is. Everything else is firm.
+    """
+    noted = pending["comments"].fillna("").str.extract(PLANNED_OF_WHICH).astype(float)
+    planned_units = (noted[0] - noted[1]).clip(lower=0)
+    by_note = (planned_units * pending["tiv_per_unit"]).clip(upper=pending["pending_tiv"])
+    uncertain = pending["number_ordered_uncertain"].fillna(False).astype(bool)
+    planned = pd.Series(0.0, index=pending.index)
+    planned[uncertain] = pending.loc[uncertain, "pending_tiv"]
+    has_note = by_note.notna()
+    planned[has_note] = by_note[has_note]
+    return planned
+
+
 def pending_metrics(out: MetricRows, entity: str, pending: pd.DataFrame, last_year: int,
-                    members: list[str], source: str) -> None:
-    """Add the order pipeline at the end of `last_year`: total, by supplier, and the US and European shares."""
+                    members: list[str], source: str, safe_suppliers: frozenset[str]) -> None:
+    """Add the order pipeline at the end of `last_year`: total, by supplier, the US, European and SAFE-eligible
+    shares, and the firm and the planned or uncertain parts with their US shares."""
     rows = pending[pending["recipient"].isin(members)]
     total = float(rows["pending_tiv"].sum())
     period = str(last_year)
@@ -179,6 +230,15 @@ def pending_metrics(out: MetricRows, entity: str, pending: pd.DataFrame, last_ye
     out.add(entity, "us_share_of_pending_orders", period, by_bloc.get("us", 0.0) / total, UNIT_FRACTION, source)
     out.add(entity, "european_share_of_pending_orders", period, by_bloc.get("europe", 0.0) / total,
             UNIT_FRACTION, source)
+    safe = rows.loc[rows["supplier"].isin(safe_suppliers), "pending_tiv"].sum()
+    out.add(entity, "safe_eligible_share_of_pending_orders", period, min(1.0, safe / total), UNIT_FRACTION, source)
+    for part in ("firm", "planned"):
+        column = f"{part}_pending_tiv"
+        part_total = float(rows[column].sum())
+        out.add(entity, f"pending_orders_tiv_{part}", period, part_total, UNIT_TIV, source)
+        if part_total > 0:
+            out.add(entity, f"us_share_of_pending_orders_{part}", period,
+                    float(rows.loc[rows["bloc"] == "us", column].sum()) / part_total, UNIT_FRACTION, source)
     for supplier, tiv in rows.groupby("supplier")["pending_tiv"].sum().items():
         out.add(entity, f"pending_orders_tiv_from_{supplier}", period, float(tiv), UNIT_TIV, source)
 
@@ -202,6 +262,7 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
     column; `source`: the source named for a figure without rows.
     """
     european = european_suppliers(countries)
+    safe = safe_eligible_suppliers(countries)
     first_year = last_year - max(ROLLING_WINDOWS + 2 * WINDOW_YEARS, YEARLY_SPAN)
     bilateral = bilateral[bilateral["year"].between(first_year, last_year)]
     world = bilateral.groupby("year")["tiv"].sum().reindex(range(first_year, last_year + 1), fill_value=0.0)
@@ -210,6 +271,7 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
                   for m in members_of(e, y, countries, last_year)}
     flows = everyone[everyone["recipient"].isin(recipients)]
     deal_rows = deal_rows[deal_rows["year"].between(first_year, last_year) & deal_rows["recipient"].isin(recipients)]
+    deal_rows = deal_rows.assign(bloc=supplier_bloc(deal_rows["supplier"], european))
     pending = pending_orders(transfers, last_year)
     pending = pending.assign(bloc=supplier_bloc(pending["supplier"], european))
     out = MetricRows()
@@ -224,6 +286,11 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
             estimates = Estimates.of(rows)
             window_source = tiv_source(rows, source)
             total = window_import_metrics(out, entity, rows, window, estimates, window_source, detailed, world)
+            if total > 0:
+                # min: the same TIV summed in another order can exceed the total by a rounding error
+                out.add(entity, "safe_eligible_share_of_arms_imports", window.label,
+                        min(1.0, float(rows.loc[rows["supplier"].isin(safe), "tiv"].sum()) / total), UNIT_FRACTION,
+                        window_source, estimates.split)
             if detailed:
                 category_metrics(out, entity, deal_rows, window, total, members, window_source, estimates.split)
             # like for like: the same members in both windows
@@ -242,7 +309,7 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
                 out.add(entity, f"arms_imports_from_{bloc}_tiv", str(year), float(by_bloc.get(bloc, 0.0)),
                         UNIT_TIV, year_source, estimates.bloc[bloc])
         pending_metrics(out, entity, pending, last_year, members_of(entity, last_year, countries, last_year),
-                        pending_source or source)
+                        pending_source or source, safe)
     world_metrics(out, everyone, windows, last_year, source)
     exporter_metrics(out, everyone, windows, last_year, countries, [e for e in entities if e in GROUP_CODES], source)
     return out

@@ -12,11 +12,11 @@ from ..countries import CountryTable
 from ..ingest.stage import load_table
 from ..manifest import DataRelease
 from ..project import Project
-from . import bilateral_tiv, dependency, ranking, spending
+from . import bilateral_tiv, dependency, diversification, ranking, spending
 from .records import COLUMNS
 from .weapon_categories import weapon_category
 
-SPENDING_GROUPS = ("EU27", "NATO_EUROPE", "EUROPE")
+SPENDING_GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "EUROPE_EX_UKR")
 GROUPS = (*SPENDING_GROUPS, "SIPRI_EUROPE", "SIPRI_EURO_NATO")  # SIPRI's groups: arms transfers only
 DEPENDENCY_RANKED = ("arms_imports_tiv", "us_share_of_arms_imports", "european_share_of_arms_imports",
                      "supplier_hhi", "pending_orders_tiv", "us_share_of_pending_orders")
@@ -108,6 +108,10 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     spending_rows = spending.spending_metrics(milex, nato, codes, list(SPENDING_GROUPS), countries, last_year, sources)
     rows = pd.concat([dependency_rows.frame(release.name), spending_rows.frame(release.name)], ignore_index=True)
     latest = dependency.Window(last_year - dependency.WINDOW_YEARS + 1, last_year).label
+    allies = [c for c in codes if countries.is_member("NATO", c, last_year)]
+    at_stake = diversification.procurement_at_stake(
+        rows, allies, {g: countries.members(g, last_year) for g in SPENDING_GROUPS}, latest)
+    rows = pd.concat([rows, at_stake.frame(release.name)], ignore_index=True)
     ranked_dependency = rows[(rows["period"].isin([latest, str(last_year)]))]
     def peers(year: int) -> list[str]:
         return european_countries(countries, year)
@@ -123,7 +127,8 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     deals = dependency.largest_pending_deals(pending, codes, count=10)[
         ["recipient", "supplier", "order_year", "order_year_uncertain", "number_ordered", "number_ordered_uncertain",
          "number_delivered", "number_delivered_uncertain", "weapon_designation",
-         "weapon_description", "category", "tiv_order", "tiv_delivered", "pending_tiv", "source_file", "source_ref"]]
+         "weapon_description", "category", "tiv_order", "tiv_delivered", "pending_tiv", "firm_pending_tiv",
+         "planned_pending_tiv", "comments", "source_file", "source_ref"]]
     europe = set(codes)
     return ReleaseMetrics(rows[list(COLUMNS)], bilateral[bilateral["recipient"].isin(europe)].reset_index(drop=True),
                           deals.reset_index(drop=True))
