@@ -12,9 +12,9 @@ from ..countries import CountryTable
 from ..ingest.stage import load_table
 from ..manifest import DataRelease
 from ..project import Project
-from . import bilateral_tiv, dependency, diversification, ranking, spending
+from . import alternatives, bilateral_tiv, dependency, diversification, ranking, spending
 from .records import COLUMNS
-from .weapon_categories import weapon_category
+from .weapon_categories import weapon_category, weapon_role
 
 SPENDING_GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "EUROPE_EX_UKR")
 GROUPS = (*SPENDING_GROUPS, "SIPRI_EUROPE", "SIPRI_EURO_NATO")  # SIPRI's groups: arms transfers only
@@ -30,6 +30,8 @@ class ReleaseMetrics:
     metrics: pd.DataFrame
     bilateral: pd.DataFrame
     pending_us_deals: pd.DataFrame
+    european_alternatives: pd.DataFrame
+    imports_by_role: pd.DataFrame
 
 
 def european_countries(countries: CountryTable, year: int) -> list[str]:
@@ -91,6 +93,7 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     transfers = table("transfers")
     register = project.display(project.raw_dir / roles["transfers"][0].path)
     transfers = transfers.assign(category=weapon_category(transfers, register))
+    transfers = transfers.assign(role=weapon_role(transfers))
     allocation = bilateral_tiv.allocate(transfers, release_exact_tiv(release, table))
     deal_rows = allocation.deal_rows
     deal_rows["category"] = transfers["category"].reindex(deal_rows["deal"]).to_numpy()
@@ -131,4 +134,7 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
          "planned_pending_tiv", "comments", "source_file", "source_ref"]]
     europe = set(codes)
     return ReleaseMetrics(rows[list(COLUMNS)], bilateral[bilateral["recipient"].isin(europe)].reset_index(drop=True),
-                          deals.reset_index(drop=True))
+                          deals.reset_index(drop=True),
+                          alternatives.european_alternatives(transfers, deal_rows, dependency.european_suppliers(
+                              countries), codes, last_year),
+                          alternatives.imports_by_role(transfers, deal_rows, codes, last_year))

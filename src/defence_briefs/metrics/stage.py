@@ -1,7 +1,10 @@
 """The `metrics` stage: compute a release's metrics into _build/<release>/data/ (only when their inputs changed).
 
 Files: metrics.csv (every figure, tidy), bilateral_tiv.csv (yearly supplier x European recipient TIV, exact
-or allocated), pending_us_deals.csv (largest US orders not yet delivered). All are computed before any is
+or allocated), pending_us_deals.csv (largest US orders not yet delivered, firm and planned parts),
+european_alternatives.csv (European-made systems delivered in the last ten years, by role) and
+imports_by_role.csv (each European country's deliveries of the latest window by role, supplier and system),
+sources.csv (every source file with its edition and sha256). All are computed before any is
 written, and each is replaced atomically. A stamp beside them records the fingerprint of their inputs (the
 tidy tables' keys, the metrics code, the release's definition, the accepted plausibility findings); when it
 matches and the files are intact the stage does nothing. The files reach reports/<release>/data/ when the
@@ -29,7 +32,8 @@ from .plausibility import TABLES, check_metrics, check_tables, reviewed_text
 Reporter = Callable[[str], None]
 METRICS_FILE = "metrics.csv"
 SOURCES_FILE = "sources.csv"
-DATA_FILES = (METRICS_FILE, "bilateral_tiv.csv", "pending_us_deals.csv", SOURCES_FILE)
+DATA_FILES = (METRICS_FILE, "bilateral_tiv.csv", "pending_us_deals.csv", "european_alternatives.csv",
+              "imports_by_role.csv", SOURCES_FILE)
 STAMP = ".stamp.json"
 
 
@@ -103,6 +107,8 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
         METRICS_FILE: _csv_bytes(metrics),
         "bilateral_tiv.csv": _csv_bytes(result.bilateral),
         "pending_us_deals.csv": _csv_bytes(result.pending_us_deals),
+        "european_alternatives.csv": _csv_bytes(result.european_alternatives),
+        "imports_by_role.csv": _csv_bytes(result.imports_by_role),
         SOURCES_FILE: _csv_bytes(sources_table(release)),
     }
     (target / STAMP).unlink(missing_ok=True)  # no stamp while the files change

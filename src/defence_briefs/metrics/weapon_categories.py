@@ -16,6 +16,7 @@ drones, sensors, engines and satellites are 'other'.
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -32,6 +33,7 @@ CATEGORY_NAMES = {
     "ships": "Ships", "other": "Other (sensors, engines etc.)",
 }
 MAPPING_FILE = "src/defence_briefs/reference/weapon_categories.csv"
+ROLES_FILE = "weapon_roles.csv"
 
 
 @lru_cache(maxsize=1)
@@ -68,3 +70,37 @@ def weapon_category(transfers: pd.DataFrame, file: str = "trade register") -> pd
                                f"Add each with its category ({', '.join(CATEGORIES)}) to {MAPPING_FILE}.")
     table = category_table()
     return transfers["weapon_description"].map(lambda d: table[normalise_name(d)] if isinstance(d, str) else "other")
+
+
+@lru_cache(maxsize=1)
+def role_rules() -> tuple[tuple[str, re.Pattern, str], ...]:
+    """(category, pattern, role) from reference/weapon_roles.csv, in order: the first match gives the role."""
+    path = resources.files("defence_briefs").joinpath("reference", ROLES_FILE)
+    with path.open(encoding="utf-8", newline="") as handle:
+        rules = tuple((row["category"], re.compile(row["pattern"]), row["role"]) for row in csv.DictReader(handle))
+    unknown = sorted({category for category, _, _ in rules} - set(CATEGORIES))
+    if unknown:
+        raise ValueError(f"{ROLES_FILE}: unknown categories {unknown}")
+    return rules
+
+
+def fallback_role(category: str) -> str:
+    return "other equipment" if category == "other" else f"other {CATEGORY_NAMES[category].lower()}"
+
+
+def role_of(description: str | None, category: str) -> str:
+    """A finer role than the category where SIPRI's description allows it (long-range air-to-air missiles ->
+    'air-to-air missiles'; transport vs combat helicopters), else 'other <category>'."""
+    text = normalise_name(description) if isinstance(description, str) else ""
+    for rule_category, pattern, role in role_rules():
+        if rule_category == category and pattern.search(text):
+            return role
+    return fallback_role(category)
+
+
+def weapon_role(transfers: pd.DataFrame) -> pd.Series:
+    """The role of each register record with a `category` column (see `role_of`)."""
+    pairs = transfers[["weapon_description", "category"]].drop_duplicates()
+    roles = {(d, c): role_of(d, c) for d, c in pairs.itertuples(index=False)}
+    return pd.Series([roles[(d, c)] for d, c in zip(transfers["weapon_description"], transfers["category"],
+                                                        strict=True)], index=transfers.index, dtype=object)
