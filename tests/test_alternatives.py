@@ -67,7 +67,8 @@ def test_imports_by_role_and_the_roles_the_us_supplied() -> None:
 
 
 def test_roles_follow_the_descriptions_and_fall_back_to_the_category() -> None:
-    assert role_of("anti-ballistic missile system", "air_defence") == "ballistic-missile defence"
+    assert role_of("anti-ballistic missile system", "air_defence") == "ballistic-missile defence systems"
+    assert role_of("tank turret", "armoured_vehicles") == "other armoured vehicles"  # a turret is not a tank
     assert role_of("portable SAM", "air_defence") == "portable surface-to-air missiles"
     assert role_of("transport helicopter", "helicopters") == "transport helicopters"
     assert role_of("tank", "armoured_vehicles") == "tanks"

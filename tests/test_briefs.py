@@ -3,6 +3,7 @@ metrics.csv, the PDFs read back, the site opened offline in headless Chromium, a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -111,6 +112,38 @@ def test_every_executed_notebook_shows_how_its_headline_figures_are_made(briefs_
             assert "us_share_of_arms_imports" in checks and latest in checks, code
         page = (site / "countries" / f"{code}.html").read_text(encoding="utf-8")
         assert "computed here" not in page and "by_supplier" not in page, code
+
+
+def test_every_brief_has_the_diversification_section_and_every_page_links_the_europe_page(
+        briefs_project: Project) -> None:
+    """Each brief's section id="diversification" holds the chart of weapon categories by supplier bloc (HTML and
+    PDF) and its sentences; every page's navigation links diversification.html, which shows Europe with and
+    without Ukraine, a map drawn from inline data, the countries, the categories and the alternatives."""
+    site = _site(briefs_project)
+    metrics = load_metrics(briefs_project, RELEASE).set_index(["country", "metric", "period"])["value"]
+    for page in sorted((site / "countries").glob("*.html")):
+        soup = _soup(page)
+        section = soup.find(id="diversification")
+        assert section is not None, page.name
+        assert "What it would take to buy less from the US" in section.find(["h2", "h1"]).get_text()
+        code = page.stem
+        if metrics.get((code, "arms_imports_tiv", "2021-2025"), 0) > 0:
+            assert section.select("figure.chart"), page.name  # the categories by supplier bloc
+        nav = [a["href"] for a in soup.select("nav a")]
+        assert "../diversification.html" in nav, (page.name, nav)
+    europe = _soup(site / "diversification.html")
+    text = " ".join(europe.get_text().split())
+    assert "Europe without Ukraine" in text and "What European industry has delivered" in text
+    table = europe.find("table")
+    assert [th.get_text() for th in table.find_all("th")][1:4] == ["Europe", "Europe without Ukraine", "EU27"]
+    spans = europe.select("span.fig")
+    assert len(spans) > 100
+    for span in spans:  # every figure of the page is a row of metrics.csv
+        key = (span["data-country"], span["data-metric"], span["data-period"])
+        assert fmt(metrics.loc[key], span["data-format"]) == span.get_text(), key
+    spec = json.loads(europe.find("script", type="application/json").get_text())
+    assert "url" not in json.dumps(spec)  # the map's boundaries are inline: nothing to fetch
+    assert "diversification.html" in [a["href"] for a in _soup(site / "index.html").select("nav a")]
 
 
 def test_edge_cases_are_said_in_words(briefs_project: Project) -> None:

@@ -175,7 +175,8 @@ def test_weapon_categories_by_supplier_bloc_and_safe_share_by_hand() -> None:
     # SIPRI's tables: USA 60, DEU 30, CAN 5, GBR 5 in 2020-2024 (total 100)
     flows = bilateral([("USA", "POL", 2022, 60), ("DEU", "POL", 2023, 30), ("CAN", "POL", 2024, 5),
                        ("GBR", "POL", 2024, 5)])
-    # the register's deal years (half the tables' volume: figures are scaled by 100 / 50)
+    # the register's deal years; each bloc's are scaled to the bloc's total in the tables: US 30 -> 60 (x2),
+    # European (DEU) 15 -> 35 with GBR (x7/3), others (KOR) 5 -> 5 (Canada's 5)
     deal_rows = pd.DataFrame([("USA", 2022, 20.0, "air_defence"), ("USA", 2022, 10.0, "combat_aircraft"),
                               ("DEU", 2023, 5.0, "air_defence"), ("DEU", 2023, 10.0, "ships"),
                               ("KOR", 2024, 5.0, "artillery")], columns=["supplier", "year", "tiv", "category"])
@@ -184,17 +185,20 @@ def test_weapon_categories_by_supplier_bloc_and_safe_share_by_hand() -> None:
     values = out.frame("test").set_index(["country", "metric", "period"])["value"]
     window = "2020-2024"
     assert values["POL", "arms_imports_tiv_air_defence_from_us", window] == pytest.approx(40)
-    assert values["POL", "arms_imports_tiv_air_defence_from_europe", window] == pytest.approx(10)
+    assert values["POL", "arms_imports_tiv_air_defence_from_europe", window] == pytest.approx(5 * 7 / 3)
     assert values["POL", "arms_imports_tiv_air_defence_from_others", window] == 0
-    assert values["POL", "arms_imports_tiv_ships_from_europe", window] == pytest.approx(20)
-    assert values["POL", "arms_imports_tiv_artillery_from_others", window] == pytest.approx(10)
-    assert values["POL", "us_share_of_air_defence_imports", window] == pytest.approx(0.8)
-    assert values["POL", "european_share_of_air_defence_imports", window] == pytest.approx(0.2)
+    assert values["POL", "arms_imports_tiv_ships_from_europe", window] == pytest.approx(10 * 7 / 3)
+    assert values["POL", "arms_imports_tiv_artillery_from_others", window] == pytest.approx(5)
+    air_defence = 40 + 5 * 7 / 3
+    assert values["POL", "us_share_of_air_defence_imports", window] == pytest.approx(40 / air_defence)
+    assert values["POL", "european_share_of_air_defence_imports", window] == pytest.approx(35 / 3 / air_defence)
     assert values["POL", "us_share_of_ships_imports", window] == 0
-    assert values["POL", "share_of_air_defence_imports_from_USA", window] == pytest.approx(0.8)
-    assert values["POL", "share_of_air_defence_imports_from_DEU", window] == pytest.approx(0.2)
+    assert values["POL", "share_of_air_defence_imports_from_USA", window] == pytest.approx(40 / air_defence)
+    assert values["POL", "share_of_air_defence_imports_from_DEU", window] == pytest.approx(35 / 3 / air_defence)
     assert values["POL", "share_of_artillery_imports_from_KOR", window] == 1
     assert ("POL", "us_share_of_helicopters_imports", window) not in values.index  # no helicopters: no share
+    # each bloc's parts add up to its total in SIPRI's tables, the figures the text quotes
+    assert sum(values["POL", f"arms_imports_tiv_{c}_from_europe", window] for c in CATEGORIES) == pytest.approx(35)
     parts = [values["POL", f"arms_imports_tiv_{c}_from_{b}", window] for c in CATEGORIES
              for b in ("us", "europe", "others")]
     assert sum(parts) == pytest.approx(100)

@@ -501,3 +501,52 @@ def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
                    + (f" Points too close to label: {', '.join(unlabelled)}." if unlabelled else ""))
     chart = alt.layer(rule, points, *labels).properties(width=WIDTH, height=height)
     return finish(chart, title, subtitle, f"{SIPRI_AT}; {SIPRI_MILEX}", description, data)
+
+
+def category_blocs_chart(brief: Brief) -> BriefChart | None:
+    """Which kinds of arms came from the US, from European suppliers and from others in the latest window:
+    stacked bars of each weapon category's imports by supplier bloc."""
+    latest = brief.data.window(0)
+    frames = []
+    for key, bloc in FLOW_METRICS.items():
+        rows = _prefixed(brief, "arms_imports_tiv_", [latest])
+        rows = rows[rows["key"].str.endswith(f"_from_{key}")]
+        frames.append(rows.assign(bloc=bloc, category_key=rows["key"].str.removesuffix(f"_from_{key}")))
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[rows["value"] > 0].copy()
+    if rows.empty:
+        return None
+    rows["category"] = rows["category_key"].map(CATEGORY_NAMES)
+    totals = rows.groupby("category")["value"].sum()
+    us = rows[rows["bloc"] == "United States"].groupby("category")["value"].sum().reindex(totals.index, fill_value=0)
+    rows["us_share"] = rows["category"].map((us / totals).map(lambda v: fmt(v, "pct")))
+    rows["tiv"] = rows["value"].map(lambda v: fmt(v, "tiv"))
+    order = list(totals.sort_values(ascending=False).index)
+    rows["bloc_order"] = rows["bloc"].map({b: i for i, b in enumerate(BLOC_COLOURS)})
+    chart = alt.Chart(rows).mark_bar().encode(
+        y=alt.Y("category:N", sort=order, title=None),
+        x=alt.X("sum(value):Q", title="Arms imports, SIPRI TIV (millions)", axis=alt.Axis(tickCount=4)),
+        color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(rows)), sort=list(BLOC_COLOURS),
+                        title="Supplier"),
+        order=alt.Order("bloc_order:Q"),
+        tooltip=[alt.Tooltip("category:N", title="Category"), alt.Tooltip("bloc:N", title="Supplier"),
+                 alt.Tooltip("tiv:N", title="TIV (millions)"),
+                 alt.Tooltip("us_share:N", title="US share of the category")],
+    ).properties(width=WIDTH - 190, height=max(48, 17 * len(order)))
+    us_first = (us / totals).sort_values(ascending=False, kind="stable")
+    # a category counts when it is at least 5% of the imports: a few shipborne guns make no headline
+    weight = totals / totals.sum()
+    mostly_us = [c.lower() for c, share in us_first.items()
+                 if share >= 0.5 and c != CATEGORY_NAMES["other"] and weight[c] >= 0.05]
+    window = short_period(latest)
+    if mostly_us:
+        named = mostly_us[:3] if len(mostly_us) <= 3 else [*mostly_us[:2], f"{len(mostly_us) - 2} other categories"]
+        names = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        title = f"Most of {brief.possessive()} {names} came from the US in {window}"
+    else:
+        title = f"No major weapon category of {brief.possessive()} imports came mostly from the US in {window}"
+    description = (f"Stacked horizontal bars of {brief.possessive()} arms imports in {window} by weapon category and "
+                   f"supplier; the US share of each category: "
+                   + ", ".join(f"{c} {fmt(share, 'pct')}" for c, share in us_first.items()) + ".")
+    return finish(chart, title, f"Arms imports by weapon category and supplier, {window} (SIPRI TIV)", SIPRI_AT,
+                  description, brief.data)

@@ -26,6 +26,9 @@ EUROPE_COVERS = ("the EU27, the United Kingdom, Norway, Switzerland, Iceland, TÃ
                  "six western Balkan states (Albania, Bosnia and Herzegovina, Kosovo, Montenegro, North Macedonia, "
                  "Serbia)")
 PEER_METRIC = "us_share_of_arms_imports"  # the figure a brief shows for every European country
+# the computed tables a brief reads, in the order of ReleaseData._frames
+TABLE_FILES = ("metrics.csv", "bilateral_tiv.csv", "pending_us_deals.csv", "european_alternatives.csv",
+               "imports_by_role.csv")
 
 
 @dataclass(frozen=True)
@@ -54,15 +57,20 @@ class ReleaseData:
         self.release = release
         self.manifest = manifest
         folder = metrics_dir(project, release.name)
-        self._set_frames(load_metrics(project, release.name), _read_csv(folder / "bilateral_tiv.csv"),
-                         _read_csv(folder / "pending_us_deals.csv"))
+        self._set_frames(load_metrics(project, release.name), *(_read_csv(folder / name) for name in TABLE_FILES[1:]))
         self._previous_of: ReleaseData | None = None
 
-    def _set_frames(self, metrics: pd.DataFrame, bilateral: pd.DataFrame, pending: pd.DataFrame) -> None:
+    def _set_frames(self, metrics: pd.DataFrame, bilateral: pd.DataFrame, pending: pd.DataFrame,
+                    alternatives: pd.DataFrame, roles: pd.DataFrame) -> None:
         self.metrics = metrics
         self.bilateral = bilateral
         self.pending_us_deals = pending
+        self.european_alternatives = alternatives  # every brief reads all of it
+        self.imports_by_role = roles
         self.countries: CountryTable = country_table()
+
+    def _frames(self) -> tuple[pd.DataFrame, ...]:
+        return (self.metrics, self.bilateral, self.pending_us_deals, self.european_alternatives, self.imports_by_role)
 
     @cached_property
     def _index(self) -> pd.DataFrame:
@@ -88,12 +96,12 @@ class ReleaseData:
         """Row positions of each country (and group) in the metrics, bilateral and pending tables."""
         return {"metrics": self.metrics.groupby("country", sort=False).indices,
                 "bilateral": self.bilateral.groupby("recipient", sort=False).indices,
-                "pending": self.pending_us_deals.groupby("recipient", sort=False).indices}
+                "pending": self.pending_us_deals.groupby("recipient", sort=False).indices,
+                "roles": self.imports_by_role.groupby("recipient", sort=False).indices}
 
     @cached_property
-    def _row_hashes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return tuple(pd.util.hash_pandas_object(frame, index=False).to_numpy()
-                     for frame in (self.metrics, self.bilateral, self.pending_us_deals))
+    def _row_hashes(self) -> tuple[np.ndarray, ...]:
+        return tuple(pd.util.hash_pandas_object(frame, index=False).to_numpy() for frame in self._frames())
 
     @cached_property
     def _peer_rows(self) -> np.ndarray:
@@ -101,26 +109,27 @@ class ReleaseData:
         return np.flatnonzero(((metrics["metric"] == PEER_METRIC) & (metrics["period"] == self.window(0))
                                & metrics["country"].isin(self.european_countries())).to_numpy())
 
-    def _brief_rows(self, country: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _brief_rows(self, country: str) -> tuple[np.ndarray, ...]:
+        """Row positions of each frame (`_frames`) that the brief of `country` reads."""
         empty = np.array([], dtype=np.intp)
         index = self._positions
         rows = np.unique(np.concatenate([index["metrics"].get(code, empty) for code in (country, *BRIEF_GROUPS)]
                                         + [self._peer_rows]))
-        return rows, index["bilateral"].get(country, empty), index["pending"].get(country, empty)
+        return (rows, index["bilateral"].get(country, empty), index["pending"].get(country, empty),
+                np.arange(len(self.european_alternatives)), index["roles"].get(country, empty))
 
     def for_brief(self, country: str) -> ReleaseData:
         """The part of this release that the brief of `country` reads: the country's own rows, the group rows
-        (BRIEF_GROUPS), every European country's PEER_METRIC in the latest window, its bilateral and pending
-        rows, and the same part of the previous release. A brief's fingerprint is taken over exactly this, so
+        (BRIEF_GROUPS), every European country's PEER_METRIC in the latest window, its bilateral, pending and
+        imports-by-role rows, the whole table of European alternatives, and the same part of the previous
+        release. A brief's fingerprint is taken over exactly this, so
         it is rebuilt when, and only when, something it shows changed."""
         if self._previous_of is not None:
             raise ValueError("for_brief takes a whole release")
-        rows, bilateral, pending = self._brief_rows(country)
         part = object.__new__(ReleaseData)
         part.project, part.release, part.manifest = self.project, self.release, self.manifest
-        part._set_frames(self.metrics.iloc[rows].reset_index(drop=True),
-                         self.bilateral.iloc[bilateral].reset_index(drop=True),
-                         self.pending_us_deals.iloc[pending].reset_index(drop=True))
+        part._set_frames(*(frame.iloc[rows].reset_index(drop=True)
+                           for frame, rows in zip(self._frames(), self._brief_rows(country), strict=True)))
         part._previous_of = self
         part._brief_country = country
         return part
@@ -253,7 +262,7 @@ def cached_release(project: Project, release: DataRelease, manifest: Manifest) -
     folder = metrics_dir(project, release.name)
     stamp = (release, tuple(manifest.releases),
              *[(p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
-               for p in (folder / name for name in ("metrics.csv", "bilateral_tiv.csv", "pending_us_deals.csv"))])
+               for p in (folder / name for name in TABLE_FILES)])
     key = (str(project.root), release.name)
     hit = _RELEASES.get(key)
     if hit is not None and hit[0] == stamp:

@@ -10,14 +10,25 @@ FORMATS = ("pct", "pct_abs", "change", "pct1", "pct2", "points", "usd_m", "usd",
 # One format per metric, in prose, key figures, tables and chart titles alike (see STYLE.md).
 METRIC_FORMATS = {
     "us_share_of_arms_imports": "pct", "european_share_of_arms_imports": "pct", "other_share_of_arms_imports": "pct",
-    "supplier_share": "pct", "category_share": "pct", "us_share_of_pending_orders": "pct",
+    "us_share_of_pending_orders": "pct",
     "european_share_of_pending_orders": "pct", "arms_imports_tiv": "tiv", "pending_orders_tiv": "tiv",
     "arms_imports_change": "change", "milex_current_usd": "usd_m", "milex_share_of_gdp": "pct1",
     "milex_per_capita_usd": "usd", "milex_real_change": "real_change", "milex_real_change_since_2014": "real_change",
     "milex_share_of_govt_spending": "pct1", "gap_to_2pct_gdp_usd": "usd_m", "gap_to_3_5pct_gdp_usd": "usd_m",
     "nato_share_of_gdp": "pct2", "nato_equipment_share": "pct1", "nato_gap_to_2pct_gdp_usd": "usd_m",
-    "nato_gap_to_3_5pct_gdp_usd": "usd_m",
+    "nato_gap_to_3_5pct_gdp_usd": "usd_m", "safe_eligible_share_of_arms_imports": "pct",
+    "safe_eligible_share_of_pending_orders": "pct", "pending_orders_tiv_firm": "tiv",
+    "pending_orders_tiv_planned": "tiv",
+    "us_share_of_pending_orders_firm": "pct", "us_share_of_pending_orders_planned": "pct",
+    "us_procurement_at_stake_usd": "usd_m", "projected_arms_imports_tiv": "tiv",
+    "projected_us_share_of_arms_imports": "pct",
 }
+# families of metrics named by a prefix (supplier_share_ISR) or a pattern (us_share_of_missiles_imports)
+FAMILY_FORMATS = (
+    (re.compile(r"supplier_share_[A-Z_]+|category_share_\w+|(us|european)_share_of_\w+_imports"
+                r"|share_of_\w+_imports_from_[A-Z_]+"), "pct"),
+    (re.compile(r"pending_orders_tiv_from_[A-Z_]+|arms_imports_from_\w+|arms_imports_tiv_\w+"), "tiv"),
+)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
@@ -26,9 +37,9 @@ def metric_format(metric: str) -> str:
     """The one format of `metric` (supplier_share_ISR -> the format of supplier_share)."""
     if metric in METRIC_FORMATS:
         return METRIC_FORMATS[metric]
-    for prefix in ("supplier_share", "category_share", "pending_orders_tiv_from", "arms_imports_from"):
-        if metric.startswith(prefix):
-            return METRIC_FORMATS.get(prefix, "tiv")
+    for pattern, kind in FAMILY_FORMATS:
+        if pattern.fullmatch(metric):
+            return kind
     raise KeyError(f"no display format for metric {metric!r}: add it to METRIC_FORMATS")
 
 

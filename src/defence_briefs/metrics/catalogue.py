@@ -110,6 +110,13 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "figures, latest year) x its equipment share (NATO's; else NATO's 20% guideline) x its US share "
                      "of arms imports in the latest window: how much of the increase would buy US arms at today's "
                      "pattern. Groups: sum over their NATO allies.", NATO + "; " + TIV),
+    MetricDefinition("projected_arms_imports_tiv", "SIPRI TIV m",
+                     "What orders already placed should deliver over the next five years (the window after the "
+                     "release's last year): each pending order spread over the years of SIPRI's stated schedule, "
+                     "else at its own pace so far, else at the pace of the same designation elsewhere, else evenly; "
+                     "orders not yet signed are not in it. Backtested in the methodology.", REGISTER),
+    MetricDefinition("projected_us_share_of_arms_imports", "fraction",
+                     "The US share of those projected deliveries.", REGISTER),
     MetricDefinition("pending_orders_tiv", "SIPRI TIV m",
                      "TIV ordered but not yet delivered at the end of the release's last year (order TIV minus "
                      "delivered TIV), for orders of the last ten years or still delivering in the last two.",

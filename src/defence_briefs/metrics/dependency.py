@@ -146,31 +146,40 @@ def window_import_metrics(out: MetricRows, entity: str, rows: pd.DataFrame, wind
 
 
 def category_metrics(out: MetricRows, entity: str, deal_rows: pd.DataFrame, window: Window, total: float,
-                     members: list[str], source: str, estimate: bool) -> None:
-    """Add the window's imports by weapon category, and each category's by supplier bloc and largest suppliers:
-    register shares (deal years with a `category` and a `bloc`), scaled to the window's total TIV.
+                     members: list[str], source: str, estimate: bool, bloc_totals: pd.Series) -> None:
+    """Add the window's imports by weapon category (register shares, scaled to the window's total TIV), and each
+    category's imports by supplier bloc and its largest suppliers.
 
-    A category's bloc shares are the register's own (US deliveries of air defence / all deliveries of air
-    defence), so they are exact ratios of the register; the TIV figures are those shares of the window's total,
-    and add up to it over categories and blocs.
+    The bloc figures are scaled bloc by bloc: each bloc's register deliveries are split among categories and
+    scaled to the bloc's total in SIPRI's tables (`bloc_totals`), so that a category's parts add up, over the
+    categories, to the bloc totals the text quotes; a bloc's total that the register does not cover in the
+    window counts as 'other'.
     """
     rows = _window_rows(deal_rows, members, window)
     by_category = rows.groupby("category")["tiv"].sum()
     category_total = float(by_category.sum())
     if category_total <= 0 or total <= 0:
         return
-    by_bloc = rows.groupby(["category", "bloc"])["tiv"].sum()
-    by_supplier = rows.groupby(["category", "supplier"])["tiv"].sum()
     period = window.label
     for category in CATEGORIES:
-        in_category = float(by_category.get(category, 0.0))
-        share = in_category / category_total
+        share = float(by_category.get(category, 0.0)) / category_total
         out.add(entity, f"category_share_{category}", period, share, UNIT_FRACTION, source, estimate)
         out.add(entity, f"arms_imports_tiv_{category}", period, share * total, UNIT_TIV, source, estimate)
+    register_by_bloc = rows.groupby("bloc")["tiv"].sum()
+    factor = (bloc_totals / register_by_bloc).replace([float("inf")], float("nan"))
+    scaled = rows.assign(tiv=rows["tiv"] * rows["bloc"].map(factor).fillna(0.0))
+    uncovered = [pd.DataFrame({"category": ["other"], "bloc": [bloc], "supplier": ["UNK_SUPPLIER"], "tiv": [tiv]})
+                 for bloc, tiv in bloc_totals.items() if tiv > 0 and register_by_bloc.get(bloc, 0.0) <= 0]
+    if uncovered:
+        scaled = pd.concat([scaled, *uncovered], ignore_index=True)
+    by_bloc = scaled.groupby(["category", "bloc"])["tiv"].sum()
+    in_categories = scaled.groupby("category")["tiv"].sum()
+    by_supplier = scaled.groupby(["category", "supplier"])["tiv"].sum()
+    for category in CATEGORIES:
         for bloc in BLOCS:
-            part = float(by_bloc.get((category, bloc), 0.0))
-            out.add(entity, f"arms_imports_tiv_{category}_from_{bloc}", period, part / category_total * total,
-                    UNIT_TIV, source, estimate)
+            out.add(entity, f"arms_imports_tiv_{category}_from_{bloc}", period,
+                    float(by_bloc.get((category, bloc), 0.0)), UNIT_TIV, source, estimate)
+        in_category = float(in_categories.get(category, 0.0))
         if in_category <= 0:
             continue  # no share of nothing
         for bloc, metric in (("us", f"us_share_of_{category}_imports"),
@@ -178,7 +187,8 @@ def category_metrics(out: MetricRows, entity: str, deal_rows: pd.DataFrame, wind
             out.add(entity, metric, period, min(1.0, float(by_bloc.get((category, bloc), 0.0)) / in_category),
                     UNIT_FRACTION, source, estimate)
         suppliers = by_supplier.loc[category]
-        top = suppliers[suppliers > 0].sort_values(ascending=False, kind="stable").head(CATEGORY_TOP_SUPPLIERS)
+        suppliers = suppliers[(suppliers > 0) & (suppliers.index != "UNK_SUPPLIER")]
+        top = suppliers.sort_values(ascending=False, kind="stable").head(CATEGORY_TOP_SUPPLIERS)
         for supplier, tiv in top.items():
             out.add(entity, f"share_of_{category}_imports_from_{supplier}", period, float(tiv) / in_category,
                     UNIT_FRACTION, source, estimate)
@@ -292,7 +302,8 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
                         min(1.0, float(rows.loc[rows["supplier"].isin(safe), "tiv"].sum()) / total), UNIT_FRACTION,
                         window_source, estimates.split)
             if detailed:
-                category_metrics(out, entity, deal_rows, window, total, members, window_source, estimates.split)
+                category_metrics(out, entity, deal_rows, window, total, members, window_source, estimates.split,
+                                 rows.groupby("bloc")["tiv"].sum())
             # like for like: the same members in both windows
             before = _window_rows(flows, members, window.previous())
             if before["tiv"].sum() > 0:

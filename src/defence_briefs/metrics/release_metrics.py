@@ -12,7 +12,7 @@ from ..countries import CountryTable
 from ..ingest.stage import load_table
 from ..manifest import DataRelease
 from ..project import Project
-from . import alternatives, bilateral_tiv, dependency, diversification, ranking, spending
+from . import alternatives, bilateral_tiv, dependency, diversification, projection, ranking, spending
 from .records import COLUMNS
 from .weapon_categories import weapon_category, weapon_role
 
@@ -115,6 +115,13 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     at_stake = diversification.procurement_at_stake(
         rows, allies, {g: countries.members(g, last_year) for g in SPENDING_GROUPS}, latest)
     rows = pd.concat([rows, at_stake.frame(release.name)], ignore_index=True)
+    pending = dependency.pending_orders(transfers, last_year)
+    in_europe = {m for g in SPENDING_GROUPS for m in countries.members(g, last_year)} | set(codes)
+    projected = projection.project_deliveries(pending[pending["recipient"].isin(in_europe)], transfers, last_year)
+    forecast = projection.projection_metrics(
+        projected, {**{c: [c] for c in codes}, **{g: countries.members(g, last_year) for g in SPENDING_GROUPS}},
+        last_year, sources["register"])
+    rows = pd.concat([rows, forecast.frame(release.name)], ignore_index=True)
     ranked_dependency = rows[(rows["period"].isin([latest, str(last_year)]))]
     def peers(year: int) -> list[str]:
         return european_countries(countries, year)
@@ -126,7 +133,6 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
         rows = pd.concat([rows, rank_frame[list(COLUMNS)]], ignore_index=True)
     rows = rows.sort_values(["country", "metric", "period"], kind="stable").reset_index(drop=True)
 
-    pending = dependency.pending_orders(transfers, last_year)
     deals = dependency.largest_pending_deals(pending, codes, count=10)[
         ["recipient", "supplier", "order_year", "order_year_uncertain", "number_ordered", "number_ordered_uncertain",
          "number_delivered", "number_delivered_uncertain", "weapon_designation",

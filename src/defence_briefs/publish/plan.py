@@ -142,6 +142,11 @@ class Planner:
         return digest("methodology", self.release, self.sources.methodology, self.sources.config,
                       self.sources.render_code, self.sources.templates["page.html"])
 
+    def diversification_key(self) -> str:
+        """The Europe page on buying less from the US: every figure of the release, render code, page template."""
+        return digest("diversification", self.release, self.data.fingerprint(), self.sources.config,
+                      self.sources.render_code, self.sources.templates["page.html"])
+
     def assets_key(self) -> str:
         return digest("assets", self.sources.render_code, self.sources.templates["site.css"],
                       self.sources.templates["site.js"])

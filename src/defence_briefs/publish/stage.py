@@ -28,7 +28,7 @@ from ..manifest import DataRelease, Manifest
 from ..metrics.stage import DATA_FILES, metrics_dir
 from ..project import Project
 from ..render import site as site_render
-from ..render.site_config import METHODOLOGY_PAGE, OVERVIEW_PAGE, load_site_config
+from ..render.site_config import DIVERSIFICATION_PAGE, METHODOLOGY_PAGE, OVERVIEW_PAGE, load_site_config
 from ..render.stage import ROUTES, render_brief, render_with_quarto
 from .plan import (
     FORMATS,
@@ -250,6 +250,13 @@ class SiteBuild:
             notebook = nbformat.read(overview, as_version=4)
             staging.write("index.html", site_render.overview_page(config, self.data, notebook, stale).encode())
             state["index"] = index_key
+        if not config.renders(DIVERSIFICATION_PAGE):
+            staging.remove("diversification.html")
+            state.pop("diversification", None)
+        elif state.get("diversification") != planner.diversification_key() or \
+                not staging.file("diversification.html").is_file():
+            staging.write("diversification.html", site_render.diversification_page(config, self.data).encode())
+            state["diversification"] = planner.diversification_key()
         if not config.renders(METHODOLOGY_PAGE):
             staging.remove("methodology.html")
             state.pop("methodology", None)
@@ -264,20 +271,21 @@ class SiteBuild:
         executed = {country: staging.file(f"notebooks/{country}.ipynb") for country in self.result.countries
                     if staging.file(f"notebooks/{country}.ipynb").is_file()}
         work = build_dir(self.project, self.data.release.name)
+        pages = {DIVERSIFICATION_PAGE: site_render.diversification_markdown(self.data)}
         for relative, path in render_with_quarto(self.project.root, self.options.quarto, executed,
                                                  staging.file(OVERVIEW_NOTEBOOK_PATH), staging.file("assets"),
-                                                 self.options.formats, stale, work, report).items():
+                                                 self.options.formats, stale, work, report, pages).items():
             staging.copy_in(relative, path)
         for country in executed:
             self.pages.setdefault(country, {}).setdefault("status", "ok")
-        for key in ("index", "methodology"):
+        for key in ("index", "methodology", "diversification"):
             self.staging.state.pop(key, None)  # the built-in route's pages are no longer the ones published
 
     def _expected_files(self) -> list[str]:
         formats, quarto = self.options.formats, self.options.route == "quarto"
         files = [OVERVIEW_NOTEBOOK_PATH, "assets/vega-bundle.js", *(f"data/{name}" for name in DATA_FILES)]
         if "html" in formats:
-            files += [f"{Path(page).stem}.html" for page in (OVERVIEW_PAGE, METHODOLOGY_PAGE)
+            files += [f"{Path(page).stem}.html" for page in (OVERVIEW_PAGE, METHODOLOGY_PAGE, DIVERSIFICATION_PAGE)
                       if self.config.renders(page)]
         for country, page in self.pages.items():
             files += [f"notebooks/{country}.ipynb", f"data/{country}.csv"]

@@ -11,9 +11,13 @@ from pathlib import Path
 
 import nbformat
 
+from ..briefs import diversification as dv
 from ..briefs.context import ReleaseData
-from ..briefs.text import long_date, md_escape
+from ..briefs.display import chart_html
+from ..briefs.maps import us_share_map
+from ..briefs.text import fmt, long_date, md_escape, short_period
 from ..briefs.theme import FONT_DIR, FONT_FILES
+from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
 from . import template_path
 from .notebook_markdown import notebook_markdown
 from .pandoc import compile_pdf, html_page, typst_source
@@ -131,6 +135,85 @@ def stale_notice_html(stale: list[tuple[str, str]]) -> str:
     items = "".join(f"<li>{html.escape(name)}: {html.escape(why)}</li>" for name, why in stale)
     return (f'<div class="stale-notice"><p><strong>{STALE_HEADLINE.format(count=len(stale))}</strong> '
             f"{STALE_LEAD}</p><ul>{items}</ul></div>")
+
+
+def diversification_markdown(data: ReleaseData) -> str:
+    """The Europe page on buying less from the US, as pandoc markdown (figures from metrics.csv as traced spans,
+    the map drawn by the site's vega)."""
+    window, year = data.window(0), data.last_year
+    period = short_period(window)
+    us_map = us_share_map(data)
+    map_html = chart_html(us_map, us_map.chart.to_dict()) if us_map else ""
+    ex_ukraine = dv.EUROPE_GROUPS[1][1]
+    members = data.countries.members("EUROPE", year)
+    first = year - 9
+    return f"""Which kinds of arms Europe buys from the United States, who else supplies it, how much of the order
+book is firm, and what European industry has delivered in the same roles, from SIPRI's data (figures to {year}).
+"Europe" is {md_escape(data.europe_covers())}. {ex_ukraine} leaves out the deliveries to Ukraine, which weigh on
+every Europe figure since 2022. "European suppliers" are the EU, the United Kingdom, Norway and Switzerland;
+the suppliers eligible for the EU's SAFE loans are the EU, the EEA-EFTA states (Norway, Iceland, Liechtenstein),
+Ukraine and Canada, so the two shares differ. Volumes are in SIPRI's trend-indicator value (TIV, millions), a
+measure of the military capability transferred, not of money.
+
+## Europe, with and without Ukraine
+
+{dv.europe_headlines(data)}
+\\* estimate: years allocated from SIPRI's trade register after its yearly tables end, or a figure SIPRI or NATO
+mark as estimated.
+
+## Where each country stands
+
+```{{=html}}
+{map_html}
+```
+
+{dv.europe_countries(data)}
+
+## Which kinds of arms come from the US
+
+Europe's arms imports in {period} by weapon category and supplier (SIPRI TIV, millions; the register's shares of
+each category, scaled to SIPRI's totals):
+
+{dv.europe_categories(data)}
+
+## What European industry has delivered
+
+For the roles in which European countries took the most US deliveries in {period}, the European-made systems of
+the same role that European suppliers delivered new to any country in {first}–{str(year)[2:]}, with the number of
+recipient countries (and how many of them are European). Everything comes from SIPRI's trade register; a system
+the US also delivers (licence-built or passed on from US stock) is left out, and nothing here judges which system
+could replace which.
+
+{dv.europe_alternatives(data, members)}
+
+## How these figures are made
+
+- **Weapon categories and roles** come from SIPRI's description of each deal; the share of a category from the
+  US is the register's own ratio in the window.
+- **Firm and planned orders.** SIPRI counts a planned fleet as ordered and says so in its comments ("126 planned
+  of which 48 ordered by end-2025"); the units beyond those ordered, and every order whose number SIPRI marks
+  with '?', count as planned or uncertain.
+- **The EU's goals.** The European Defence Industrial Strategy (5 March 2024) asks member states to spend at least
+  50% of their defence procurement budgets in the European defence industry by 2030 and 60% by 2035, and to buy
+  40% of equipment collaboratively. Imports are a proxy for this: what a country buys from its own industry is
+  not in SIPRI's transfers.
+- **SAFE.** The EU's SAFE loans (Council Regulation (EU) 2025/1106, 27 May 2025) finance procurement in which
+  components from outside the EU, the EEA-EFTA states and Ukraine stay under 35% of the cost. Eligible suppliers
+  here: the EU members, Norway, Iceland, Liechtenstein, Ukraine, and Canada (SAFE agreement concluded
+  1 December 2025); the United Kingdom's talks ended without an agreement (28 November 2025); as checked on
+  {SAFE_CHECKED}.
+- **US procurement at stake** is a scenario, not a forecast: an ally's extra spending to reach
+  {fmt(CORE_DEFENCE_SHARE, 'pct1')} of GDP (NATO's figures, latest year) x its equipment share (NATO's, else the
+  {fmt(EQUIPMENT_GUIDELINE, 'pct')} guideline) x its US share of arms imports in {period}.
+"""
+
+
+def diversification_page(config: SiteConfig, data: ReleaseData) -> str:
+    """diversification.html: Europe on buying less from the US."""
+    meta = _metadata(config, data, "What it would take to buy less from the US", "Europe's dependence on US arms, "
+                     "and the evidence for diversifying", 0, [("All figures (CSV)", "data/metrics.csv"),
+                                         ("European alternatives (CSV)", "data/european_alternatives.csv")])
+    return html_page(diversification_markdown(data), meta, config.toc, config.toc_depth)
 
 
 def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -> str:

@@ -14,7 +14,7 @@ from ..errors import UsageError
 QUARTO_FILE = "_quarto.yml"
 # Quarto's format names and the output each gives here (typst makes the PDF briefs)
 OUTPUT_OF_FORMAT = {"html": "html", "typst": "pdf"}
-OVERVIEW_PAGE, METHODOLOGY_PAGE = "index.ipynb", "methodology.md"
+OVERVIEW_PAGE, METHODOLOGY_PAGE, DIVERSIFICATION_PAGE = "index.ipynb", "methodology.md", "diversification.md"
 
 
 @dataclass(frozen=True)

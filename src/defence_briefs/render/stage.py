@@ -48,14 +48,17 @@ def render_brief(root: str, release: str, country: str, notebook: nbformat.Noteb
 
 def render_with_quarto(root: Path, quarto: str, executed: dict[str, Path], overview: Path, assets: Path,
                        formats: tuple[str, ...], stale: list[tuple[str, str]], work: Path,
-                       report: Reporter) -> dict[str, Path]:
+                       report: Reporter, pages: dict[str, str] | None = None) -> dict[str, Path]:
     """The Quarto route: lay the executed notebooks out as the Quarto project of `_quarto.yml` (with the site's
-    `assets`), run `quarto render`, and give each HTML page the site's Content-Security-Policy and the overview
-    its stale notice. Returns Quarto's output files by their path in the site."""
+    `assets`, and `pages`: markdown pages the build wrote, by file name), run `quarto render`, and give each HTML
+    page the site's Content-Security-Policy and the overview its stale notice. Returns Quarto's output files by
+    their path in the site."""
     project_dir, output = work / "quarto", work / "quarto-site"
     if output.exists():
         shutil.rmtree(output)
     lay_out_project(root, project_dir, executed, overview)
+    for name, markdown in (pages or {}).items():
+        (project_dir / name).write_text(markdown, encoding="utf-8")
     shutil.copytree(assets, project_dir / site.ASSETS)
     run_quarto(quarto_commands(quarto, project_dir, output, list(executed), formats), report)
     notice = site.stale_notice_html(stale)

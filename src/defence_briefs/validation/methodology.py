@@ -20,6 +20,7 @@ from ..metrics.catalogue import catalogue_markdown
 from ..metrics.dependency import european_suppliers
 from ..project import Project
 from . import allocation as allocation_check
+from .projection_backtest import FROM_RELEASE, TO_RELEASE, backtest_markdown
 from .published_figures import parser_checks_markdown, reproductions_markdown, sources_markdown
 
 PAGE = "methodology.md"
@@ -110,6 +111,8 @@ def update_methodology(project: Project, manifest: Manifest) -> Path:
     if CHECK_RELEASE in {r.name for r in manifest.releases}:
         text = replace_block(text, "allocation", allocation_markdown(project))
         text = replace_block(text, "allocation_blocs", bloc_allocation_markdown(project))
+    if {FROM_RELEASE, TO_RELEASE} <= {r.name for r in manifest.releases}:
+        text = replace_block(text, "projection_backtest", backtest_markdown(project, manifest))
     text = replace_block(text, "reproduced", reproductions_markdown(project))
     text = replace_block(text, "parser_checks", parser_checks_markdown(project))
     text = replace_block(text, "published_sources", sources_markdown())

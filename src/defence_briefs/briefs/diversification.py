@@ -1,0 +1,374 @@
+"""The brief's section on buying less from the US: which kinds of arms came from the US, who else supplies the
+country, how much of the order book is firm, where the country stands against the EU's goals, what a spending
+increase would buy from the US at today's pattern, and the European-made systems of the roles the US supplied.
+
+Every figure is a traced span of metrics.csv; the alternatives come from the register alone
+(european_alternatives.csv, imports_by_role.csv), with no judgement of which system replaces which.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..metrics.alternatives import ALTERNATIVE_YEARS, us_roles
+from ..metrics.dependency import US, european_suppliers
+from ..metrics.diversification import EQUIPMENT_GUIDELINE
+from ..metrics.weapon_categories import CATEGORIES, CATEGORY_NAMES
+from .context import Brief
+from .targets import HAGUE_CORE
+from .text import figure_span, fmt, md_escape, md_table, metric_format, short_period
+
+MOSTLY = 0.5  # a category the US supplied at least this share of is named...
+NAMED_CATEGORY = 0.05  # ...when it made up at least this share of the imports (a few shipborne guns are no story)
+CATEGORY_NOUNS = {"air_defence": "air-defence", "combat_aircraft": "combat-aircraft", "helicopters": "helicopter",
+                  "armoured_vehicles": "armoured-vehicle", "artillery": "artillery", "missiles": "missile",
+                  "ships": "ship"}
+EUROPEAN_SUPPLIERS = "European suppliers (the EU, the United Kingdom, Norway and Switzerland)"
+NAMED_OTHER_SHARE = 0.05  # a supplier outside the US and Europe with at least this share of imports is named
+EDIS = ("against the EU's goal (defence industrial strategy, March 2024) that member states spend at least 50% of "
+        "their procurement budgets in the European defence industry by 2030 and 60% by 2035")
+SAFE = ("suppliers eligible for the EU's SAFE loans (the EU, the EEA-EFTA states, Ukraine, and Canada by its "
+        "agreement of 1 December 2025)")
+PROXY = "imports are a proxy: home production is not in SIPRI's transfers"
+ROLES_SHOWN = 4
+SYSTEMS_SHOWN = 3
+
+
+def _span(brief: Brief, metric: str, period: str) -> str | None:
+    figure = brief.figure(metric, period)
+    if figure is None:
+        return None
+    return figure_span(figure.value, metric_format(metric), brief.country, metric, period)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def us_categories(brief: Brief) -> str | None:
+    """'The United States supplied 74% of Poland's combat aircraft ... in 2021–25.'"""
+    window = brief.data.window(0)
+    named = []
+    for category in CATEGORIES:
+        if category == "other":
+            continue
+        metric = f"us_share_of_{category}_imports"
+        figure = brief.figure(metric, window)
+        weight = brief.figure(f"category_share_{category}", window)
+        if figure is not None and figure.value >= MOSTLY and weight is not None and weight.value >= NAMED_CATEGORY:
+            named.append((figure.value, _span(brief, metric, window), CATEGORY_NOUNS[category]))
+    if not named:
+        return (f"No major weapon category of {brief.possessive()} imports in {short_period(window)} came mostly "
+                f"from the United States.")
+    named.sort(key=lambda item: -item[0])
+    parts = [f"{span} of {brief.possessive() if i == 0 else 'its'} {category} imports"
+             for i, (_, span, category) in enumerate(named)]
+    return (f"The United States supplied {_join(parts)} in {short_period(window)} (by weapon category, from "
+            f"SIPRI's trade register).")
+
+
+def other_suppliers(brief: Brief) -> str | None:
+    """The suppliers outside the US and Europe with a sizeable share, by name: no 'others' bucket in prose."""
+    window = brief.data.window(0)
+    european = european_suppliers(brief.data.countries)
+    metrics = brief.data.metrics
+    rows = metrics[(metrics["country"] == brief.country) & (metrics["period"] == window)
+                   & metrics["metric"].str.fullmatch(r"supplier_share_[A-Z_]+")]
+    rows = rows.assign(code=rows["metric"].str.removeprefix("supplier_share_"))
+    rows = rows[~rows["code"].isin([*european, US, "UNK_SUPPLIER"]) & (rows["value"] >= NAMED_OTHER_SHARE)]
+    if rows.empty:
+        return None
+    rows = rows.sort_values("value", ascending=False)
+    names = [f"{brief.data.countries.in_sentence(r.code)} ({_span(brief, r.metric, window)})"
+             for r in rows.itertuples()]
+    return (f"Besides the United States and {EUROPEAN_SUPPLIERS}, {brief.name} bought from {_join(names)} in "
+            f"{short_period(window)}.")
+
+
+def order_book(brief: Brief) -> str | None:
+    """The firm and the planned or uncertain parts of the pending orders, and the US share of each."""
+    year = str(brief.data.last_year)
+    total = brief.figure("pending_orders_tiv", year)
+    if total is None or total.value <= 0:
+        return None
+    firm, planned = _span(brief, "pending_orders_tiv_firm", year), _span(brief, "pending_orders_tiv_planned", year)
+    sentence = (f"Of the {_span(brief, 'pending_orders_tiv', year)} TIV m (SIPRI's trend-indicator value, a "
+                f"measure of volume) on order at the end of {year}, {firm} are firm and {planned} planned or "
+                f"uncertain (a number SIPRI marks '?', or planned beyond what is ordered)")
+    us_firm = _span(brief, "us_share_of_pending_orders_firm", year)
+    if us_firm is not None:
+        sentence += f"; the United States holds {us_firm} of the firm part"
+    return sentence + "." + _locked_in(brief)
+
+
+def _locked_in(brief: Brief) -> str:
+    """' Orders already placed keep the US share of deliveries near 51% to 2030 (...)', or ''."""
+    last = brief.data.last_year
+    period = f"{last + 1}-{last + 5}"
+    share = _span(brief, "projected_us_share_of_arms_imports", period)
+    volume = _span(brief, "projected_arms_imports_tiv", period)
+    if share is None or volume is None:
+        return ""
+    return (f" Orders already placed would deliver about {volume} TIV m in {short_period(period)}, {share} of it from "
+            f"the United States (a projection from SIPRI's schedules and delivery paces, backtested in the "
+            f"methodology; orders still to come are not in it).")
+
+
+def eu_goals(brief: Brief) -> str | None:
+    """The European and SAFE-eligible shares of imports and orders, against the EU's goals for its members."""
+    window, year = brief.data.window(0), str(brief.data.last_year)
+    european = _span(brief, "european_share_of_arms_imports", window)
+    if european is None:
+        return None
+    orders = _span(brief, "european_share_of_pending_orders", year)
+    text = (f"{EUROPEAN_SUPPLIERS} delivered {european} of {brief.possessive()} arms imports in "
+            f"{short_period(window)}" + (f" and hold {orders} of its pending orders" if orders else ""))
+    if brief.data.countries.is_member("EU27", brief.country, brief.data.last_year):
+        text += f", {EDIS}"
+    text += f" ({PROXY})"
+    safe = _span(brief, "safe_eligible_share_of_arms_imports", window)
+    if safe is not None:
+        text += f". {SAFE[0].upper()}{SAFE[1:]} delivered {safe} of its imports"
+    return text + "."
+
+
+def at_stake(brief: Brief, compact: bool = False) -> str | None:
+    """The scenario of us_procurement_at_stake_usd, with its parameters (`compact`: in one short sentence), for
+    allies."""
+    metrics = brief.data.metrics
+    rows = metrics[(metrics["country"] == brief.country) & (metrics["metric"] == "us_procurement_at_stake_usd")]
+    if rows.empty or not brief.is_nato:
+        return None
+    year = str(rows["period"].iloc[-1])
+    gap = brief.figure("nato_gap_to_3_5pct_gdp_usd", year)
+    if gap is None or gap.value <= 0:
+        return None
+    equipment = _span(brief, "nato_equipment_share", year)
+    equipment_text = (f"the {equipment} of its defence spending that went on equipment in {year}" if equipment
+                      else f"NATO's {fmt(EQUIPMENT_GUIDELINE, 'pct')} equipment guideline")
+    us_share = _span(brief, "us_share_of_arms_imports", brief.data.window(0))
+    if compact:
+        gap_span = _span(brief, "nato_gap_to_3_5pct_gdp_usd", year)
+        return (f"A scenario, not a forecast: if the equipment part of the {gap_span} a year more that 3.5% of GDP "
+                f"would take were bought like today's imports, about "
+                f"{_span(brief, 'us_procurement_at_stake_usd', year)} a year would buy US arms.")
+    return (f"A scenario, not a forecast: reaching {HAGUE_CORE.medium}, would take "
+            f"{_span(brief, 'nato_gap_to_3_5pct_gdp_usd', year)} more a year ({year} figures). If the equipment "
+            f"part of that increase ({equipment_text}) were bought the way {brief.name} imported arms in "
+            f"{short_period(brief.data.window(0))} ({us_share} from the US), about "
+            f"{_span(brief, 'us_procurement_at_stake_usd', year)} a year would buy US arms; what it buys from its own "
+            f"industry would lower that.")
+
+
+# what the PDF's shorter sentences leave out (the web page keeps the definitions in full)
+COMPACT = ((EUROPEAN_SUPPLIERS, "European suppliers"), (SAFE, "suppliers eligible for the EU's SAFE loans"),
+           (" (SIPRI's trend-indicator value, a measure of volume)", ""),
+           (" (a number SIPRI marks '?', or planned beyond what is ordered)", ""),
+           (" (by weapon category, from SIPRI's trade register)", ""),
+           (" (a projection from SIPRI's schedules and delivery paces, backtested in the methodology; orders still "
+            "to come are not in it)", " (a projection; orders still to come are not in it)"))
+
+
+def diversification_findings(brief: Brief, compact: bool = False) -> str:
+    """The section's sentences as a bullet list (a sentence when the country imported nothing); `compact`: the
+    PDF's shorter wording, without the definitions the web page spells out."""
+    imports = brief.figure("arms_imports_tiv", brief.data.window(0))
+    if imports is None or imports.value <= 0:
+        return f"*SIPRI records no arms imports by {md_escape(brief.name)} in {short_period(brief.data.window(0))}.*\n"
+    sentences = [s for s in (us_categories(brief), other_suppliers(brief), order_book(brief), eu_goals(brief),
+                             at_stake(brief, compact)) if s]
+    text = "\n".join(f"- {sentence}" for sentence in sentences) + "\n"
+    if compact:
+        for long, short in COMPACT:
+            text = text.replace(long, short)
+    return text
+
+
+def european_options(data, role: str, count: int = SYSTEMS_SHOWN) -> str:
+    """The largest European-made systems of `role` delivered in the last ten years, one per designation (a system
+    made by several countries, like the Eurofighter, once), as text; '' when there are none."""
+    table = data.european_alternatives
+    table = table[(table["role"] == role) & ~table["also_supplied_by_us"].astype(bool)]
+    if table.empty:
+        return ""
+    names = data.countries.name
+    grouped = table.groupby("weapon_designation").agg(
+        suppliers=("supplier", lambda codes: " and ".join(names(c) for c in dict.fromkeys(codes))),
+        recipients=("recipients", "max"), european=("european_recipients", "max"), tiv=("tiv_delivered", "sum"))
+    grouped = grouped.sort_values(["tiv"], ascending=False, kind="stable").head(count)
+    return "; ".join(
+        f"{md_escape(designation)} ({md_escape(row.suppliers)}, {_recipients(row.recipients, row.european)})"
+        for designation, row in grouped.iterrows())
+
+
+def _none_delivered(role: str, span: str) -> str:
+    things = role if role.endswith(("s", "systems")) else f"{role} systems"
+    return f"European suppliers delivered no European-made {md_escape(things)} in {span}."
+
+
+def alternatives_table(brief: Brief) -> str:
+    """For the roles in which the country took the most US deliveries in the latest window, the European-made
+    systems of the same role that European suppliers delivered in the last ten years (or a sentence that there
+    were none). Sensors, engines and other equipment are left out: a list of them compares nothing."""
+    data = brief.data
+    window = data.window(0)
+    imports = brief.figure("arms_imports_tiv", window)
+    if imports is None or imports.value <= 0:
+        return ""
+    roles = us_roles(data.imports_by_role, brief.country)
+    roles = roles[roles["category"] != "other"].head(ROLES_SHOWN)
+    if roles.empty:
+        return f"*{md_escape(brief.name_start)} took no US deliveries of major weapons in {short_period(window)}.*\n"
+    span = f"{data.last_year - ALTERNATIVE_YEARS + 1}–{str(data.last_year)[2:]}"
+    bought = data.imports_by_role[(data.imports_by_role["recipient"] == brief.country)
+                                  & (data.imports_by_role["supplier"] == US)]
+    rows, missing = [], []
+    for role in roles.itertuples():
+        systems = bought[bought["role"] == role.role].sort_values("tiv", ascending=False)["weapon_designation"]
+        options = european_options(data, role.role)
+        if not options:
+            missing.append(role.role)
+        rows.append([md_escape(role.role.capitalize()), fmt(role.us_share, "pct"),
+                     md_escape(", ".join(dict.fromkeys(systems.head(3)))), options or "none"])
+    note = "".join(_none_delivered(role, span) + "\n\n" for role in missing)
+    period = short_period(window)
+    return (f"What {brief.name} bought from the US in {period}, role by role, and the European-made systems of the "
+            f"same role that European suppliers delivered new to any country in {span} (SIPRI's trade register; "
+            f"systems the US also supplies, such as licence-built ones, are left out; nothing here judges which "
+            f"system could replace which):\n\n"
+            + md_table(["Role", f"US share of the role, {period}", "US systems (SIPRI designation)",
+                        f"European-made systems, {span} (supplier, recipients)"], rows, "lrll")
+            + ("\n" + note if note else ""))
+
+
+def _recipients(count: int, european: int) -> str:
+    countries = f"{count} {'country' if count == 1 else 'countries'}"
+    return f"{countries}, {european} in Europe" if european else f"{countries}, none in Europe"
+
+
+def europe_category_table(data, group: str, window: str) -> pd.DataFrame:
+    """A group's imports by weapon category and supplier bloc in `window`, for the Europe page."""
+    values = data.metrics[(data.metrics["country"] == group) & (data.metrics["period"] == window)]
+    values = values.set_index("metric")["value"]
+    rows = []
+    for category in CATEGORIES:
+        parts = {bloc: values.get(f"arms_imports_tiv_{category}_from_{bloc}") for bloc in ("us", "europe", "others")}
+        if all(v is None for v in parts.values()):
+            continue
+        rows.append({"category": category, **parts, "us_share": values.get(f"us_share_of_{category}_imports"),
+                     "european_share": values.get(f"european_share_of_{category}_imports")})
+    return pd.DataFrame(rows)
+
+
+EUROPE_GROUPS = (("EUROPE", "Europe"), ("EUROPE_EX_UKR", "Europe without Ukraine"), ("EU27", "EU27"))
+EUROPE_ROWS = (
+    ("us_share_of_arms_imports", "window", "US share of arms imports"),
+    ("european_share_of_arms_imports", "window", "European share of arms imports"),
+    ("safe_eligible_share_of_arms_imports", "window", "Share from SAFE-eligible suppliers"),
+    ("pending_orders_tiv_firm", "year", "Firm pending orders (TIV m)"),
+    ("pending_orders_tiv_planned", "year", "Planned or uncertain pending orders (TIV m)"),
+    ("us_share_of_pending_orders_firm", "year", "US share of firm pending orders"),
+    ("us_share_of_pending_orders_planned", "year", "US share of planned or uncertain orders"),
+    ("european_share_of_pending_orders", "year", "European share of pending orders"),
+    ("projected_us_share_of_arms_imports", "next", "US share of what orders already placed would deliver"),
+    ("us_procurement_at_stake_usd", "stake", "US procurement at stake a year (scenario, allies)"),
+)
+
+
+def _cell(data, code: str, metric: str, period: str | None) -> str:
+    figure = None if period is None else data.figure(code, metric, period)
+    if figure is None:
+        return "no data"
+    return figure_span(figure.value, metric_format(metric), code, metric, period) + ("\\*" if figure.estimate else "")
+
+
+def _stake_period(data, code: str) -> str | None:
+    rows = data.metrics[(data.metrics["country"] == code) & (data.metrics["metric"] == "us_procurement_at_stake_usd")]
+    return None if rows.empty else str(rows["period"].iloc[-1])
+
+
+def _stake_cell(data, code: str) -> str:
+    """The scenario's figure, 'not a NATO ally', or 'none (already above 3.5% of GDP)'."""
+    if not data.countries.is_member("NATO", code, data.last_year):
+        return "not a NATO ally"
+    period = _stake_period(data, code)
+    gap = None if period is None else data.figure(code, "nato_gap_to_3_5pct_gdp_usd", period)
+    if gap is not None and gap.value <= 0:
+        return "none (already above 3.5% of GDP)"
+    return _cell(data, code, "us_procurement_at_stake_usd", period)
+
+
+def europe_headlines(data) -> str:
+    """The headline figures for Europe, Europe without Ukraine and the EU27."""
+    window, year = data.window(0), str(data.last_year)
+    rows = []
+    for metric, kind, label in EUROPE_ROWS:
+        cells = []
+        following = f"{data.last_year + 1}-{data.last_year + 5}"
+        for code, _ in EUROPE_GROUPS:
+            period = {"window": window, "year": year, "next": following}.get(kind) or _stake_period(data, code)
+            cells.append(_cell(data, code, metric, period))
+        period_label = {"window": short_period(window), "year": f"end of {year}",
+                        "next": short_period(following)}.get(kind, f"{_stake_period(data, 'EUROPE')} figures")
+        rows.append([f"{label}, {period_label}", *cells])
+    return md_table(["Figure", *(name for _, name in EUROPE_GROUPS)], rows, "lrrr")
+
+
+def europe_categories(data, group: str = "EUROPE") -> str:
+    """The group's imports by weapon category and supplier bloc, with each category's largest suppliers."""
+    window = data.window(0)
+    table = europe_category_table(data, group, window)
+    metrics = data.metrics[(data.metrics["country"] == group) & (data.metrics["period"] == window)]
+    rows = []
+    for row in table.itertuples():
+        top = metrics[metrics["metric"].str.startswith(f"share_of_{row.category}_imports_from_")]
+        top = top.sort_values("value", ascending=False)
+        named = ", ".join(f"{md_escape(data.countries.name(m.removeprefix(f'share_of_{row.category}_imports_from_')))}"
+                          f" {fmt(v, 'pct')}" for m, v in zip(top["metric"], top["value"], strict=True))
+        rows.append([md_escape(CATEGORY_NAMES[row.category]), *(fmt(getattr(row, b) or 0.0, "tiv")
+                                                                for b in ("us", "europe", "others")),
+                     fmt(row.us_share, "pct") if pd.notna(row.us_share) else "no data", named])
+    return md_table(["Weapon category", "From the US (TIV m)", "From European suppliers", "From others",
+                     "US share", "Largest suppliers"], rows, "lrrrrl")
+
+
+def europe_countries(data) -> str:
+    """Each country's shares and order book, one row each."""
+    window, year = data.window(0), str(data.last_year)
+    rows = []
+    for code in sorted(data.european_countries(), key=data.countries.name):
+        link = f"[{md_escape(data.countries.name(code))}](countries/{code}.html)"
+        imports = data.figure(code, "arms_imports_tiv", window)
+        if imports is None or imports.value <= 0:
+            rows.append([link, "no imports", "no imports", "no imports", _cell(data, code,
+                         "us_share_of_pending_orders_firm", year), _stake_cell(data, code)])
+            continue
+        rows.append([link,
+                     _cell(data, code, "us_share_of_arms_imports", window),
+                     _cell(data, code, "european_share_of_arms_imports", window),
+                     _cell(data, code, "safe_eligible_share_of_arms_imports", window),
+                     _cell(data, code, "us_share_of_pending_orders_firm", year), _stake_cell(data, code)])
+    period = short_period(window)
+    stake_year = _stake_period(data, "EUROPE") or "latest NATO year"
+    return md_table(["Country", f"US share, {period}", f"European share, {period}", f"SAFE-eligible, {period}",
+                     f"US share of firm orders, end of {year}",
+                     f"US procurement at stake a year, scenario ({stake_year} figures)"], rows, "lrrrrr")
+
+
+def europe_alternatives(data, group_members: list[str]) -> str:
+    """For the roles in which European countries took the most US deliveries, the European-made systems of the
+    same role delivered in the last ten years, and the roles with none (sensors and engines left out)."""
+    imports = data.imports_by_role[data.imports_by_role["recipient"].isin(group_members)
+                                   & (data.imports_by_role["category"] != "other")]
+    us = imports[imports["supplier"] == US].groupby("role")["tiv"].sum().sort_values(ascending=False)
+    span = f"{data.last_year - ALTERNATIVE_YEARS + 1}–{str(data.last_year)[2:]}"
+    rows, missing = [], []
+    for role, tiv in us.head(10).items():
+        options = european_options(data, role)
+        if not options:
+            missing.append(role)
+        rows.append([md_escape(role.capitalize()), fmt(tiv, "tiv"), options or "none"])
+    note = "".join(_none_delivered(role, span) + "\n\n" for role in missing)
+    return (md_table(["Role", f"US deliveries to Europe, {short_period(data.window(0))} (TIV m)",
+                      f"European-made systems, {span} (supplier, recipients)"], rows, "lrl")
+            + ("\n" + note if note else ""))
