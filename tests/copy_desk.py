@@ -184,6 +184,8 @@ def legend_problems(spec: dict) -> list[str]:
         field = colour.get("field")
         if not domain or not field or colour.get("legend", {}) is None or data is None:
             continue
+        if colour.get("type") == "quantitative":  # a gradient legend has no entries, only a range
+            continue
         rows = datasets.get(data.get("name"), data.get("values", []))
         values = {row.get(field) for row in rows if row.get("value", 1) not in (0, None)}
         for entry in domain:

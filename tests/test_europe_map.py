@@ -271,7 +271,7 @@ def test_no_data_reads_no_data_and_links_are_optional() -> None:
     rows = {row["iso3"]: row for row in map_rows(_values(), "pct", "countries/{iso3}.html")}
     assert rows["XKX"]["value"] is None and rows["XKX"]["shown"] == "no data"
     assert rows["XKX"]["href"] == "countries/XKX.html"
-    assert rows["POL"]["shown"].endswith("%") and rows["POL"]["label"] == "Poland"
+    assert rows["POL"]["shown"].endswith("%") and rows["POL"]["country_name"] == "Poland"
     partial = _values().iloc[:10]  # countries missing from the table are drawn as no data
     assert sum(row["value"] is None for row in map_rows(partial, "pct", None)) == 30
     assert all("href" not in row for row in map_rows(partial, "pct", None))

@@ -532,7 +532,7 @@ def category_blocs_chart(brief: Brief) -> BriefChart | None:
         tooltip=[alt.Tooltip("category:N", title="Category"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("tiv:N", title="TIV (millions)"),
                  alt.Tooltip("us_share:N", title="US share of the category")],
-    ).properties(width=WIDTH - 190, height=max(48, 17 * len(order)))
+    ).properties(width=WIDTH - 190, height=max(60, 22 * len(order)))
     us_first = (us / totals).sort_values(ascending=False, kind="stable")
     # a category counts when it is at least 5% of the imports: a few shipborne guns make no headline
     weight = totals / totals.sum()

@@ -162,6 +162,8 @@ def at_stake(brief: Brief, compact: bool = False) -> str | None:
 
 # what the PDF's shorter sentences leave out (the web page keeps the definitions in full)
 COMPACT = ((EUROPEAN_SUPPLIERS, "European suppliers"), (SAFE, "suppliers eligible for the EU's SAFE loans"),
+           (EDIS, "against the EU's goal of half of procurement spending in the European defence industry by 2030"),
+           (f" ({PROXY})", " (imports as a proxy)"),
            (" (SIPRI's trend-indicator value, a measure of volume)", ""),
            (" (a number SIPRI marks '?', or planned beyond what is ordered)", ""),
            (" (by weapon category, from SIPRI's trade register)", ""),

@@ -170,7 +170,8 @@ def map_rows(values: pd.DataFrame, fmt: str, href_template: str | None) -> list[
             shown = override
         else:
             shown = "no data" if value is None else text.fmt(value, fmt)
-        row = {"iso3": code, "label": label, "value": value, "shown": shown, "aria": f"{label}: {shown}"}
+        # the name under a key of its own: 'label' is what the copy desk reads as a chart's prose
+        row = {"iso3": code, "country_name": label, "value": value, "shown": shown, "aria": f"{label}: {shown}"}
         if href_template is not None:
             row["href"] = href_template.format(iso3=code)
         rows.append(row)
@@ -196,7 +197,7 @@ def europe_map_chart(values: pd.DataFrame, field_title: str, title: str, descrip
     height = frame_height(width)
     frame = {"type": "Feature", "properties": {},
              "geometry": {"type": "MultiPoint", "coordinates": [list(point) for point in FRAME]}}
-    fields = ["label", "value", "shown", "aria"] + (["href"] if href_template is not None else [])
+    fields = ["country_name", "value", "shown", "aria"] + (["href"] if href_template is not None else [])
     valid = "isValid(datum.value) && isFinite(datum.value)"
     # `top`: the scale ends there and a larger value takes its darkest colour (an outlier would pale the rest)
     scale = alt.Scale(scheme=SCHEME, zero=True) if top is None else alt.Scale(scheme=SCHEME, domain=[0, top],
@@ -207,7 +208,7 @@ def europe_map_chart(values: pd.DataFrame, field_title: str, title: str, descrip
         # three labels on a capped scale: decimals of six ticks would collide on the gradient
         **({"tickCount": 5} if top is None else {"values": [0, top / 2, top]}),
     ))
-    encoding = {"tooltip": [alt.Tooltip("label:N", title="Country"), alt.Tooltip("shown:N", title=field_title)],
+    encoding = {"tooltip": [alt.Tooltip("country_name:N", title="Country"), alt.Tooltip("shown:N", title=field_title)],
                 "description": alt.Description("aria:N")}  # what a screen reader says of each country
     if href_template is not None:
         encoding["href"] = alt.Href("href:N")
