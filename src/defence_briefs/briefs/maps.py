@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -255,21 +256,28 @@ def us_share_map(data) -> BriefChart | None:
     """The US share of each country's arms imports in the latest window, as a map linking to the briefs."""
     window = data.window(0)
     period = text.short_period(window)
-    return _metric_map(data, "us_share_of_arms_imports", window, f"US share of arms imports, {period}",
-                       f"Where Europe's arms imports came from the US, {period}",
+    def title(shares: pd.Series) -> str:
+        return (f"The US supplied half or more of the arms imports of {int((shares >= 0.5).sum())} of "
+                f"{int(shares.notna().sum())} European countries in {period}")
+
+    return _metric_map(data, "us_share_of_arms_imports", window, f"US share of arms imports, {period}", title,
                        f"the US share of each country's arms imports in {period}", SIPRI_AT)
 
 
 def gdp_share_map(data) -> BriefChart | None:
     """Military spending as a share of GDP (SIPRI) in the release's last year, as a map linking to the briefs."""
     year = str(data.last_year)
-    return _metric_map(data, "milex_share_of_gdp", year, f"Military spending, share of GDP ({year})",
-                       f"Military spending as a share of GDP across Europe, {year}",
+    def title(shares: pd.Series) -> str:
+        return (f"{int((shares >= 0.02).sum())} of {int(shares.notna().sum())} European countries spent 2% of GDP "
+                f"or more on their military in {year}")
+
+    return _metric_map(data, "milex_share_of_gdp", year, f"Military spending, share of GDP ({year})", title,
                        f"military spending as a share of GDP in {year} (SIPRI)", SIPRI_MILEX)
 
 
-def _metric_map(data, metric: str, period: str, field_title: str, title: str, what: str,
+def _metric_map(data, metric: str, period: str, field_title: str, title: Callable[[pd.Series], str], what: str,
                 source: str) -> BriefChart | None:
+    """A map of one metric over the European countries; `title(values)` states the finding from the values."""
     codes = data.european_countries()
     values = data.across_countries(metric, period, codes).set_index("country").reindex(codes).reset_index()
     if values["value"].isna().all():
@@ -296,4 +304,4 @@ def _metric_map(data, metric: str, period: str, field_title: str, title: str, wh
             subtitle += "; " + ", ".join(f"{n} ({text.fmt(v, kind)})" for n, v in zip(
                 beyond["name"], beyond["value"], strict=True)) + f" beyond the scale's {text.fmt(top, 'pct')}"
     chart = europe_map_chart(values, field_title, "", description, fmt=kind, top=top)
-    return finish(chart, title, subtitle, source, description, data)
+    return finish(chart, title(values["value"]), subtitle, source, description, data)
