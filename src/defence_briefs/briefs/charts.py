@@ -12,7 +12,7 @@ from ..metrics.dependency import US, european_suppliers
 from ..metrics.weapon_categories import CATEGORY_NAMES
 from .context import Brief, ReleaseData
 from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
-from .text import fmt, metric_format, short_period
+from .text import and_join, fmt, metric_format, short_period
 from .theme import BLOC_COLOURS, GUIDE_MET, HIGHLIGHT, MEASURE_COLOURS, MUTED, PERIOD_COLOURS, SERIES, WIDTH, bloc_scale
 
 SIPRI_AT = "SIPRI Arms Transfers Database"
@@ -507,10 +507,10 @@ def category_blocs_chart(brief: Brief) -> BriefChart | None:
     """Which kinds of arms came from the US, from European suppliers and from others in the latest window:
     stacked bars of each weapon category's imports by supplier bloc."""
     latest = brief.data.window(0)
+    by_category = _prefixed(brief, "arms_imports_tiv_", [latest])
     frames = []
     for key, bloc in FLOW_METRICS.items():
-        rows = _prefixed(brief, "arms_imports_tiv_", [latest])
-        rows = rows[rows["key"].str.endswith(f"_from_{key}")]
+        rows = by_category[by_category["key"].str.endswith(f"_from_{key}")]
         frames.append(rows.assign(bloc=bloc, category_key=rows["key"].str.removesuffix(f"_from_{key}")))
     rows = pd.concat(frames, ignore_index=True)
     rows = rows[rows["value"] > 0].copy()
@@ -541,8 +541,7 @@ def category_blocs_chart(brief: Brief) -> BriefChart | None:
     window = short_period(latest)
     if mostly_us:
         named = mostly_us[:3] if len(mostly_us) <= 3 else [*mostly_us[:2], f"{len(mostly_us) - 2} other categories"]
-        names = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-        title = f"Most of {brief.possessive()} {names} came from the US in {window}"
+        title = f"Most of {brief.possessive()} {and_join(named)} came from the US in {window}"
     else:
         title = f"No major weapon category of {brief.possessive()} imports came mostly from the US in {window}"
     description = (f"Stacked horizontal bars of {brief.possessive()} arms imports in {window} by weapon category and "

@@ -15,8 +15,9 @@ from ..metrics.dependency import US, european_suppliers
 from ..metrics.diversification import EQUIPMENT_GUIDELINE
 from ..metrics.weapon_categories import CATEGORIES, CATEGORY_NAMES
 from .context import Brief
+from .findings import supplier_shares
 from .targets import HAGUE_CORE
-from .text import figure_span, fmt, md_escape, md_table, metric_format, short_period
+from .text import and_join, figure_span, fmt, md_escape, md_table, metric_format, short_period
 
 MOSTLY = 0.5  # a category the US supplied at least this share of is named...
 NAMED_CATEGORY = 0.05  # ...when it made up at least this share of the imports (a few shipborne guns are no story)
@@ -41,10 +42,6 @@ def _span(brief: Brief, metric: str, period: str) -> str | None:
     return figure_span(figure.value, metric_format(metric), brief.country, metric, period)
 
 
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def us_categories(brief: Brief) -> str | None:
     """'The United States supplied 74% of Poland's combat aircraft ... in 2021–25.'"""
     window = brief.data.window(0)
@@ -63,7 +60,7 @@ def us_categories(brief: Brief) -> str | None:
     named.sort(key=lambda item: -item[0])
     parts = [f"{span} of {brief.possessive() if i == 0 else 'its'} {category} imports"
              for i, (_, span, category) in enumerate(named)]
-    return (f"The United States supplied {_join(parts)} in {short_period(window)} (by weapon category, from "
+    return (f"The United States supplied {and_join(parts)} in {short_period(window)} (by weapon category, from "
             f"SIPRI's trade register).")
 
 
@@ -71,17 +68,13 @@ def other_suppliers(brief: Brief) -> str | None:
     """The suppliers outside the US and Europe with a sizeable share, by name: no 'others' bucket in prose."""
     window = brief.data.window(0)
     european = european_suppliers(brief.data.countries)
-    metrics = brief.data.metrics
-    rows = metrics[(metrics["country"] == brief.country) & (metrics["period"] == window)
-                   & metrics["metric"].str.fullmatch(r"supplier_share_[A-Z_]+")]
-    rows = rows.assign(code=rows["metric"].str.removeprefix("supplier_share_"))
-    rows = rows[~rows["code"].isin([*european, US, "UNK_SUPPLIER"]) & (rows["value"] >= NAMED_OTHER_SHARE)]
-    if rows.empty:
+    shares = supplier_shares(brief, window)
+    shares = shares[~shares.index.isin([*european, US]) & (shares >= NAMED_OTHER_SHARE)]
+    if shares.empty:
         return None
-    rows = rows.sort_values("value", ascending=False)
-    names = [f"{brief.data.countries.in_sentence(r.code)} ({_span(brief, r.metric, window)})"
-             for r in rows.itertuples()]
-    return (f"Besides the United States and {EUROPEAN_SUPPLIERS}, {brief.name} bought from {_join(names)} in "
+    names = [f"{brief.data.countries.in_sentence(code)} ({_span(brief, f'supplier_share_{code}', window)})"
+             for code in shares.index]
+    return (f"Besides the United States and {EUROPEAN_SUPPLIERS}, {brief.name} bought from {and_join(names)} in "
             f"{short_period(window)}.")
 
 
@@ -135,11 +128,9 @@ def eu_goals(brief: Brief) -> str | None:
 def at_stake(brief: Brief, compact: bool = False) -> str | None:
     """The scenario of us_procurement_at_stake_usd, with its parameters (`compact`: in one short sentence), for
     allies."""
-    metrics = brief.data.metrics
-    rows = metrics[(metrics["country"] == brief.country) & (metrics["metric"] == "us_procurement_at_stake_usd")]
-    if rows.empty or not brief.is_nato:
+    year = brief.data.latest_year(brief.country, "us_procurement_at_stake_usd")
+    if year is None or not brief.is_nato:
         return None
-    year = str(rows["period"].iloc[-1])
     gap = brief.figure("nato_gap_to_3_5pct_gdp_usd", year)
     if gap is None or gap.value <= 0:
         return None
@@ -285,8 +276,7 @@ def _cell(data, code: str, metric: str, period: str | None) -> str:
 
 
 def _stake_period(data, code: str) -> str | None:
-    rows = data.metrics[(data.metrics["country"] == code) & (data.metrics["metric"] == "us_procurement_at_stake_usd")]
-    return None if rows.empty else str(rows["period"].iloc[-1])
+    return data.latest_year(code, "us_procurement_at_stake_usd")
 
 
 def _stake_cell(data, code: str) -> str:

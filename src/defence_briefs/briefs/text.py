@@ -43,6 +43,11 @@ def metric_format(metric: str) -> str:
     raise KeyError(f"no display format for metric {metric!r}: add it to METRIC_FORMATS")
 
 
+def and_join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def long_date(day: dt.date | str) -> str:
     """A date as every page writes it: 18 May 2026 (from a date or an ISO string; '' stays '')."""
     if isinstance(day, str):

@@ -263,13 +263,15 @@ def largest_pending_deals(pending: pd.DataFrame, recipients: Iterable[str], supp
 
 def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfers: pd.DataFrame,
                        entities: list[str], last_year: int, countries: CountryTable,
-                       source: str, pending_source: str | None = None) -> MetricRows:
+                       source: str, pending_source: str | None = None,
+                       pending: pd.DataFrame | None = None) -> MetricRows:
     """Every dependency figure for `entities` (country or group codes) of a release ending in `last_year`, the
     world's imports (`WLD`), and the exports of the largest exporters (`exporter_metrics`).
 
     `bilateral`: the yearly matrix of every recipient (supplier, recipient, year, tiv, basis, source_file);
     `deal_rows`: allocated deal years with a `category` column; `transfers`: the register with a `category`
-    column; `source`: the source named for a figure without rows.
+    column; `source`: the source named for a figure without rows; `pending`: `pending_orders(transfers,
+    last_year)` when the caller has it already.
     """
     european = european_suppliers(countries)
     safe = safe_eligible_suppliers(countries)
@@ -282,7 +284,7 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
     flows = everyone[everyone["recipient"].isin(recipients)]
     deal_rows = deal_rows[deal_rows["year"].between(first_year, last_year) & deal_rows["recipient"].isin(recipients)]
     deal_rows = deal_rows.assign(bloc=supplier_bloc(deal_rows["supplier"], european))
-    pending = pending_orders(transfers, last_year)
+    pending = pending_orders(transfers, last_year) if pending is None else pending
     pending = pending.assign(bloc=supplier_bloc(pending["supplier"], european))
     out = MetricRows()
     latest = Window(last_year - WINDOW_YEARS + 1, last_year)

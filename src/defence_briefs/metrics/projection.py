@@ -38,7 +38,9 @@ def _pace(row: pd.Series) -> float | None:
 
 def designation_paces(transfers: pd.DataFrame) -> dict[str, float]:
     """The median delivered TIV per delivery year of each designation, over the orders with deliveries."""
-    paces = transfers.apply(_pace, axis=1) if len(transfers) else pd.Series(dtype=float)
+    years = transfers["delivery_years"].map(lambda delivered: len(set(int(y) for y in delivered)))
+    delivered = transfers["tiv_delivered"].fillna(0.0)
+    paces = (delivered / years.where(years > 0)).where(delivered > 0)
     frame = pd.DataFrame({"designation": transfers["weapon_designation"], "pace": paces}).dropna()
     return frame.groupby("designation")["pace"].median().to_dict()
 

@@ -104,8 +104,9 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     members = {m for g in GROUPS for y in range(last_year - 40, last_year + 1)
                for m in countries.period_members(g, y, last_year)}
     entities = [*codes, *sorted(members - set(codes)), *GROUPS]
+    pending = dependency.pending_orders(transfers, last_year)
     dependency_rows = dependency.dependency_metrics(bilateral, deal_rows, transfers, entities, last_year, countries,
-                                                    sources["tiv"], sources["register"])
+                                                    sources["tiv"], sources["register"], pending)
     milex = table("milex")
     nato = table("nato") if "nato" in roles else None
     spending_rows = spending.spending_metrics(milex, nato, codes, list(SPENDING_GROUPS), countries, last_year, sources)
@@ -115,7 +116,6 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     at_stake = diversification.procurement_at_stake(
         rows, allies, {g: countries.members(g, last_year) for g in SPENDING_GROUPS}, latest)
     rows = pd.concat([rows, at_stake.frame(release.name)], ignore_index=True)
-    pending = dependency.pending_orders(transfers, last_year)
     in_europe = {m for g in SPENDING_GROUPS for m in countries.members(g, last_year)} | set(codes)
     projected = projection.project_deliveries(pending[pending["recipient"].isin(in_europe)], transfers, last_year)
     forecast = projection.projection_metrics(
