@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -79,6 +80,21 @@ def copy_project(source: Path, target: Path) -> Path:
     """A copy of a project folder, keeping the release links of reports/ as links."""
     shutil.copytree(source, target, symlinks=True)
     return target
+
+
+def manifest_without(text: str, release: str) -> str:
+    """The manifest text without `release`: its table, the files only it uses, its name in other files' lists."""
+    text = re.sub(rf"\n\[releases\.{release}\]\n(?:[^\n\[]+\n)*", "\n", text)
+    head, *blocks = text.split("\n[[files]]\n")
+    kept = []
+    for block in blocks:
+        match = re.search(r'^releases = \[(.*)\]$', block, flags=re.M)
+        names = [n.strip().strip('"') for n in match.group(1).split(",")]
+        if names == [release]:
+            continue
+        rest = ", ".join(f'"{n}"' for n in names if n != release)
+        kept.append(block[:match.start()] + f"releases = [{rest}]" + block[match.end():])
+    return "\n[[files]]\n".join([head, *kept])
 
 
 @pytest.fixture(scope="session")

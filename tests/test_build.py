@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT, tree_digest
+from conftest import ROOT, manifest_without, tree_digest
 
 from defence_briefs.cli import main
 from defence_briefs.ingest import PARSERS
@@ -221,26 +221,11 @@ def test_two_builds_give_the_same_bytes(project: Project, monkeypatch: pytest.Mo
         assert first[name] == second[name]
 
 
-def _manifest_without(text: str, release: str) -> str:
-    """The manifest text without `release`: its table, the files only it uses, its name in other files' lists."""
-    text = re.sub(rf"\n\[releases\.{release}\]\n(?:[^\n\[]+\n)*", "\n", text)
-    head, *blocks = text.split("\n[[files]]\n")
-    kept = []
-    for block in blocks:
-        match = re.search(r'^releases = \[(.*)\]$', block, flags=re.M)
-        names = [n.strip().strip('"') for n in match.group(1).split(",")]
-        if names == [release]:
-            continue
-        rest = ", ".join(f'"{n}"' for n in names if n != release)
-        kept.append(block[:match.start()] + f"releases = [{rest}]" + block[match.end():])
-    return "\n[[files]]\n".join([head, *kept])
-
-
 def test_a_new_release_is_built_beside_the_old_one_with_what_changed(project: Project) -> None:
     """Real releases one after another: a manifest up to 2025 builds the 2025 site (compared with 2024); adding
     2026 builds the 2026 site beside it (compared with 2025) and lists both."""
     full = project.manifest_path.read_text()
-    project.manifest_path.write_text(_manifest_without(full, "2026"))
+    project.manifest_path.write_text(manifest_without(full, "2026"))
     assert main(["--country", "POL", "--format", "html"], root=project.root) == 0
     assert (project.reports_dir / "2025" / "countries" / "POL.html").is_file()
     assert not (project.reports_dir / "2026").exists()

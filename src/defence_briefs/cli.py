@@ -38,6 +38,7 @@ says so when everything is up to date.
   clean   delete the build's working files (_build/ and data/tidy/); with --all also the published reports/
           (data/raw is never deleted: it holds the fetched sources)
   methodology  rewrite the generated tables of methodology.md (metric catalogue, allocation error, published figures)
+  add-release NAME --from DIR   add a data release from downloaded files (see `python build.py add-release --help`)
 """
 EPILOG = f"""\
 Examples:
@@ -106,6 +107,71 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", metavar="DIR", type=Path, help="project root (default: the folder of build.py)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+ADD_RELEASE_DESCRIPTION = """\
+Add a data release from files downloaded from SIPRI, NATO or the World Bank, in one command.
+
+Every file in DIR is recognised from its content (not its name): SIPRI's trade register, its TIV tables, its
+military-expenditure workbook, NATO's defence-expenditure tables and the World Bank's population CSV. A file that
+cannot be recognised or parsed, a duplicate, a file the manifest already pins, or one older than the file it would
+replace is refused with the reason, and nothing is changed. Then the files are copied into
+data/raw/<source>/<publisher's release>/, data/sources.toml gets a [releases.NAME] table and one entry per file
+(sha256, size, parser, edition and publication date read from the file; the download URL is left for you to fill
+in), and the files DIR does not replace are carried over from the base release. Last, the data and metrics of the
+release are computed, and a report says what changed against the base: new years and windows, revised history,
+the countries whose key figures moved most, and plausibility findings to review (also saved in
+_build/NAME/changes_from_BASE.md). Nothing is published until you run `python build.py` (or pass --build).
+"""
+
+
+def build_add_release_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py add-release", description=ADD_RELEASE_DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="Example: python build.py add-release 2027 --from ~/Downloads/sipri-2027")
+    parser.add_argument("name", metavar="NAME", help="the new release's name, e.g. 2027")
+    parser.add_argument("--from", dest="folder", required=True, type=Path, metavar="DIR",
+                        help="folder holding the downloaded files (subfolders are read too; hidden files are skipped)")
+    parser.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                        help="the release's date (default: the newest publication date among the files)")
+    parser.add_argument("--base", metavar="RELEASE",
+                        help="the release whose other files are carried over and compared with (default: the newest)")
+    parser.add_argument("--build", action="store_true", help="then build and publish the new release's briefs")
+    parser.add_argument("--mirror", metavar="DIR",
+                        help=f"local folder to copy the base's raw files from (or ${MIRROR_ENV})")
+    parser.add_argument("--root", metavar="DIR", type=Path, help="project root (default: the folder of build.py)")
+    return parser
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-05-18") from None
+
+
+def run_add_release(args: argparse.Namespace, root: Path, progress: Progress) -> int:
+    """`build.py add-release`: returns 0 when the release was added and its metrics computed, 2 when a finding
+    needs review first."""
+    from .fetch.stage import mirror_from_env
+    from .intake.stage import add_release_command
+
+    project = Project(root.resolve())
+    added = add_release_command(project, args.name, args.folder.expanduser(), args.date, args.base,
+                                mirror_from_env(args.mirror), progress.say)
+    progress.say("\n" + added.report)
+    progress.say(f"(this report is saved in {project.display(added.report_path)})")
+    if added.open_findings:
+        progress.say(f"release {args.name} was added to data/sources.toml, but its metrics stopped at the findings "
+                     "above; nothing was published")
+        return 2
+    if args.build:
+        return run(build_parser().parse_args(["--release", args.name]), root, progress)
+    progress.say(f"nothing was published: review the report, fill in the download URLs, then run `python build.py` "
+                 f"to publish release {args.name}")
+    return 0
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -190,11 +256,13 @@ def _request(args: argparse.Namespace, manifest, releases: list[DataRelease], mi
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     """Entry point; returns the exit code (1 when briefs failed, 2 for a usage, data or input error, 3 when a file
     could not be written)."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    adding = bool(argv) and argv[0] == "add-release"
+    args = build_add_release_parser().parse_args(argv[1:]) if adding else build_parser().parse_args(argv)
     project_root = args.root or root or Path.cwd()
-    progress = Progress(verbose=args.verbose)
+    progress = Progress(verbose=getattr(args, "verbose", False))
     try:
-        return run(args, project_root, progress)
+        return run_add_release(args, project_root, progress) if adding else run(args, project_root, progress)
     except DataError as exc:
         progress.end()
         print(f"error: {exc}", file=sys.stderr, flush=True)

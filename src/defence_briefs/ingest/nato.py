@@ -1,15 +1,24 @@
-"""NATO 'Defence Expenditure of NATO Countries' tables workbook (June 2024 edition, 2014-2024e).
+"""NATO 'Defence Expenditure of NATO Countries' tables workbook (the June 2024 edition, 2014-2024e, and later
+editions that keep its layout).
 
 Reads TABLE2 (defence expenditure, USD m), TABLE3 (share of real GDP, annual real change),
 TABLE5 (GDP, USD m) and TABLE8a/8b (distribution by category) into one long table. Year headers mix
 ints and strings ('2019', '2023e'); 'e' marks an estimate. Percentages become fractions. A '*' after a
 country name (national 2% law) is kept as a flag. Hidden rows without a name holding cached '#REF!'
-errors are skipped.
+errors are skipped. Constant prices are read at whatever base year the edition uses (2015 in the 2024
+edition), named in the unit.
+
+An edition is known by its year headers (`edition_of`): 'Defence Expenditure of NATO Countries (2014-2025)'
+ends with its edition year. Each sheet's title must be the published one: a changed title or block label
+(as when NATO reports core defence under the definition agreed at The Hague) is an InputError saying what
+differs, so a table whose meaning changed is never read as the old one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,23 +29,32 @@ from ..errors import InputError
 from .base import Parser, cell_ref, check_years, open_workbook
 from .schema import Column, TableSchema
 
-VERSION = "2"
+VERSION = "3"
 HEADER_SEARCH_ROWS = 15
 
+CONSTANT_LABEL = "Constant {base} prices and exchange rates"  # {base}: the edition's price base year
+CONSTANT_RE = re.compile(r"Constant (\d{4}) prices and exchange rates")
+# The sheets' titles in the published layout (row 4, column B), compared with spaces collapsed and case ignored.
+TITLES = {
+    "TABLE2": "Table 2 : Defence expenditure",
+    "TABLE3": "Table 3 : Defence expenditure as a share of GDP and annual real change",
+    "TABLE5": "Table 5 : GDP",
+    "TABLE8a": "Table 8a : Distribution of defence expenditure by main category",
+    "TABLE8b": "Table 8b : Distribution of defence expenditure by main category",
+}
 # sheet -> block label in column B -> (measure, unit, divisor to turn the cell into the unit)
 BLOCKS: dict[str, dict[str, tuple[str, str, float]]] = {
     "TABLE2": {
         "Current prices and exchange rates": ("nato_defexp_current_usd", "USD m, current prices", 1.0),
-        "Constant 2015 prices and exchange rates": (
-            "nato_defexp_constant_2015_usd", "USD m, constant 2015 prices", 1.0),
+        CONSTANT_LABEL: ("nato_defexp_constant_usd", "USD m, constant {base} prices", 1.0),
     },
     "TABLE3": {
-        "Share of real GDP (%)": ("nato_share_of_gdp", "fraction of GDP (2015 prices)", 100.0),
-        "Annual real change (%)": ("nato_real_change", "fraction, year on year, 2015 prices", 100.0),
+        "Share of real GDP (%)": ("nato_share_of_gdp", "fraction of real GDP", 100.0),
+        "Annual real change (%)": ("nato_real_change", "fraction, year on year, in real terms", 100.0),
     },
     "TABLE5": {
         "Current prices and exchange rates": ("nato_gdp_current_usd", "USD m, current prices", 1.0),
-        "Constant 2015 prices and exchange rates": ("nato_gdp_constant_2015_usd", "USD m, constant 2015 prices", 1.0),
+        CONSTANT_LABEL: ("nato_gdp_constant_usd", "USD m, constant {base} prices", 1.0),
     },
     "TABLE8a": {
         "Equipment (a)": ("nato_equipment_share", "fraction of defence expenditure", 100.0),
@@ -96,18 +114,53 @@ def _is_blank_or_error(value: object) -> bool:
     return value is None or value == 0 or (isinstance(value, str) and (not value.strip() or value.startswith("#")))
 
 
-def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dict[str, str]]:
-    header_index = None
-    years: list[tuple[int, int, bool]] = []
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _check_title(ws_rows: list[tuple], sheet: str, file: str) -> None:
+    """The sheet's title (the first text starting 'Table') must be the published one."""
+    expected = TITLES[sheet]
+    for number, row in enumerate(ws_rows[:HEADER_SEARCH_ROWS], start=1):
+        for col, cell in enumerate(row, start=1):
+            if isinstance(cell, str) and cell.strip().casefold().startswith("table"):
+                if _normal(cell) != _normal(expected):
+                    raise InputError(
+                        file, f"the table's title is {cell.strip()!r}, but in the published layout this sheet is "
+                        f"{expected!r}: NATO changed what the table reports (a new definition, such as core defence "
+                        "spending after the Hague summit, or a renumbered table); the parser reads only the published "
+                        "layout, so it stops rather than read the new table as the old one",
+                        sheet=sheet, row=number, column=get_column_letter(col))
+                return
+    raise InputError(file, f"no title row within the first {HEADER_SEARCH_ROWS} rows; the published layout has "
+                     f"{expected!r} above the year headers", sheet=sheet)
+
+
+def _block(label: str, sheet: str) -> tuple[str, str, float] | None:
+    """The (measure, unit, divisor) a block label in column B starts, or None for a label the layout lacks."""
+    blocks = BLOCKS[sheet]
+    if label in blocks:
+        return blocks[label]
+    match = CONSTANT_RE.fullmatch(label)
+    if match and CONSTANT_LABEL in blocks:
+        measure, unit, divisor = blocks[CONSTANT_LABEL]
+        return measure, unit.format(base=match.group(1)), divisor
+    return None
+
+
+def _year_row(ws_rows: list[tuple], sheet: str, file: str) -> tuple[int, list[tuple[int, int, bool]]]:
+    """(index of the row of year headers, [(column, year, estimate)]); an InputError when there is none."""
     for index, row in enumerate(ws_rows[:HEADER_SEARCH_ROWS]):
         found = [(col + 1, *parsed) for col, cell in enumerate(row) if (parsed := _year_header(cell)) is not None]
         if len(found) >= 3:
-            header_index, years = index, found
-            break
-    if header_index is None:
-        raise InputError(file, f"no row of year headers within the first {HEADER_SEARCH_ROWS} rows", sheet=sheet)
+            return index, found
+    raise InputError(file, f"no row of year headers within the first {HEADER_SEARCH_ROWS} rows", sheet=sheet)
+
+
+def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dict[str, str]]:
+    _check_title(ws_rows, sheet, file)
+    header_index, years = _year_row(ws_rows, sheet, file)
     check_years([(get_column_letter(col), year) for col, year, _ in years], file, sheet, header_index + 1)
-    blocks = BLOCKS[sheet]
     block: tuple[str, str, float] | None = None
     records: list[dict] = []
     names: dict[str, str] = {}
@@ -116,10 +169,13 @@ def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dic
         label_b = row[1] if len(row) > 1 and isinstance(row[1], str) and row[1].strip() else None
         label_c = row[2] if len(row) > 2 and isinstance(row[2], str) and row[2].strip() else None
         if all(cell is None for cell in cells):
-            if label_b is not None and label_b.strip() in blocks:
-                block = blocks[label_b.strip()]
+            found = _block(label_b.strip(), sheet) if label_b is not None else None
+            if found is not None:
+                block = found
             elif label_b is not None and not re.fullmatch(r"-\d+-", label_b.strip()):
-                raise InputError(file, f"unknown block label {label_b!r}; expected one of {sorted(blocks)}",
+                expected = [label.format(base="YYYY") for label in BLOCKS[sheet]]
+                raise InputError(file, f"unknown block label {label_b!r}; the published layout's blocks of this "
+                                 f"sheet are {expected}: NATO changed the table's layout or definition",
                                  sheet=sheet, row=number, column="B")
             continue  # notes under the table, page numbers and blank rows
         name = label_c or label_b
@@ -171,6 +227,36 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
     CHANGE_SCHEMA.validate(frame[frame["measure"] == "nato_real_change"], file)
     AMOUNTS_SCHEMA.validate(frame[~frame["measure"].isin(SHARE_MEASURES | {"nato_real_change"})], file)
     return {"": frame}
+
+
+@dataclass(frozen=True)
+class NatoEdition:
+    """What a tables workbook says of its edition: its years, which are estimates, and when it was saved."""
+
+    first_year: int
+    last_year: int
+    estimate_years: tuple[int, ...]
+    saved: dt.date | None  # the workbook's last-modified date (NATO saves the tables on publication)
+
+    @property
+    def title(self) -> str:
+        return f"Defence Expenditure of NATO Countries ({self.first_year}-{self.last_year})"
+
+
+def edition_of(path: Path, file: str) -> NatoEdition:
+    """The edition of a tables workbook, from TABLE2's year headers and the workbook's properties."""
+    workbook = open_workbook(path, file)
+    try:
+        if "TABLE2" not in workbook.sheetnames:
+            raise InputError(file, f"sheet 'TABLE2' is missing; the workbook has: {', '.join(workbook.sheetnames)}",
+                             sheet="TABLE2")
+        rows = list(workbook["TABLE2"].iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS))
+        modified = workbook.properties.modified
+    finally:
+        workbook.close()
+    _, years = _year_row(rows, "TABLE2", file)
+    return NatoEdition(years[0][1], years[-1][1], tuple(year for _, year, estimate in years if estimate),
+                       modified.date() if modified else None)
 
 
 PARSER = Parser(

@@ -151,9 +151,10 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
     MetricDefinition("nato_defexp_current_usd", "USD m, current prices", "Defence expenditure (NATO definition).",
                      NATO),
     MetricDefinition("nato_share_of_gdp", "fraction",
-                     "Defence expenditure / real GDP (2015 prices), as NATO publishes it; estimates ('e' years) "
-                     "flagged.", NATO),
-    MetricDefinition("nato_real_change", "fraction", "Real change from the year before (2015 prices).", NATO),
+                     "Defence expenditure / real GDP (at the edition's constant prices: 2015 in the 2024 edition), "
+                     "as NATO publishes it; estimates ('e' years) flagged.", NATO),
+    MetricDefinition("nato_real_change", "fraction",
+                     "Real change from the year before (at the edition's constant prices).", NATO),
     MetricDefinition("nato_equipment_share", "fraction",
                      "Major equipment and related R&D / defence expenditure; NATO's guideline is 20%.", NATO),
     MetricDefinition("nato_gdp_current_usd", "USD m, current prices", "GDP as NATO publishes it.", NATO),

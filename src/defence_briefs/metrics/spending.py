@@ -193,7 +193,7 @@ def group_spending(out: MetricRows, group: str, countries: CountryTable, sipri: 
         if nato_members:
             nato_estimate = any(_flag(nato, "nato_defexp_current_usd", m, year) for m in nato_members)
             out.add(group, "nato_share_of_gdp", str(year),
-                    _group_ratio(nato.get("nato_defexp_constant_2015_usd"), nato.get("nato_gdp_constant_2015_usd"),
+                    _group_ratio(nato.get("nato_defexp_constant_usd"), nato.get("nato_gdp_constant_usd"),
                                  nato_members, year), UNIT_FRACTION, sources["nato"], nato_estimate)
             equipment = {m: e * s for m in nato_members
                          if (e := _get(nato.get("nato_equipment_share"), m, year)) is not None

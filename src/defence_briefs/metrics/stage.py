@@ -61,8 +61,10 @@ def metrics_key(project: Project, release: DataRelease) -> str:
     folder = project.tidy_dir / release.name
     for path in sorted(folder.glob("*.parquet")):
         tables[path.stem] = tidy_cache.stored_key(path)
+    # every field sources.csv shows counts: filling in a URL in the manifest must refresh the published table
     definition = {"name": release.name, "last_data_year": release.last_data_year,
-                  "files": sorted((f.id, f.role, f.sha256) for f in release.files)}
+                  "files": sorted((f.id, f.role, f.sha256) for f in release.files),
+                  "sources": sources_table(release).to_csv(index=False)}
     return digest(tables, definition, code_digest((__name__,)), reviewed_text(project))
 
 
