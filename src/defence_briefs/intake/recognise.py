@@ -171,18 +171,23 @@ def _totals(path: Path, file: str, countries: CountryTable, lines: list[str]) ->
         first_year=first, last_year=last)
 
 
-def _export_table(path: Path, file: str, countries: CountryTable, first_line: str) -> Recognised:
-    _check_suffix(path, file, "a SIPRI TIV export table", (".csv",))
-    match = re.match(r"TIV of arms exports from (.+), (\d{4})-(\d{4})", first_line)
+def export_table_supplier(first_line: str, file: str, countries: CountryTable) -> tuple[str, str]:
+    """(supplier's name, ISO3 code) from a TIV export table's title line 'TIV of arms exports from X, 1950-2021'."""
+    match = re.match(r"TIV of arms exports from (.+), (\d{4})-(\d{4})", first_line.strip().strip('"'))
     if match is None:
         raise InputError(file, f"a SIPRI TIV export table, but its title {first_line!r} does not name the supplier and "
                          "years ('TIV of arms exports from <supplier>, 1950-2021')", row=1)
-    supplier = countries.map_names({match.group(1): "line 1"}, file)[match.group(1)]
+    return match.group(1), countries.map_names({match.group(1): "line 1"}, file)[match.group(1)]
+
+
+def _export_table(path: Path, file: str, countries: CountryTable, first_line: str) -> Recognised:
+    _check_suffix(path, file, "a SIPRI TIV export table", (".csv",))
+    name, supplier = export_table_supplier(first_line, file, countries)
     frame = _parse("sipri_tiv_export_table", path, file, countries)[""]
     first, last = _years(frame)
     release = str(last + 1)  # SIPRI's tables to year Y are published in year Y + 1; the file carries no date
     return Recognised(
-        path=path, kind=f"SIPRI TIV export table ({match.group(1)})", id=f"sipri_at_tiv_export_{release}_{supplier}",
+        path=path, kind=f"SIPRI TIV export table ({name})", id=f"sipri_at_tiv_export_{release}_{supplier}",
         title=f"SIPRI TIV of arms exports from supplier {supplier} by recipient and year, {first}-{last}",
         edition=f"TIV export tables {first}-{last}, {release} release", published=None,
         source="sipri_arms_transfers", publisher="SIPRI", source_release=release,

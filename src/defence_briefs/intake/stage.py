@@ -23,7 +23,7 @@ from ..fileio import atomic_path, atomic_write_bytes, sha256_file
 from ..manifest import ID_RE, DataRelease, Manifest, SourceFile, load_manifest
 from ..project import Project
 from .manifest_edit import NewFile, add_release
-from .recognise import Recognised, recognise
+from .recognise import Recognised, export_table_supplier, recognise
 
 Say = Callable[[str], None]
 PER_SUPPLIER = "bilateral_tiv"  # the one role with a file per supplier: a new table replaces that supplier's
@@ -72,8 +72,7 @@ def _refuse(name: str, problems: list[str], total: int) -> DataError:
 def _supplier_of(project: Project, source_file: SourceFile, countries: CountryTable) -> str:
     """The supplier (ISO3) of a TIV export table already in data/raw, read from its title line."""
     first = (project.raw_dir / source_file.path).read_bytes()[:200].decode("latin-1").split("\n")[0]
-    name = first.strip().strip('"').removeprefix("TIV of arms exports from ").rsplit(",", 1)[0]
-    return countries.map_names({name: "line 1"}, source_file.path)[name]
+    return export_table_supplier(first, source_file.path, countries)[1]
 
 
 def plan_release(project: Project, manifest: Manifest, name: str, folder: Path, date: dt.date | None,
