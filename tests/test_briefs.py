@@ -212,6 +212,29 @@ def test_pdf_briefs_read_back(briefs_project: Project) -> None:
         assert fmt(metrics.loc[("POL", metric, period)], kind) in text, metric
 
 
+def test_every_published_chart_spec_is_valid_vega_lite(briefs_project: Project) -> None:
+    """The build's kernels skip Altair's schema validation (a third of a brief's time), so every chart spec the
+    site publishes is validated here, against the Vega-Lite schema Altair ships, and so is a broken one."""
+    from altair.vegalite.v6.schema.core import Root
+    from jsonschema import ValidationError
+
+    pattern = re.compile(r'<script type="application/json" id="spec-[0-9a-f]+">(.*?)</script>', re.S)
+    pages = sorted(_site(briefs_project).glob("**/*.html"))
+    specs = {payload: page for page in pages for payload in pattern.findall(page.read_text(encoding="utf-8"))}
+    countries = {page.stem for page in pages if page.parent.name == "countries"}
+    assert len(countries) == 40 and len(specs) > 5 * len(countries), (len(countries), len(specs))
+    parsed = {payload: json.loads(payload.replace("<\\/", "</")) for payload in specs}
+    for payload, spec in parsed.items():
+        try:
+            Root.validate(spec)
+        except ValidationError as exc:
+            pytest.fail(f"{specs[payload].name}: chart {spec.get('description', '')!r}: {exc.message}")
+    broken = next(spec for spec in parsed.values() if "vconcat" in spec)
+    broken["vconcat"][0]["mark"] = {"type": "barr"}
+    with pytest.raises(ValidationError):
+        Root.validate(broken)
+
+
 def test_html_makes_no_remote_requests_by_construction(briefs_project: Project) -> None:
     for page in _site(briefs_project).rglob("*.html"):
         soup = _soup(page)

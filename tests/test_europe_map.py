@@ -21,8 +21,9 @@ import pytest
 import vl_convert
 from copy_desk import colour_problems, legend_problems
 
+from defence_briefs.briefs.fonts import FONT_DIR
 from defence_briefs.briefs.maps import NO_DATA, SMALL_STATES, europe_map_chart, gdp_share_map, label_point, map_rows
-from defence_briefs.briefs.theme import BLOC_COLOURS, FONT_DIR
+from defence_briefs.briefs.theme import BLOC_COLOURS
 from defence_briefs.countries import country_table
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,7 +37,7 @@ def finish(chart: alt.Chart, title: str, subtitle: str, source: str, description
     line = "; ".join(data.citation(part) for part in source.split("; "))
     source_line = alt.Chart(pd.DataFrame({"text": [f"Source: {line}."]})).mark_text(
         align="left", baseline="top", fontSize=10, color="#52606D", dx=0,
-    ).encode(text="text:N", x=alt.value(0), y=alt.value(0)).properties(width=WIDTH, height=12)
+    ).encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(0)).properties(width=WIDTH, height=12)
     combined = alt.vconcat(chart, source_line).properties(
         title=alt.TitleParams(text=title, subtitle=subtitle), description=description,
     ).resolve_scale(color="independent")
@@ -290,10 +290,11 @@ def gdp_share_chart(brief: Brief) -> BriefChart | None:
     layers = [lines]
     if brief.is_nato:
         targets = pd.DataFrame({"value": [GUIDELINE.share, HAGUE_CORE.share], "label": ["2%", "3.5%"]})
-        rules = alt.Chart(targets).mark_rule(strokeDash=[4, 3], color="#52606D").encode(y="value:Q")
+        rules = alt.Chart(targets).mark_rule(strokeDash=[4, 3], color="#52606D").encode(y=alt.Y("value:Q"))
         # short labels just right of the plot, where no line runs; the subtitle says what they are
         labels = alt.Chart(targets).mark_text(align="left", baseline="middle", dx=4, fontSize=10,
-                                              color="#52606D").encode(y="value:Q", x=alt.value(WIDTH), text="label:N")
+                                              color="#52606D").encode(
+            y=alt.Y("value:Q"), x=alt.XValue(WIDTH), text=alt.Text("label:N"))
         layers = [rules, labels, lines]
     latest = rows[rows["measure"] == "SIPRI"].tail(1)
     if latest.empty:
@@ -340,7 +341,7 @@ def equipment_chart(brief: Brief) -> BriefChart | None:
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("share:N", title="Equipment share")],
     )
     rule = alt.Chart(pd.DataFrame({"value": [EQUIPMENT_GUIDELINE.share]})).mark_rule(
-        strokeDash=[4, 3], color="#52606D").encode(y="value:Q")
+        strokeDash=[4, 3], color="#52606D").encode(y=alt.Y("value:Q"))
     description = (f"Bars of the share of {brief.possessive()} defence expenditure spent on equipment, "
                    f"{rows['year'].min()} to {last['year']}, with a dashed line at NATO's 20% guideline.")
     return finish(alt.layer(bars, rule).properties(width=WIDTH, height=110), title,
@@ -390,14 +391,14 @@ def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: s
             x=alt.X("cut:Q", scale=scale), y=y))
         layers.append(alt.Chart(outliers).mark_text(align="right", dx=-3, fontSize=9, fontWeight="bold",
                                                     color="white").encode(x=alt.X("edge:Q", scale=scale), y=y,
-                                                                          text="shown:N"))
+                                                                          text=alt.Text("shown:N")))
     for position, (label, value) in enumerate((targets or {}).items()):
         frame = pd.DataFrame({"value": [value], "label": [label]})
-        layers.append(alt.Chart(frame).mark_rule(strokeDash=[4, 3], color="#1F2933").encode(x="value:Q"))
+        layers.append(alt.Chart(frame).mark_rule(strokeDash=[4, 3], color="#1F2933").encode(x=alt.X("value:Q")))
         # labels over the shortest bars at the bottom, one row apart, so they cross no bar and no other label
         layers.append(alt.Chart(frame).mark_text(align="left", baseline="middle", dx=3, fontSize=9,
                                                  color="#1F2933").encode(
-            x="value:Q", y=alt.value(height - 6 - 13 * position), text="label:N"))
+            x=alt.X("value:Q"), y=alt.YValue(height - 6 - 13 * position), text=alt.Text("label:N")))
     chart = alt.layer(*layers).properties(width=WIDTH - 150, height=height)
     description = f"Horizontal bars of {subtitle}, for {len(rows)} European countries, largest first"
     if highlight:
@@ -484,13 +485,13 @@ def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
                 axis=alt.Axis(format="%", tickCount=5), scale=y_scale),
         shape=alt.Shape("beyond:N", scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
                         legend=None),
-        href="url:N",
+        href=alt.Href("url:N"),
         tooltip=[alt.Tooltip("name:N", title="Country"), alt.Tooltip("us:N", title="US share of imports"),
                  alt.Tooltip("gdp:N", title="Share of GDP")],
     )
     labels = [alt.Chart(rows[rows["align"] == align]).mark_text(align=align, baseline="middle", fontSize=9,
                                                                 color="#1F2933").encode(
-        x=alt.X("label_x:Q", scale=x_scale), y=alt.Y("label_y:Q", scale=y_scale), text="country:N")
+        x=alt.X("label_x:Q", scale=x_scale), y=alt.Y("label_y:Q", scale=y_scale), text=alt.Text("country:N"))
         for align in ("left", "right", "center") if (rows["align"] == align).any()]
     rule = alt.Chart(pd.DataFrame({"value": [GUIDELINE.share]})).mark_rule(strokeDash=[4, 3], color="#52606D").encode(
         x=alt.X("value:Q", scale=x_scale))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..countries import CountryTable, country_table
-from ..errors import UsageError
+from ..errors import DataError, UsageError
 from ..ingest import PARSERS
 from ..manifest import DataRelease, Manifest, load_manifest
 from ..metrics.dependency import US
@@ -272,11 +272,36 @@ def cached_release(project: Project, release: DataRelease, manifest: Manifest) -
     return data
 
 
+_MANIFESTS: dict[Path, tuple[tuple[int, int], Manifest]] = {}
+
+
+def _project_manifest(project: Project) -> Manifest:
+    """The project's manifest, read again only when the file has changed (a warm kernel opens many briefs)."""
+    path = project.manifest_path
+    stat = path.stat() if path.is_file() else None
+    stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
+    hit = _MANIFESTS.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    manifest = load_manifest(path, set(PARSERS))
+    _MANIFESTS[path] = (stamp, manifest)
+    return manifest
+
+
 def load_release(root: Path | str, release: str | None = None) -> ReleaseData:
     """The computed data of `release` (default: the newest) under project `root`."""
     project = Project(Path(root).resolve())
-    manifest = load_manifest(project.manifest_path, set(PARSERS))
+    manifest = _project_manifest(project)
     return cached_release(project, manifest.release(release or "latest"), manifest)
+
+
+def preload_release(root: Path | str) -> None:
+    """Read the newest release's tables, and those of the release before it, into this process's cache when they
+    are computed: a warm kernel does this while it waits for its first brief (else that brief reads them)."""
+    try:
+        load_release(root).previous  # noqa: B018 (a cached property: reading it loads the release)
+    except (OSError, DataError):
+        return  # not computed yet (a cold build starts its kernels before the metrics)
 
 
 @dataclass

@@ -6,23 +6,29 @@ import hashlib
 import html
 import json
 from functools import cache
+from typing import TYPE_CHECKING
 
-import vl_convert
-from IPython.display import Markdown, display, publish_display_data
+from .fonts import FONT_DIR
 
-from .charts import BriefChart
-from .theme import FONT_DIR
+if TYPE_CHECKING:
+    from .charts import BriefChart
 
+# IPython and vl_convert are imported where they are used: the build reads BRIEF_METADATA and chart_html without
+# them (a kernel has them imported by its warm-up)
 BRIEF_METADATA = "defence_briefs"
 
 
 @cache
 def _register_fonts() -> None:
+    import vl_convert
+
     vl_convert.register_font_directory(str(FONT_DIR))
 
 
 def chart_svg(spec: dict) -> str:
     """A Vega-Lite spec drawn as SVG with the house font (vector; text kept as text)."""
+    import vl_convert
+
     _register_fonts()
     return vl_convert.vegalite_to_svg(spec)
 
@@ -42,10 +48,15 @@ def chart_html(chart: BriefChart, spec: dict) -> str:
 
 def show_chart(chart: BriefChart | None, missing: str, pdf: bool = True) -> None:
     """Display a chart (HTML for the site, SVG for the PDF), or the sentence `missing` when there is no chart."""
+    from altair.utils import schemapi
+    from IPython.display import publish_display_data
+
     if chart is None:
         show_markdown(f"*{missing}*")
         return
-    spec = chart.chart.to_dict()
+    # the build's kernels switch Altair's schema validation off (kernels.WARM_UP; the tests validate every
+    # published spec); a notebook opened elsewhere keeps it on
+    spec = chart.chart.to_dict(validate=schemapi.DEBUG_MODE)
     bundle = {"text/html": chart_html(chart, spec), "text/plain": chart.description}
     if pdf:  # only the PDF brief needs the drawing; the site draws the spec in the browser
         bundle["image/svg+xml"] = chart_svg(spec)
@@ -54,6 +65,8 @@ def show_chart(chart: BriefChart | None, missing: str, pdf: bool = True) -> None
 
 def show_markdown(text: str, pdf: bool = True, html: bool = True) -> None:
     """Display pandoc markdown; `pdf=False` keeps it out of the PDF brief, `html=False` out of the web page."""
+    from IPython.display import Markdown, display, publish_display_data
+
     if pdf and html:
         display(Markdown(text))
     else:

@@ -86,14 +86,13 @@ def close_process_pools() -> None:
 def run_job(job: BriefJob, pool=None) -> BriefOutcome:
     """Do `job`: execute its notebook in a kernel of `pool` (this process's pool when None), then render.
     Never raises for a failing notebook or renderer; the outcome says what went wrong."""
-    import nbformat
-
     from .kernels import (
         COUNTRY_NOTEBOOK,
         NOTEBOOKS,
         OVERVIEW_NOTEBOOK,
         NotebookRunError,
         executed_bytes,
+        read_executed,
         run_notebook,
     )
 
@@ -129,7 +128,7 @@ def run_job(job: BriefJob, pool=None) -> BriefOutcome:
         else:
             outcome.executed = job.executed
         if job.country and job.formats and job.render is not None:
-            notebook = nbformat.reads(outcome.executed.decode("utf-8"), as_version=4)
+            notebook = read_executed(outcome.executed.decode("utf-8"))
             files, seconds = job.render(job.root, job.release, job.country, notebook, job.formats, work)
             outcome.files.update(files)
             outcome.seconds.update(seconds)

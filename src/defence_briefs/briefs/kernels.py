@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import queue
 import signal
 import threading
 from collections.abc import Iterator
@@ -29,11 +28,20 @@ KERNEL = "python3"
 ENGINE = "defence_briefs_warm"
 # imported by every kernel before its first notebook, so part of every notebook run (and of its fingerprint)
 WARM_MODULES = ("defence_briefs.briefs.charts", "defence_briefs.briefs.display", "defence_briefs.briefs.sections",
-                "defence_briefs.briefs.findings", "defence_briefs.briefs.overview")
-WARM_UP = (f"import altair, {', '.join(WARM_MODULES)}\n"
+                "defence_briefs.briefs.findings", "defence_briefs.briefs.overview",
+                "defence_briefs.briefs.diversification", "defence_briefs.briefs.context")
+# Altair's schema validation of every chart object is switched off in the build's kernels (a third of a brief's
+# time; the tests validate every published spec). The warm-up also reads the newest release's tables when they are
+# computed. What it made is then frozen out of the garbage collector, so that the collections of `%reset` and of a
+# brief's own objects do not walk the imported modules and tables each time.
+WARM_UP = (f"import gc, altair, {', '.join(WARM_MODULES)}\n"
+           "altair.utils.schemapi.disable_debug_mode()\n"
            "altair.Chart(altair.Data(values=[{'a': 1}])).mark_bar().encode(x='a:Q').to_dict()\n"
            "defence_briefs.briefs.display.chart_svg({'mark': 'point', 'data': {'values': [{'a': 1}]}, "
-           "'encoding': {'x': {'field': 'a', 'type': 'quantitative'}}})")
+           "'encoding': {'x': {'field': 'a', 'type': 'quantitative'}}})\n"
+           "defence_briefs.briefs.context.preload_release('..')\n"
+           "gc.collect()\n"
+           "gc.freeze()")
 RESET = "get_ipython().run_line_magic('reset', '-f')"
 
 
@@ -64,15 +72,13 @@ def _register_engine() -> None:
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
             kwargs.pop("input_path", None)
+            kernel_client = kwargs.pop("kc")
             client = ResettingClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
                                      kernel_name=kernel_name, log=logging.getLogger("papermill"),
                                      log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
                                      **kwargs)
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None:  # the kernel stays up for the next notebook; this client's sockets go
-                    client.kc.stop_channels()
+            client.kc = kernel_client  # connected already: nbclient then neither connects nor disconnects it
+            return client.execute()
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
 
@@ -102,7 +108,10 @@ class WarmKernel:
         self.manager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
         connection_dir = Path(os.environ.get("TMPDIR", "/tmp"))
         self.manager.ip = str(connection_dir / f"defence-briefs-kernel-{os.getpid()}-{id(self)}")
-        self.manager.start_kernel(cwd=str(cwd), env=kernel_environment(), extra_arguments=["--log-level=ERROR"])
+        self._clients: dict[int, object] = {}
+        # no input history: a build's kernel would otherwise write every cell to an SQLite file
+        self.manager.start_kernel(cwd=str(cwd), env=kernel_environment(),
+                                  extra_arguments=["--log-level=ERROR", "--HistoryManager.enabled=False"])
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -113,6 +122,25 @@ class WarmKernel:
             client.execute_interactive(WARM_UP, timeout=300, store_history=False, output_hook=lambda _: None)
         finally:
             client.stop_channels()
+
+    def client(self):
+        """This thread's client of the kernel, connected once and kept for every notebook the thread runs here.
+
+        A new client per notebook would cost 0.2 s each: jupyter_client's `wait_for_ready` waits until the kernel's
+        output channel has been quiet that long. One per thread, because a client's sockets belong to the event
+        loop of the thread that uses them.
+        """
+        from jupyter_core.utils import run_sync
+
+        thread = threading.get_ident()
+        client = self._clients.get(thread)
+        if client is None:
+            client = self.manager.client()
+            client.allow_stdin = False
+            client.start_channels()
+            run_sync(client.wait_for_ready)(timeout=60)
+            self._clients[thread] = client
+        return client
 
     def kill(self) -> None:
         """Kill the kernel process at once (a notebook that hangs); its notebook then fails as 'kernel died'."""
@@ -130,6 +158,10 @@ class WarmKernel:
         return bool(self.manager.is_alive())
 
     def shutdown(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            with contextlib.suppress(Exception):
+                client.stop_channels()
         with contextlib.suppress(Exception):  # a kernel that is already gone needs no shutdown
             self.manager.shutdown_kernel(now=True)
 
@@ -137,24 +169,45 @@ class WarmKernel:
 class KernelPool:
     """`size` warm kernels, each lent to one notebook at a time; dead kernels are replaced.
 
-    Kernels start in background threads as soon as the pool is made, so their imports overlap other work.
+    Kernels start in background threads as soon as the pool is made, so their imports overlap other work. A thread
+    gets back the kernel it used last when that one is free, so that it keeps using its connected client.
     """
 
     def __init__(self, size: int, cwd: Path):
         self.cwd = cwd
         self.size = max(1, size)
-        self._free: queue.Queue[WarmKernel | BaseException] = queue.Queue()
+        self._free: list[WarmKernel | BaseException] = []
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
+        self._available = threading.Condition(self._lock)
+        self._last = threading.local()
         self._closed = False
         for _ in range(self.size):
             threading.Thread(target=self._start_one, daemon=True).start()
+
+    def _put(self, item: WarmKernel | BaseException) -> None:
+        with self._available:
+            self._free.append(item)
+            self._available.notify()
+
+    def _take(self) -> WarmKernel:
+        """The free kernel this thread used last, else the first free one; a failed start is raised (and kept)."""
+        with self._available:
+            while not self._free:
+                self._available.wait()
+            last = getattr(self._last, "kernel", None)
+            item = last if any(free is last for free in self._free) else self._free[0]
+            if isinstance(item, BaseException):
+                raise DataError(f"could not start a Jupyter kernel ({KERNEL}): {item}")
+            self._free.remove(item)
+        self._last.kernel = item
+        return item
 
     def _start_one(self) -> None:
         try:
             kernel = WarmKernel(self.cwd)
         except BaseException as exc:  # reported to whoever waits for a kernel
-            self._free.put(exc)
+            self._put(exc)
             return
         with self._lock:
             closed = self._closed
@@ -163,24 +216,22 @@ class KernelPool:
         if closed:  # the pool was closed while this kernel started (e.g. the build stopped at a data error)
             kernel.shutdown()
             return
-        self._free.put(kernel)
+        self._put(kernel)
 
     @contextmanager
     def kernel(self) -> Iterator[WarmKernel]:
         """Borrow a kernel; a kernel that died while lent is shut down and a new one started in its place."""
-        item = self._free.get()
-        if isinstance(item, BaseException):
-            self._free.put(item)
-            raise DataError(f"could not start a Jupyter kernel ({KERNEL}): {item}")
+        item = self._take()
         try:
             yield item
         finally:
             if item.alive():
-                self._free.put(item)
+                self._put(item)
             else:
                 with self._lock:
                     if item in self._all:
                         self._all.remove(item)
+                item.shutdown()
                 threading.Thread(target=self._start_one, daemon=True).start()
 
     def close(self) -> None:
@@ -211,7 +262,8 @@ def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 60
             kernel.shutdown()
     _register_engine()
     options = {"kernel_name": KERNEL, "progress_bar": False, "execution_timeout": timeout, "report_mode": False,
-               "request_save_on_cell_execute": False, "engine_name": ENGINE, "km": kernel.manager}
+               "request_save_on_cell_execute": False, "engine_name": ENGINE, "km": kernel.manager,
+               "kc": kernel.client()}
     watchdog = threading.Timer(notebook_timeout, kernel.kill) if notebook_timeout else None
     if watchdog is not None:
         watchdog.daemon = True
@@ -266,8 +318,14 @@ def normalize_executed(notebook: nbformat.NotebookNode, name: str) -> nbformat.N
     return notebook
 
 
+def read_executed(text: str) -> nbformat.NotebookNode:
+    """An executed notebook, read as nbformat.reads reads it but not validated again: papermill validated it when
+    it wrote it, and each validation costs 20 ms."""
+    return nbformat.convert(nbformat.reader.reads(text), 4)
+
+
 def executed_bytes(path: Path, name: str) -> bytes:
-    """The normalised executed notebook at `path` as bytes."""
-    notebook = nbformat.read(path, as_version=4)
-    return (nbformat.writes(normalize_executed(notebook, name)) + "\n").encode("utf-8")
+    """The normalised executed notebook at `path` as bytes (the bytes nbformat.writes gives, without validation)."""
+    notebook = normalize_executed(read_executed(path.read_text(encoding="utf-8")), name)
+    return (nbformat.versions[4].writes_json(notebook) + "\n").encode("utf-8")
 

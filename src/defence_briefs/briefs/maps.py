@@ -19,7 +19,8 @@ import pandas as pd
 
 from . import text
 from .charts import SIPRI_AT, SIPRI_MILEX, BriefChart, finish
-from .theme import FONT, TEXT, WIDTH
+from .fonts import FONT
+from .theme import TEXT, WIDTH
 
 TOPOLOGY = "europe-50m.topo.json"
 NO_DATA = "#DDE1E6"  # a covered country without a figure: light grey, "no data" in the tooltip
@@ -65,7 +66,9 @@ def europe_topology() -> dict:
 def object_topology(name: str) -> dict:
     """A topology of one object of the packaged TopoJSON (`countries` or `context`) with only the arcs it uses.
 
-    Each layer of the map gets its own dataset: Vega-Lite cannot read two objects of one inline dataset."""
+    Each layer of the map gets its own dataset: Vega-Lite cannot read two objects of one inline dataset. The arcs and
+    geometries are tuples, which Altair passes on as they are where it deep-copies lists at every chart method
+    (seconds per map for these coordinates); JSON writes them as lists."""
     topology = europe_topology()
     geometries = topology["objects"][name]["geometries"]
     used = sorted({ref if ref >= 0 else ~ref for g in geometries for polygon in _polygons(g) for ring in polygon
@@ -78,8 +81,8 @@ def object_topology(name: str) -> dict:
         return dict(g, arcs=polygons[0] if g["type"] == "Polygon" else polygons)
 
     return {"type": "Topology", "transform": topology["transform"],
-            "objects": {name: {"type": "GeometryCollection", "geometries": [renumber(g) for g in geometries]}},
-            "arcs": [topology["arcs"][i] for i in used]}
+            "objects": {name: {"type": "GeometryCollection", "geometries": tuple(renumber(g) for g in geometries)}},
+            "arcs": tuple(topology["arcs"][i] for i in used)}
 
 
 def map_countries() -> list[str]:
@@ -231,7 +234,8 @@ def europe_map_chart(values: pd.DataFrame, field_title: str, title: str, descrip
     # small states: a dot over the shape, in the same colour, so that they can be hovered and clicked
     points = [dict(row, lon=lon, lat=lat) for row in rows if row["iso3"] in SMALL_STATES
               for lon, lat in [label_point(row["iso3"])]]
-    dots = alt.Chart(alt.InlineData(values=points)).encode(longitude="lon:Q", latitude="lat:Q", **encoding)
+    dots = alt.Chart(alt.InlineData(values=points)).encode(
+        longitude=alt.Longitude("lon:Q"), latitude=alt.Latitude("lat:Q"), **encoding)
     dot_mark = {"size": DOT_SIZE, "opacity": 1, "stroke": TEXT, "strokeWidth": 0.8, "cursor": "pointer",
                 "aria": False}  # the shape under the dot already speaks for the country
     layers = [context, no_data, with_data,
@@ -240,9 +244,9 @@ def europe_map_chart(values: pd.DataFrame, field_title: str, title: str, descrip
     if any(row["value"] is None for row in rows):  # a key for the grey, when some country has no data
         key = alt.Chart(alt.InlineData(values=[{"label": "No data"}]))
         layers += [key.mark_square(size=110, fill=NO_DATA, opacity=1, aria=False).encode(
-                       x=alt.value(8), y=alt.value(height - 10)),
+                       x=alt.XValue(8), y=alt.YValue(height - 10)),
                    key.mark_text(align="left", baseline="middle", fontSize=11, font=FONT, color=TEXT).encode(
-                       text="label:N", x=alt.value(18), y=alt.value(height - 10))]
+                       text=alt.Text("label:N"), x=alt.XValue(18), y=alt.YValue(height - 10))]
     chart = alt.layer(*layers).project(
         type="azimuthalEqualArea", rotate=[-CENTRE[0], -CENTRE[1], 0], fit=frame, clipExtent=[[0, 0], [width, height]],
     ).properties(width=width, height=height, description=description)

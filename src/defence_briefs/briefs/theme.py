@@ -5,14 +5,9 @@ The US, European suppliers and others always get the same three colours, in char
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import altair as alt
-import font_lato
 
-FONT = "Lato"
-FONT_DIR = Path(font_lato.font_directory)
-FONT_FILES = ("Lato-Regular.ttf", "Lato-Bold.ttf", "Lato-Italic.ttf", "Lato-BoldItalic.ttf")
+from .fonts import FONT
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 # Bloc colours mean supplier blocs and nothing else; periods are neutral tones; other series take the colours

@@ -10,7 +10,7 @@ from pathlib import Path
 import pypandoc
 import typst
 
-from ..briefs.theme import FONT_DIR
+from ..briefs.fonts import FONT_DIR
 from ..errors import DataError
 from . import template_path
 from .policy import CONTENT_SECURITY_POLICY

@@ -14,9 +14,8 @@ import nbformat
 from ..briefs import diversification as dv
 from ..briefs.context import ReleaseData
 from ..briefs.display import chart_html
-from ..briefs.maps import us_share_map
+from ..briefs.fonts import FONT_DIR, FONT_FILES
 from ..briefs.text import fmt, long_date, md_escape, short_period
-from ..briefs.theme import FONT_DIR, FONT_FILES
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
 from . import template_path
 from .notebook_markdown import notebook_markdown
@@ -142,6 +141,8 @@ def diversification_markdown(data: ReleaseData) -> str:
     the map drawn by the site's vega)."""
     window, year = data.window(0), data.last_year
     period = short_period(window)
+    from ..briefs.maps import us_share_map  # Altair: not imported by a build that has nothing to render
+
     us_map = us_share_map(data)
     map_html = chart_html(us_map, us_map.chart.to_dict()) if us_map else ""
     ex_ukraine = dv.EUROPE_GROUPS[1][1]
