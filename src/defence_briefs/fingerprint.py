@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -76,6 +77,29 @@ def _imported_names(tree: ast.AST, module: str, is_package: bool) -> tuple[set[s
     return internal, {name.split(".")[0] for name in external if name}
 
 
+# an import statement at any indentation, with a parenthesised list of names over several lines
+IMPORT_STATEMENT = re.compile(
+    r"^[ \t]*(?:from[ \t]+\.*[\w.]*[ \t]+import[ \t]+(?:\([^)]*\)|[^\n]*)|import[ \t]+[^\n]*)", re.MULTILINE)
+
+
+def import_statements(source: str) -> ast.Module:
+    """A module of the import statements of `source`, each found by pattern and parsed on its own (parsing the whole
+    module costs ten times as much). A docstring line that reads as an import only widens a fingerprint."""
+    body: list[ast.stmt] = []
+    for match in IMPORT_STATEMENT.finditer(source):
+        try:
+            body.extend(ast.parse(match.group(0).strip()).body)
+        except SyntaxError:  # prose that starts like an import
+            continue
+    return ast.Module(body=body, type_ignores=[])
+
+
+@cache
+def _module_imports(name: str, path: Path, mtime_ns: int, size: int) -> tuple[set[str], set[str]]:
+    """`_imported_names` of one module file, found once per version of the file (several closures share it)."""
+    return _imported_names(import_statements(path.read_text(encoding="utf-8")), name, path.name == "__init__.py")
+
+
 def _with_parents(name: str) -> list[str]:
     """A module and the packages that hold it (importing it runs each package's __init__)."""
     parts = name.split(".")
@@ -97,8 +121,8 @@ def module_closure(roots: tuple[str, ...], package_dir: Path) -> tuple[tuple[str
         if path is None:
             continue  # a name imported from a module, not a module
         seen.add(name)
-        internal, external = _imported_names(ast.parse(path.read_bytes(), str(path)), name,
-                                             path.name == "__init__.py")
+        stat = path.stat()
+        internal, external = _module_imports(name, path, stat.st_mtime_ns, stat.st_size)
         libraries |= external
         queue.extend(parent for target in internal for parent in _with_parents(target) if parent not in seen)
     stdlib = set(sys.stdlib_module_names)
@@ -113,9 +137,16 @@ def data_files(modules: Iterable[str], package_dir: Path) -> list[Path]:
                                     for text in sources)]
 
 
+@cache
+def _distributions_by_module() -> dict[str, list[str]]:
+    """Which installed distributions provide each top-level import name (reading every distribution's file list
+    takes a third of a second, so once per process)."""
+    return metadata.packages_distributions()
+
+
 def library_versions(names: Iterable[str]) -> dict[str, str]:
     """The installed version of each distribution providing these top-level import names."""
-    providers = metadata.packages_distributions()
+    providers = _distributions_by_module()
     versions = {}
     for name in names:
         for distribution in providers.get(name, [name]):

@@ -91,16 +91,17 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
         from .render.quarto import find_quarto
 
         quarto = find_quarto()
+    if stage in ("briefs", "all") and request.force:
+        holder(project.root / "notebooks")  # briefs to rerun whatever the checks find: kernels warm up meanwhile
     fetch_files(project, [f for release in releases for f in release.files], request.mirror, say)
     if stage == "fetch":
         return []
     for release in releases:
         ingest_release(project, release, say, force=forced("data"))
-    if stage in ("briefs", "all") and (request.force or not all(
-            site_is_current(project, manifest, r, request.countries, formats, route)
-            for r in request.brief_releases)):
-        # kernels start once the inputs proved valid (none for a build stopped by a bad file), and warm up while
-        # the metrics are computed
+    if stage in ("briefs", "all") and not request.force and not all(
+            site_is_current(project, manifest, r, request.countries, formats, route) for r in request.brief_releases):
+        # else kernels start once the inputs proved valid (none for a build stopped by a bad file), and warm up
+        # while the metrics are computed
         holder(project.root / "notebooks")
     if stage == "data":
         return []
