@@ -20,6 +20,7 @@ from ..fileio import atomic_write_bytes, sha256_file_cached
 from ..manifest import DataRelease, SourceFile
 from ..project import Project
 from . import PARSERS, tidy_cache
+from .base import Parser
 
 Reporter = Callable[[str], None]
 RELEASE_INFO = "_release.json"
@@ -73,6 +74,22 @@ def check_no_future_years(frame: pd.DataFrame, file: str, latest_year: int, rele
                                  f"release {release} was published")
 
 
+# parsed tables by parser, its version, the file's sha256 and the country table: releases share most raw files (the
+# supplier tables of every release are SIPRI's 2022 ones), so a build that ingests several releases parses each file
+# once. A table does not depend on where its file lies (the path only names it in errors, and a file that fails is
+# not kept). The country table is held with its tables, so that its id is not reused while the entry lives.
+_PARSED: dict[tuple[str, str, str, int], tuple[CountryTable, dict[str, pd.DataFrame]]] = {}
+
+
+def _parsed(parser: Parser, source_file: SourceFile, path: Path, display: str,
+            countries: CountryTable) -> dict[str, pd.DataFrame]:
+    """The parser's tables of one verified raw file; callers copy a table before changing it."""
+    key = (parser.name, parser.version, source_file.sha256, id(countries))
+    if key not in _PARSED:
+        _PARSED[key] = (countries, parser.parse(path, display, countries))
+    return _PARSED[key][1]
+
+
 def _parse_role(project: Project, files: list[tuple[SourceFile, Path]], countries: CountryTable,
                 release: DataRelease) -> dict[str, pd.DataFrame]:
     """Parse the (already verified) raw files of one role and combine their tables by suffix."""
@@ -81,7 +98,7 @@ def _parse_role(project: Project, files: list[tuple[SourceFile, Path]], countrie
     parts: dict[str, list[pd.DataFrame]] = {}
     for source_file, path in files:
         display = project.display(path)
-        tables = parser.parse(path, display, countries)
+        tables = _parsed(parser, source_file, path, display, countries)
         for suffix, frame in tables.items():
             check_no_future_years(frame, display, release.date.year, release.name)
             frame = frame.copy()
