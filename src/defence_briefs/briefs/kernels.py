@@ -239,8 +239,11 @@ class KernelPool:
         with self._lock:
             self._closed = True
             kernels, self._all = self._all, []
-        for kernel in kernels:
-            kernel.shutdown()
+        stopping = [threading.Thread(target=kernel.shutdown) for kernel in kernels]  # each waits for its process
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
 
 
 def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 600,
