@@ -73,10 +73,6 @@ class ReleaseData:
         return (self.metrics, self.bilateral, self.pending_us_deals, self.european_alternatives, self.imports_by_role)
 
     @cached_property
-    def _index(self) -> pd.DataFrame:
-        return self.metrics.set_index(["country", "metric", "period"]).sort_index()
-
-    @cached_property
     def previous(self) -> ReleaseData | None:
         """The release before this one in the manifest, when its metrics are computed."""
         if self._previous_of is not None:  # a brief's part of a release: the same part of the previous one
@@ -177,15 +173,27 @@ class ReleaseData:
 
     def figure(self, country: str, metric: str, period: str | int) -> Figure | None:
         """The metrics.csv row, or None when the release has no such figure."""
-        key = (country, metric, str(period))
-        if key not in self._index.index:
+        row = self._figures.get((country, metric, str(period)))
+        if row is None:
             return None
-        row = self._index.loc[key]
-        return Figure(country, metric, str(period), float(row["value"]), str(row["unit"]), bool(row["estimate"]))
+        value, unit, estimate = row
+        return Figure(country, metric, str(period), float(value), str(unit), bool(estimate))
+
+    @cached_property
+    def _figures(self) -> dict[tuple[str, str, str], tuple]:
+        """(value, unit, estimate) by (country, metric, period): a brief looks up some two hundred figures."""
+        metrics = self.metrics
+        keys = zip(metrics["country"], metrics["metric"], metrics["period"], strict=True)
+        return dict(zip(keys, zip(metrics["value"], metrics["unit"], metrics["estimate"], strict=True), strict=True))
+
+    @cached_property
+    def _series_rows(self) -> dict[tuple[str, str], np.ndarray]:
+        """Row positions of each (country, metric) in the metrics, in table order."""
+        return self.metrics.groupby(["country", "metric"], sort=False).indices
 
     def series(self, country: str, metric: str, kind: str = "year") -> pd.DataFrame:
         """Rows of one metric for one country: kind 'year' (period '2024') or 'window' ('2020-2024')."""
-        rows = self.metrics[(self.metrics["country"] == country) & (self.metrics["metric"] == metric)]
+        rows = self.metrics.iloc[self._series_rows.get((country, metric), np.array([], dtype=np.intp))]
         is_window = rows["period"].str.contains("-", regex=False)
         rows = rows[is_window] if kind == "window" else rows[~is_window]
         return rows.sort_values("period").reset_index(drop=True)
