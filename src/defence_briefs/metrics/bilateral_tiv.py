@@ -144,10 +144,21 @@ def _scale_to(values: np.ndarray, groups: np.ndarray, targets: np.ndarray, activ
     return values * factor[groups]
 
 
+def _factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.MultiIndex]:
+    """The group of each row (numbered in order of first appearance) and each group's values: what
+    `pd.MultiIndex.from_frame(frame).factorize()` gives, from integer codes per column instead of tuples."""
+    if not len(frame):
+        return pd.MultiIndex.from_frame(frame).factorize()
+    codes = [pd.factorize(frame[column])[0] for column in frame.columns]
+    groups = pd.factorize(np.ravel_multi_index(codes, [int(c.max()) + 1 for c in codes]))[0]
+    first = np.unique(groups, return_index=True)[1]
+    return groups, pd.MultiIndex.from_frame(frame.iloc[first])
+
+
 def _constraint(rows: pd.DataFrame, keys: list[str], covered: np.ndarray,
                 exact: pd.DataFrame, exact_keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group index per row, target per group (exact value, 0 when absent) and which groups are constrained."""
-    groups, uniques = pd.MultiIndex.from_frame(rows[keys]).factorize()
+    groups, uniques = _factorize_rows(rows[keys])
     targets = np.zeros(len(uniques))
     if len(exact):
         lookup = exact.groupby(exact_keys)["tiv"].sum()
@@ -158,11 +169,10 @@ def _constraint(rows: pd.DataFrame, keys: list[str], covered: np.ndarray,
 
 def _covered(rows: pd.DataFrame, exact: ExactTiv) -> np.ndarray:
     """True for the rows whose supplier and year a pair table (or the reconciled tables) covers."""
-    spans = {s: exact.coverage(s) for s in rows["supplier"].unique()}
-    first = rows["supplier"].map(lambda s: spans[s][0]).to_numpy()
-    last = rows["supplier"].map(lambda s: spans[s][1]).to_numpy()
+    supplier, suppliers = pd.factorize(rows["supplier"])
+    spans = np.array([exact.coverage(s) for s in suppliers], dtype=int).reshape(-1, 2)[supplier]
     year = rows["year"].to_numpy()
-    return (year >= first) & (year <= last)
+    return (year >= spans[:, 0]) & (year <= spans[:, 1])
 
 
 def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROUNDS) -> np.ndarray:

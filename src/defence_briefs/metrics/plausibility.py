@@ -269,10 +269,12 @@ def check_metrics(project: Project, release: DataRelease, metrics: pd.DataFrame,
         findings.append(Finding(
             "share_range", f"metrics.csv, {row.country} {row.metric} {row.period}",
             f"a share of {row.value:.4f} is outside [0, 1]; check the inputs of this figure ({row.source})"))
-    values = metrics.set_index(["country", "metric", "period"])["value"]
+    additive = metrics[metrics["metric"].isin((*WINDOW_ADDITIVE, *YEARLY_ADDITIVE))]
+    values = dict(zip(zip(additive["country"], additive["metric"], additive["period"], strict=True),
+                      additive["value"], strict=True))
     groups = [g for g in metrics["country"].unique() if g in countries.entities and countries.kind(g) == "group"]
     for metric in (*WINDOW_ADDITIVE, *YEARLY_ADDITIVE):
-        rows = metrics[(metrics["metric"] == metric) & metrics["country"].isin(groups) & metrics["value"].notna()]
+        rows = additive[(additive["metric"] == metric) & additive["country"].isin(groups) & additive["value"].notna()]
         for row in rows.itertuples(index=False):
             members = countries.period_members(row.country, _period_end(row.period), release.last_data_year)
             parts = [values.get((m, metric, row.period)) for m in members]

@@ -6,6 +6,7 @@ two are never combined in one figure. Pure functions over the tidy `milex` and `
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..countries import CountryTable
@@ -42,8 +43,9 @@ def with_armed_forces(rows: pd.DataFrame) -> pd.DataFrame:
     none = set(zip(spent.loc[spent["value"] == 0, "country"], spent.loc[spent["value"] == 0, "period"], strict=True))
     if not none:
         return rows
-    keys = pd.Series(list(zip(rows["country"], rows["period"], strict=True)), index=rows.index)
-    return rows[~(rows["metric"].str.startswith("milex_") & keys.isin(none))]
+    unspent = np.fromiter((key in none for key in zip(rows["country"], rows["period"], strict=True)), dtype=bool,
+                          count=len(rows))
+    return rows[~(rows["metric"].str.startswith("milex_").to_numpy(dtype=bool) & unspent)]
 
 
 def country_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -79,8 +81,14 @@ Lookup = dict[tuple[str, int], float]
 
 def lookups(series: dict[str, pd.DataFrame]) -> dict[str, Lookup]:
     """code x year frames as {(code, year): value} dicts without the missing cells (fast point reads)."""
-    return {name: {(code, int(year)): value for (code, year), value in frame.stack().items() if pd.notna(value)}
-            for name, frame in series.items()}
+    out = {}
+    for name, frame in series.items():
+        cells = frame.stack()
+        cells = cells[cells.notna()]
+        keys = zip(cells.index.get_level_values(0).tolist(), cells.index.get_level_values(1).astype(int).tolist(),
+                   strict=True)
+        out[name] = dict(zip(keys, cells.tolist(), strict=True))
+    return out
 
 
 def _flag(series: dict[str, Lookup], measure: str, code: str, year: int) -> bool:
