@@ -393,31 +393,44 @@ def planned_part(pending: pd.DataFrame) -> pd.Series:
     return planned
 
 
-def pending_metrics(out: MetricRows, entity: str, pending: pd.DataFrame, last_year: int,
-                    members: list[str], source: str, safe_suppliers: frozenset[str]) -> None:
+def pending_metrics(out: MetricRows, entity: str, pending: pd.DataFrame, rows: np.ndarray, by_bloc: dict[str, float],
+                    by_supplier: dict[str, float], last_year: int, source: str, safe_suppliers: frozenset[str]) -> None:
     """Add the order pipeline at the end of `last_year`: total, by supplier, the US, European and SAFE-eligible
-    shares, and the firm and the planned or uncertain parts with their US shares."""
-    rows = pending[pending["recipient"].isin(members)]
-    total = float(rows["pending_tiv"].sum())
+    shares, and the firm and the planned or uncertain parts with their US shares, from the entity's `rows` of
+    `pending` (positions, in table order) and their pending TIV by bloc and by supplier (in name order)."""
+    tiv = pending["pending_tiv"].to_numpy(dtype=float)[rows]
+    total = float(tiv.sum())
     period = str(last_year)
     out.add(entity, "pending_orders_tiv", period, total, UNIT_TIV, source)
     if total <= 0:
         return
-    by_bloc = rows.groupby("bloc")["pending_tiv"].sum()
     out.add(entity, "us_share_of_pending_orders", period, by_bloc.get("us", 0.0) / total, UNIT_FRACTION, source)
     out.add(entity, "european_share_of_pending_orders", period, by_bloc.get("europe", 0.0) / total,
             UNIT_FRACTION, source)
-    safe = rows.loc[rows["supplier"].isin(safe_suppliers), "pending_tiv"].sum()
+    suppliers = pending["supplier"].to_numpy()[rows]
+    safe = tiv[np.fromiter((s in safe_suppliers for s in suppliers), dtype=bool, count=len(rows))].sum()
     out.add(entity, "safe_eligible_share_of_pending_orders", period, min(1.0, safe / total), UNIT_FRACTION, source)
+    us = pending["bloc"].to_numpy()[rows] == "us"
     for part in ("firm", "planned"):
-        column = f"{part}_pending_tiv"
-        part_total = float(rows[column].sum())
+        values = pending[f"{part}_pending_tiv"].to_numpy(dtype=float)[rows]
+        part_total = float(values.sum())
         out.add(entity, f"pending_orders_tiv_{part}", period, part_total, UNIT_TIV, source)
         if part_total > 0:
-            out.add(entity, f"us_share_of_pending_orders_{part}", period,
-                    float(rows.loc[rows["bloc"] == "us", column].sum()) / part_total, UNIT_FRACTION, source)
-    for supplier, tiv in rows.groupby("supplier")["pending_tiv"].sum().items():
-        out.add(entity, f"pending_orders_tiv_from_{supplier}", period, float(tiv), UNIT_TIV, source)
+            out.add(entity, f"us_share_of_pending_orders_{part}", period, float(values[us].sum()) / part_total,
+                    UNIT_FRACTION, source)
+    for supplier, supplier_tiv in by_supplier.items():
+        out.add(entity, f"pending_orders_tiv_from_{supplier}", period, supplier_tiv, UNIT_TIV, source)
+
+
+def _pending_sums(pending: pd.DataFrame, column: str, rows: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Each entity's pending TIV per value of `column` (in name order), from its `rows` of `pending`."""
+    codes, names = _codes(pending[column])
+    selections = list(rows.values())
+    positions, which = _concatenated(selections)
+    sums = _grouped_sums(pending["pending_tiv"].to_numpy(dtype=float)[positions], which, len(selections),
+                         codes[positions])
+    return {entity: {names[code]: tiv for code, tiv in entity_sums.items()}
+            for entity, entity_sums in zip(rows, sums, strict=True)}
 
 
 def largest_pending_deals(pending: pd.DataFrame, recipients: Iterable[str], supplier: str = US,
@@ -480,6 +493,11 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
         [by_bloc[now] for now, _ in detailed_windows]), strict=True))
     world_totals = {window: float(world.loc[window.first:window.last].sum()) for window in windows}
     safe_codes = [code for code, supplier in enumerate(flows.suppliers) if supplier in safe]
+    pending_rows = {entity: np.flatnonzero(pending["recipient"].isin(members_of(entity, last_year, countries,
+                                                                                last_year)).to_numpy(dtype=bool))
+                    for entity in entities}
+    pending_by_bloc = _pending_sums(pending, "bloc", pending_rows)
+    pending_by_supplier = _pending_sums(pending, "supplier", pending_rows)
 
     for entity in entities:
         for window in windows:
@@ -515,8 +533,9 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
             for bloc in BLOCS:
                 out.add(entity, f"arms_imports_from_{bloc}_tiv", year.label, by_bloc[selection].get(bloc, 0.0),
                         UNIT_TIV, year_source, estimates.bloc[bloc])
-        pending_metrics(out, entity, pending, last_year, members_of(entity, last_year, countries, last_year),
-                        pending_source or source, safe)
+        rows = pending_rows[entity]
+        pending_metrics(out, entity, pending, rows, pending_by_bloc[entity], pending_by_supplier[entity],
+                        last_year, pending_source or source, safe)
     world_metrics(out, flows, windows, years, source)
     exporter_metrics(out, flows, largest_exporters(everyone, latest, countries), windows, last_year, countries,
                      [e for e in entities if e in GROUP_CODES], source)

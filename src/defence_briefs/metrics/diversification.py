@@ -54,11 +54,13 @@ def procurement_at_stake(rows: pd.DataFrame, allies: list[str], groups: dict[str
     to reach 3.5% of GDP (NATO's figures, latest year), times the share of spending on equipment (NATO's, else
     its 20% guideline), times the US share of arms imports in `latest_window`. A scenario: the pattern of today
     applied to the increase. `rows` holds the release's other metrics."""
-    values = rows.set_index(["country", "metric", "period"])["value"]
+    read = rows[rows["metric"].isin(["us_share_of_arms_imports", "nato_equipment_share"])]
+    values = dict(zip(zip(read["country"], read["metric"], read["period"], strict=True), read["value"], strict=True))
+    all_gaps = rows[rows["metric"] == "nato_gap_to_3_5pct_gdp_usd"]
     out = MetricRows()
     at_stake: dict[str, tuple[str, float, bool]] = {}
     for ally in allies:
-        gaps = rows[(rows["country"] == ally) & (rows["metric"] == "nato_gap_to_3_5pct_gdp_usd")]
+        gaps = all_gaps[all_gaps["country"] == ally]
         us_share = values.get((ally, "us_share_of_arms_imports", latest_window))
         if gaps.empty or us_share is None:
             continue

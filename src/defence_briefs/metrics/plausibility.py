@@ -147,7 +147,7 @@ def nato_aggregates(nato: pd.DataFrame, countries: CountryTable, release: DataRe
     findings = []
     for measure in NATO_SUMMED:
         table = nato[nato["measure"] == measure]
-        values = table.set_index(["code", "year"])["value"]
+        values = dict(zip(zip(table["code"], table["year"], strict=True), table["value"], strict=True))
         for aggregate, (group, extra) in NATO_AGGREGATES.items():
             for row in table[table["code"] == aggregate].itertuples(index=False):
                 year = int(row.year)

@@ -6,7 +6,6 @@ two are never combined in one figure. Pure functions over the tidy `milex` and `
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..countries import CountryTable
@@ -43,8 +42,7 @@ def with_armed_forces(rows: pd.DataFrame) -> pd.DataFrame:
     none = set(zip(spent.loc[spent["value"] == 0, "country"], spent.loc[spent["value"] == 0, "period"], strict=True))
     if not none:
         return rows
-    unspent = np.fromiter((key in none for key in zip(rows["country"], rows["period"], strict=True)), dtype=bool,
-                          count=len(rows))
+    unspent = pd.MultiIndex.from_arrays([rows["country"], rows["period"]]).isin(list(none))
     return rows[~(rows["metric"].str.startswith("milex_").to_numpy(dtype=bool) & unspent)]
 
 
@@ -57,9 +55,9 @@ def country_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
         table = table.assign(estimate=table["estimate"].fillna(False) | table["uncertain"].fillna(False))
     out: dict[str, pd.DataFrame] = {}
     for measure, frame in table[table["value"].notna()].groupby("measure"):
-        out[measure] = frame.pivot_table(index="code", columns="year", values="value", aggfunc="first")
-        out[f"{measure}:estimate"] = frame.pivot_table(index="code", columns="year", values="estimate",
-                                                        aggfunc="first").fillna(False).astype(bool)
+        first = frame.groupby(["code", "year"])[["value", "estimate"]].first()  # a pivot table of the first values
+        out[measure] = first["value"].unstack("year")
+        out[f"{measure}:estimate"] = first["estimate"].unstack("year").fillna(False).astype(bool)
     return out
 
 
