@@ -126,7 +126,8 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     def peers(year: int) -> list[str]:
         return european_countries(countries, year)
 
-    ranks = (ranking.add_ranks(spending.with_armed_forces(rows), peers, spending.RANKED)
+    spending_ranked = rows[rows["metric"].isin(spending.RANKED)]  # with milex_current_usd, which says who has none
+    ranks = (ranking.add_ranks(spending.with_armed_forces(spending_ranked), peers, spending.RANKED)
              + ranking.add_ranks(ranked_dependency, peers, DEPENDENCY_RANKED))
     rank_frame = pd.DataFrame.from_records(ranks).assign(release=release.name) if ranks else None
     if rank_frame is not None:

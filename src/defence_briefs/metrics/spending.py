@@ -213,13 +213,14 @@ def group_spending(out: MetricRows, group: str, countries: CountryTable, sipri: 
 def spending_metrics(milex: pd.DataFrame, nato: pd.DataFrame | None, countries: list[str], groups: list[str],
                      table: CountryTable, last_year: int, sources: dict[str, str]) -> MetricRows:
     """Every spending figure of `countries` and `groups` from FIRST_YEAR to `last_year`."""
-    sipri_frames = country_series(milex)
+    years = range(FIRST_YEAR, last_year + 1)
+    read = {*countries, *(m for group in groups for year in years for m in table.members(group, year))}
+    sipri_frames = country_series(milex[milex["code"].isin(read)])  # only the countries the figures read
     derived = lookups(derived_series(sipri_frames))
     sipri = lookups(sipri_frames)
-    nato_series = lookups(country_series(nato)) if nato is not None and len(nato) else {}
+    nato_series = lookups(country_series(nato[nato["code"].isin(read)])) if nato is not None and len(nato) else {}
     base_year = milex["base_year"].dropna()
     constant_unit = f"USD m, constant {int(base_year.iloc[0])} prices" if len(base_year) else "USD m, constant prices"
-    years = range(FIRST_YEAR, last_year + 1)
     out = MetricRows()
     for code in countries:
         country_spending(out, code, sipri, nato_series, derived, years, sources, constant_unit)

@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from ..countries import normalise_name
@@ -69,7 +70,9 @@ def weapon_category(transfers: pd.DataFrame, file: str = "trade register") -> pd
         raise InputError(file, f"{len(unknown)} weapon description(s) have no category: {'; '.join(refs)}. "
                                f"Add each with its category ({', '.join(CATEGORIES)}) to {MAPPING_FILE}.")
     table = category_table()
-    return transfers["weapon_description"].map(lambda d: table[normalise_name(d)] if isinstance(d, str) else "other")
+    descriptions = transfers["weapon_description"]
+    categories = {d: table[normalise_name(d)] for d in descriptions.dropna().unique()}  # each wording once
+    return descriptions.map(lambda d: categories[d] if isinstance(d, str) else "other")
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +103,9 @@ def role_of(description: str | None, category: str) -> str:
 
 def weapon_role(transfers: pd.DataFrame) -> pd.Series:
     """The role of each register record with a `category` column (see `role_of`)."""
-    pairs = transfers[["weapon_description", "category"]].drop_duplicates()
-    roles = {(d, c): role_of(d, c) for d, c in pairs.itertuples(index=False)}
-    return pd.Series([roles[(d, c)] for d, c in zip(transfers["weapon_description"], transfers["category"],
-                                                        strict=True)], index=transfers.index, dtype=object)
+    descriptions, description_names = pd.factorize(transfers["weapon_description"], use_na_sentinel=False)
+    categories, category_names = pd.factorize(transfers["category"], use_na_sentinel=False)
+    pairs, pair_codes = pd.factorize(descriptions * len(category_names) + categories)  # each pair once
+    roles = np.array([role_of(description_names[code // len(category_names)],
+                              category_names[code % len(category_names)]) for code in pair_codes], dtype=object)
+    return pd.Series(roles[pairs], index=transfers.index, dtype=object)
