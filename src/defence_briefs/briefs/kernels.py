@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import signal
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -95,6 +97,28 @@ def kernel_environment(src: Path | None = None) -> dict[str, str]:
     return env
 
 
+async def _answered(client, alive: Callable[[], bool], timeout: float) -> None:
+    """Return once the kernel has answered a kernel_info request of `client` on both channels: its reply, and a
+    status message on IOPub, which proves the client's subscription is live (messages published before it is
+    would be lost). jupyter_client's `wait_for_ready` waits instead for 0.2 s of silence on IOPub, each time."""
+    from jupyter_core.utils import ensure_async
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError("the kernel died while starting")
+        request = client.kernel_info()
+        try:
+            while (await ensure_async(client.get_iopub_msg(timeout=0.25)))["parent_header"].get("msg_id") != request:
+                pass
+        except queue.Empty:
+            continue  # asked before the kernel listened, or before the subscription was live: ask again
+        while (await ensure_async(client.get_shell_msg(timeout=timeout)))["parent_header"].get("msg_id") != request:
+            pass  # replies to the earlier requests
+        return
+    raise TimeoutError(f"the kernel did not answer within {timeout:g} s")
+
+
 class WarmKernel:
     """One Jupyter kernel started in `cwd` over IPC sockets, with the brief modules imported."""
 
@@ -115,21 +139,19 @@ class WarmKernel:
         self._warm_up()
 
     def _warm_up(self) -> None:
+        from jupyter_core.utils import run_sync
+
         client = self.manager.blocking_client()
         client.start_channels()
         try:
-            client.wait_for_ready(timeout=120)
+            run_sync(_answered)(client, self.manager.is_alive, 120)
             client.execute_interactive(WARM_UP, timeout=300, store_history=False, output_hook=lambda _: None)
         finally:
             client.stop_channels()
 
     def client(self):
-        """This thread's client of the kernel, connected once and kept for every notebook the thread runs here.
-
-        A new client per notebook would cost 0.2 s each: jupyter_client's `wait_for_ready` waits until the kernel's
-        output channel has been quiet that long. One per thread, because a client's sockets belong to the event
-        loop of the thread that uses them.
-        """
+        """This thread's client of the kernel, connected once and kept for every notebook the thread runs here
+        (one per thread, because a client's sockets belong to the event loop of the thread that uses them)."""
         from jupyter_core.utils import run_sync
 
         thread = threading.get_ident()
@@ -138,7 +160,7 @@ class WarmKernel:
             client = self.manager.client()
             client.allow_stdin = False
             client.start_channels()
-            run_sync(client.wait_for_ready)(timeout=60)
+            run_sync(_answered)(client, self.manager.is_alive, 60)
             self._clients[thread] = client
         return client
 
