@@ -1,15 +1,18 @@
 """Benchmark of `python build.py` against the naive way, on the real data.
 
-Usage: DEFENCE_DATA_MIRROR=../shared/data/raw python benchmarks/bench_build.py [--runs 3] [--naive-runs 3]
+Usage: DEFENCE_DATA_MIRROR=../shared/data/raw python benchmarks/bench_build.py [--runs 3] [--naive-countries 8]
 
-Cases, each run as a user would (a subprocess in a fresh copy of the project), median of the runs:
-  cold       `python build.py` in an empty project: fetch, ingest and compute 3 releases, 40 briefs (html+pdf)
-  noop       `python build.py` again with nothing changed
-  one        `python build.py briefs --country POL --force`: one country's brief rebuilt
-  all        `python build.py briefs --force`: every brief rebuilt (data and metrics current)
-  naive      for each country, one after another: `papermill` (CLI) then `jupyter nbconvert --to html`
-Where a brief's time goes comes from the build's own per-brief lines (--verbose). Writes
-benchmarks/results/build.json.
+Every case runs as a user runs it: a subprocess in a fresh copy of the project.
+  cold    `python build.py --verbose` in an empty project: fetch, ingest and metrics of 3 releases, 40 briefs
+          (HTML and PDF); the metrics stage's seconds per release are read from its lines
+  noop    `python build.py` again, nothing changed
+  one     `python build.py briefs --country POL --force`: one country's brief rebuilt
+  all     `python build.py briefs --force`: every brief rebuilt (HTML and PDF), data and metrics current
+  naive   for a sample of countries, one after another: `papermill` (CLI) then `jupyter nbconvert --to html`
+`all` and `naive` alternate within the run (all, naive, all, naive...), so that both meet the same machine.
+Peak memory is the largest sum of the resident memory of the build's process tree (build.py, its kernels, pandoc),
+sampled every 50 ms: for the cold build, and for `briefs --force` of 10 countries and of all of them.
+Every run's value is kept, with the median. Writes benchmarks/results/build.json.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("build.py", "_quarto.yml", "methodology.md", "notebooks", "data/sources.toml",
           "data/reviewed_findings.toml")
 RELEASE = "2026"
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") / 1024
 
 
 def make_project(folder: Path) -> Path:
@@ -44,24 +49,64 @@ def make_project(folder: Path) -> Path:
     return folder
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, str]:
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of process `root` and all its descendants, in MB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE_KB / 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, str, float]:
+    """Run `command` in `cwd`: (wall seconds, stdout, peak MB of its process tree); a failure stops the run."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    peak = [0.0]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
     elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        output = (result.stderr or result.stdout)[-3000:]
-        raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{output}")
-    return elapsed, result.stdout
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{(stderr or stdout)[-3000:]}")
+    return elapsed, stdout, round(peak[0], 1)
 
 
-def build(project: Path, *args: str) -> tuple[float, str]:
+def build(project: Path, *args: str) -> tuple[float, str, float]:
     return timed([sys.executable, "build.py", *args], project)
 
 
 def countries_of(log: str) -> int:
     match = re.search(r"briefs \w+: (\d+) notebooks run", log)
     return int(match.group(1)) if match else 0
+
+
+def metrics_seconds(log: str) -> dict[str, float]:
+    """Seconds of the metrics stage per release, from its lines ('metrics 2026: ... (6.8 s)')."""
+    return {release: float(seconds) for release, seconds in re.findall(r"^metrics (\w+): .*\(([\d.]+) s\)$", log,
+                                                                      re.MULTILINE)}
 
 
 def per_brief_steps(log: str) -> dict[str, float]:
@@ -88,89 +133,85 @@ def summary(values: list[float]) -> dict:
     return {"runs": [round(v, 2) for v in values], "median_s": round(statistics.median(values), 2)}
 
 
-def run(runs: int, naive_runs: int) -> dict:
-    if not os.environ.get("DEFENCE_DATA_MIRROR"):
-        raise SystemExit("set DEFENCE_DATA_MIRROR to the folder of raw files (e.g. ../shared/data/raw)")
-    results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version()}, "cases": {}}
-    cold, cold_logs = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        for number in range(runs):
-            project = make_project(Path(tmp) / f"cold{number}")
-            elapsed, log = build(project, "--verbose")
-            cold.append(elapsed)
-            cold_logs.append(log)
-            print(f"cold full build {number + 1}/{runs}: {elapsed:.1f} s", flush=True)
-        countries = countries_of(cold_logs[0])
-        results["cases"]["cold"] = {**summary(cold), "countries": countries,
-                                    "per_country_s": round(statistics.median(cold) / countries, 2)}
-        project = Path(tmp) / "cold0"
-        noop = []
-        for _ in range(max(5, runs)):
-            elapsed, log = build(project)
-            assert "briefs 2026: up to date" in log, log
-            noop.append(elapsed)
-        results["cases"]["noop"] = summary(noop)
-        print(f"no-op: {statistics.median(noop):.2f} s", flush=True)
-        one = []
-        for _ in range(runs):
-            elapsed, log = build(project, "briefs", "--country", "POL", "--force", "--verbose")
-            one.append(elapsed)
-        results["cases"]["one"] = summary(one)
-        print(f"one country: {statistics.median(one):.1f} s", flush=True)
-        every, logs = [], []
-        for _ in range(runs):
-            elapsed, log = build(project, "briefs", "--force", "--verbose")
-            every.append(elapsed)
-            logs.append(log)
-        results["cases"]["all"] = {**summary(every), "countries": countries,
-                                   "per_country_s": round(statistics.median(every) / countries, 2),
-                                   "per_brief_steps_s": per_brief_steps("\n".join(logs))}
-        print(f"all countries: {statistics.median(every):.1f} s", flush=True)
-        results["cases"]["naive"] = naive_case(project, naive_runs, Path(tmp))
-    return finish(results)
-
-
-def naive_case(project: Path, naive_runs: int, tmp: Path) -> dict:
+def covered(project: Path) -> list[str]:
     sys.path.insert(0, str(ROOT / "src"))
     from defence_briefs.briefs.context import load_release
     from defence_briefs.publish.stage import covered_countries
 
-    names = covered_countries(load_release(project, RELEASE))
-    baseline = []
-    for number in range(naive_runs):
-        out = tmp / f"naive{number}"
-        out.mkdir()
-        baseline.append(naive(project, names, out))
-        print(f"naive {number + 1}/{naive_runs}: {baseline[-1]:.1f} s", flush=True)
-    per_country = round(statistics.median(baseline) / len(names), 2)
-    return {**summary(baseline), "countries": len(names), "per_country_s": per_country,
-            "what": "papermill CLI + jupyter nbconvert --to html, per country, sequential"}
+    return covered_countries(load_release(project, RELEASE))
 
 
-def finish(results: dict) -> dict:
+def run(runs: int, naive_countries: int) -> dict:
+    if not os.environ.get("DEFENCE_DATA_MIRROR"):
+        raise SystemExit("set DEFENCE_DATA_MIRROR to the folder of raw files (e.g. ../shared/data/raw)")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+                     "commit": commit.strip(), "cases": {}}
     cases = results["cases"]
+    with tempfile.TemporaryDirectory() as tmp:
+        cold, cold_logs, cold_peaks = [], [], []
+        for number in range(runs):
+            project = make_project(Path(tmp) / f"cold{number}")
+            elapsed, log, peak = build(project, "--verbose")
+            cold.append(elapsed)
+            cold_logs.append(log)
+            cold_peaks.append(peak)
+            print(f"cold full build {number + 1}/{runs}: {elapsed:.1f} s, peak {peak:.0f} MB", flush=True)
+        countries = countries_of(cold_logs[0])
+        metrics: dict[str, list[float]] = {}
+        for log in cold_logs:
+            for release, seconds in metrics_seconds(log).items():
+                metrics.setdefault(release, []).append(seconds)
+        cases["cold"] = {**summary(cold), "countries": countries,
+                         "per_country_s": round(statistics.median(cold) / countries, 2), "peak_mb": cold_peaks,
+                         "metrics_s_per_release": {r: summary(v) for r, v in metrics.items()}}
+        project = Path(tmp) / "cold0"
+        noop = []
+        for _ in range(max(5, runs)):
+            elapsed, log, _ = build(project)
+            assert "briefs 2026: up to date" in log, log
+            noop.append(elapsed)
+        cases["noop"] = summary(noop)
+        print(f"no-op: {statistics.median(noop):.2f} s", flush=True)
+        one = [build(project, "briefs", "--country", "POL", "--force")[0] for _ in range(runs)]
+        cases["one"] = summary(one)
+        print(f"one country: {statistics.median(one):.1f} s", flush=True)
+        names = covered(project)
+        sample = names[::max(1, len(names) // naive_countries)][:naive_countries]
+        every, logs, peaks, baseline = [], [], [], []
+        for number in range(runs):
+            elapsed, log, peak = build(project, "briefs", "--force", "--verbose")
+            every.append(elapsed)
+            logs.append(log)
+            peaks.append(peak)
+            print(f"all countries {number + 1}/{runs}: {elapsed:.1f} s, peak {peak:.0f} MB", flush=True)
+            out = Path(tmp) / f"naive{number}"
+            out.mkdir()
+            baseline.append(naive(project, sample, out))
+            print(f"naive {number + 1}/{runs} ({len(sample)} countries): {baseline[-1]:.1f} s", flush=True)
+        cases["all"] = {**summary(every), "countries": countries, "peak_mb": peaks,
+                        "per_country_s": round(statistics.median(every) / countries, 2),
+                        "per_brief_steps_s": per_brief_steps("\n".join(logs))}
+        cases["naive"] = {**summary(baseline), "countries": sample,
+                          "per_country_s": round(statistics.median(baseline) / len(sample), 2),
+                          "what": "papermill CLI + jupyter nbconvert --to html, per country, one after another"}
+        some = names[:10]
+        some_peaks = [build(project, "briefs", "--force", *[a for c in some for a in ("--country", c)])[2]
+                      for _ in range(runs)]
+        cases["memory"] = {"briefs_force_10_countries_peak_mb": some_peaks,
+                           f"briefs_force_{countries}_countries_peak_mb": peaks}
     results["speedup_all_vs_naive"] = round(cases["naive"]["per_country_s"] / cases["all"]["per_country_s"], 1)
-    results["speedup_cold_vs_naive"] = round(cases["naive"]["per_country_s"] / cases["cold"]["per_country_s"], 1)
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--naive-runs", type=int, default=3)
-    parser.add_argument("--naive-only", action="store_true",
-                        help="measure only the naive baseline, into the existing results file")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each case (no-op: at least 5)")
+    parser.add_argument("--naive-countries", type=int, default=8,
+                        help="countries of the naive baseline's sample (spread over the list)")
     args = parser.parse_args()
+    results = run(args.runs, args.naive_countries)
     target = ROOT / "benchmarks" / "results" / "build.json"
-    if args.naive_only:
-        results = json.loads(target.read_text())
-        with tempfile.TemporaryDirectory() as tmp:
-            project = make_project(Path(tmp) / "project")
-            build(project, "metrics", "--release", "2025", "--release", RELEASE)
-            results["cases"]["naive"] = naive_case(project, args.naive_runs, Path(tmp))
-        results = finish(results)
-    else:
-        results = run(args.runs, args.naive_runs)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))
