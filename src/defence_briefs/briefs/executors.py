@@ -45,8 +45,8 @@ class LocalExecutor:
                 started(job)
             return run_job(job, self.pool)
 
-        futures = [self.threads.submit(work, job) for job in jobs]
-        for future in as_completed(futures):
+        # no list of the futures is kept: as_completed lets each go once yielded, and with it the job's pages
+        for future in as_completed([self.threads.submit(work, job) for job in jobs]):
             yield future.result()
 
     def close(self) -> None:
@@ -78,7 +78,9 @@ class DaskExecutor:
                 started(job)
             futures.append(self.client.submit(run_job, job, key=f"brief-{job.release}-{job.name}-{uuid.uuid4().hex}",
                                               pure=False))
-        for future in dask_completed(futures):
+        completed = dask_completed(futures)
+        futures.clear()  # each future (and the job's pages) goes once yielded
+        for future in completed:
             yield future.result()
 
     def close(self) -> None:

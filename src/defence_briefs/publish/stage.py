@@ -16,7 +16,7 @@ site in one rename (staging.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,14 +309,16 @@ class SiteBuild:
 
 
 def _run_jobs(project: Project, jobs: list[BriefJob], executor_factory, report: Reporter,
-              release: str) -> list[BriefOutcome]:
+              release: str) -> Iterator[BriefOutcome]:
+    """The outcome of each job as it finishes (the caller writes its files and lets it go, so that a build holds
+    the pages of the briefs in flight, not of all of them)."""
     from ..briefs.executors import LocalExecutor, default_jobs
 
     progress = report if hasattr(report, "begin") else None
     notebooks = project.root / NOTEBOOKS
     own = executor_factory is None  # an executor handed in belongs to the caller, who closes it
     executor = LocalExecutor(default_jobs(), notebooks) if own else executor_factory(notebooks)
-    outcomes = []
+    done = 0
     if progress is not None:
         progress.begin(f"briefs {release}", len(jobs))
     try:
@@ -325,18 +327,18 @@ def _run_jobs(project: Project, jobs: list[BriefJob], executor_factory, report: 
                 progress.start_item(job.name)
 
         for outcome in executor.run(jobs, started):
-            outcomes.append(outcome)
+            done += 1
             if progress is not None:
                 progress.finish_item(outcome.job.name)
-                progress.detail(_outcome_line(release, outcome, len(outcomes), len(jobs)))
+                progress.detail(_outcome_line(release, outcome, done, len(jobs)))
             if not outcome.ok:
                 report(f"briefs {release}: {outcome.job.name} FAILED: {outcome.error.splitlines()[0]}")
+            yield outcome
     finally:
         if progress is not None:
             progress.end()
         if own:
             executor.close()
-    return outcomes
 
 
 def _outcome_line(release: str, outcome: BriefOutcome, done: int, total: int) -> str:
