@@ -86,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output formats of the briefs, comma-separated: html, pdf (default: the formats of "
                              "_quarto.yml: html, and typst for the PDF briefs)")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(), metavar="N",
-                        help=f"briefs to run at once (default: this machine's cores, {default_jobs()})")
+                        help=f"briefs to run at once (default: this machine's cores, {default_jobs()}; "
+                             "never more than the countries named)")
     parser.add_argument("--force", action="store_true",
                         help="redo the named stage's work even when its inputs are unchanged (with no stage: every "
                              "stage; with --country: only those briefs)")
@@ -216,7 +217,9 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
         say(f"wrote {project.display(pipeline.methodology(project, manifest, mirror, say))}")
         return 0
     request = _request(args, manifest, releases, mirror)
-    holder = pipeline.ExecutorHolder(args.executor, args.jobs, args.scheduler)
+    # no more kernels than named countries: a kernel warming up for nothing slows the one that works
+    jobs = min(args.jobs, len(request.countries)) if request.countries else args.jobs
+    holder = pipeline.ExecutorHolder(args.executor, jobs, args.scheduler)
     try:
         failures = pipeline.build(project, manifest, request, holder, say, progress)
     finally:
