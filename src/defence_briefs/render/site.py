@@ -139,10 +139,10 @@ def stale_notice_html(stale: list[tuple[str, str]]) -> str:
 def diversification_markdown(data: ReleaseData) -> str:
     """The Europe page on buying less from the US, as pandoc markdown (figures from metrics.csv as traced spans,
     the map drawn by the site's vega)."""
-    window, year = data.window(0), data.last_year
-    period = short_period(window)
     from ..briefs.maps import us_share_map  # Altair: not imported by a build that has nothing to render
 
+    window, year = data.window(0), data.last_year
+    period = short_period(window)
     us_map = us_share_map(data)
     map_html = chart_html(us_map, us_map.chart.to_dict()) if us_map else ""
     ex_ukraine = dv.EUROPE_GROUPS[1][1]
