@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import pypandoc
@@ -19,23 +22,42 @@ from .policy import CONTENT_SECURITY_POLICY
 # written as ```{=html} / ```{=typst} fences (raw_attribute), which only the matching writer keeps.
 READER = ("markdown-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
           "+raw_attribute+fenced_divs+bracketed_spans+pipe_tables")
+PANDOC_RUNTIME_OPTIONS = "-H8m"
+LOG = logging.getLogger(__name__)
 
 
 class RenderError(DataError):
     """pandoc or typst failed."""
 
 
+@cache
+def _pandoc_binary() -> str:
+    return pypandoc.get_pandoc_path()
+
+
 def _pandoc(markdown: str, to: str, metadata: dict, extra: list[str]) -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
         json.dump(metadata, handle)
         meta_file = handle.name
+    # pandoc is run directly rather than through pypandoc.convert_text, which starts pandoc twice more per call to
+    # list its formats. GHCRTS: pandoc's runtime reserves a 64 MB heap by default (-H64m); for pages this size
+    # touching it costs more than the conversion (21,000 page faults, 0.08 s, against 7,000 and 0.05 s).
+    command = [_pandoc_binary(), f"--from={READER}", f"--to={to}", "--metadata-file", meta_file, "--wrap=none",
+               *extra]
     try:
-        return pypandoc.convert_text(markdown, to, format=READER,
-                                     extra_args=["--metadata-file", meta_file, "--wrap=none", *extra])
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        done = subprocess.run(command, input=markdown.encode("utf-8"), capture_output=True,
+                              env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
+    except OSError as exc:
         raise RenderError(f"pandoc could not convert {metadata.get('title', 'a page')} to {to}: {exc}") from None
     finally:
         Path(meta_file).unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise RenderError(f"pandoc could not convert {metadata.get('title', 'a page')} to {to}: "
+                          f"{done.stderr.decode('utf-8', 'replace').strip()}")
+    if done.stderr.strip():  # pandoc's warnings (a duplicate identifier...) reach the build's log, as before
+        LOG.warning("pandoc, converting %s to %s: %s", metadata.get("title", "a page"), to,
+                    done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout.decode("utf-8")
 
 
 def html_page(markdown: str, metadata: dict, toc: bool, toc_depth: int) -> str:
