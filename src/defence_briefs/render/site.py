@@ -7,6 +7,9 @@ import html
 import os
 import re
 import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -47,14 +50,30 @@ def write_assets(site: Path) -> None:
     (assets / "fonts").mkdir(parents=True, exist_ok=True)
     for name in ("site.css", "site.js"):
         shutil.copyfile(template_path(name), assets / name)
-    bundle = assets / "vega-bundle.js"
-    bundle.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+    with _native_stderr_silenced():
+        script = vl_convert.javascript_bundle()
+    (assets / "vega-bundle.js").write_text(script, encoding="utf-8")
     for name in (*FONT_FILES, "OFL.txt"):
         if (FONT_DIR / name).is_file():
             shutil.copyfile(FONT_DIR / name, assets / "fonts" / name)
     # Quarto's route includes the same scripts after each page body.
     (assets / "scripts.html").write_text(
         '<script src="assets/vega-bundle.js"></script>\n<script src="assets/site.js"></script>\n', encoding="utf-8")
+
+
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Standard error (file descriptor 2) to /dev/null meanwhile: vl-convert 2's bundler prints a line per pass
+    there from native code ('tree-shaker; pass=1'...), which would land in the middle of the build's log."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, depth: int,
