@@ -35,12 +35,13 @@ def finish(chart: alt.Chart, title: str, subtitle: str, source: str, description
     """Add the finding as title, a source line under the plot (each source of `source`, '; '-separated, with the
     edition of the release's file) and the description."""
     line = "; ".join(data.citation(part) for part in source.split("; "))
-    source_line = alt.Chart(pd.DataFrame({"text": [f"Source: {line}."]})).mark_text(
+    source_line = alt.Chart(pd.DataFrame({"text": [f"Source: {line}."]}), width=WIDTH, height=12).mark_text(
         align="left", baseline="top", fontSize=10, color="#52606D", dx=0,
-    ).encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(0)).properties(width=WIDTH, height=12)
-    combined = alt.vconcat(chart, source_line).properties(
-        title=alt.TitleParams(text=title, subtitle=subtitle), description=description,
-    ).resolve_scale(color="independent")
+    ).encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(0))
+    # built in one go: each of Altair's methods on a composite chart (.properties, .resolve_scale) deep-copies it
+    combined = alt.VConcatChart(vconcat=[chart, source_line], title=alt.TitleParams(text=title, subtitle=subtitle),
+                                description=description,
+                                resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")))
     return BriefChart(combined, description)
 
 
@@ -87,14 +88,14 @@ def bloc_shares_chart(brief: Brief) -> BriefChart | None:
             title += f" ({fmt(us_first.value, 'pct')} in {short_period(first)})"
         us_text = f"In {short_period(latest)} the US share was {fmt(us.value, 'pct')}"
     frame["share"] = frame["value"].map(lambda v: fmt(v, "pct"))
-    chart = alt.Chart(frame).mark_bar().encode(
+    chart = alt.Chart(frame, width=WIDTH, height=130).mark_bar().encode(
         x=alt.X("window:O", title="Five-year window", sort=sorted(frame["window"].unique())),
         y=alt.Y("value:Q", title="Share of arms imports", axis=alt.Axis(format="%"), stack="normalize"),
         color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(frame)), sort=list(BLOC_COLOURS)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("window:O", title="Window"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("share:N", title="Share")],
-    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)").properties(width=WIDTH, height=130)
+    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)")
     description = (f"Stacked bars of the shares of {brief.possessive()} arms imports from the United States, European "
                    f"suppliers and others, for each five-year window from {short_period(first)} to "
                    f"{short_period(frame['period'].max())}. {us_text}.")
@@ -119,7 +120,7 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     peak = frame.groupby("year")["value"].sum().idxmax()
     span = short_period(f"{frame['year'].min()}-{frame['year'].max()}")
     title = f"Of the years {span}, {brief.possessive()} arms imports were largest in {peak}"
-    chart = alt.Chart(frame).mark_bar().encode(
+    chart = alt.Chart(frame, width=WIDTH, height=140).mark_bar().encode(
         x=alt.X("year:O", title=None),
         y=alt.Y("value:Q", title="SIPRI TIV, millions", axis=alt.Axis(tickCount=5), stack="zero"),
         color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(frame)), sort=list(BLOC_COLOURS)),
@@ -127,7 +128,7 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
         opacity=alt.condition("datum.allocated", alt.value(0.45), alt.value(1.0)),
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("tiv:N", title="TIV (millions)"), alt.Tooltip("basis:N", title="Yearly figure")],
-    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)").properties(width=WIDTH, height=140)
+    ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)")
     description = (f"Stacked bars of {brief.possessive()} yearly arms imports in SIPRI trend-indicator values by "
                    f"supplier "
                    f"group, {frame['year'].min()} to {frame['year'].max()}; the largest year was {peak}.")
@@ -159,14 +160,14 @@ def _two_window_bars(rows: pd.DataFrame, label: str, label_title: str, latest: s
     order = list(dict.fromkeys([*current[label], *rows.sort_values("value", ascending=False)[label]]))
     windows = [short_period(previous), short_period(latest)]
     windows = [w for w in windows if w in set(rows["window"])]
-    chart = alt.Chart(rows).mark_bar().encode(
+    chart = alt.Chart(rows, width=width, height=max(80, bar_height * len(order))).mark_bar().encode(
         y=alt.Y(f"{label}:N", sort=order, title=None),
         x=alt.X("value:Q", title="Share of arms imports", axis=alt.Axis(format="%", tickCount=5)),
         yOffset=alt.YOffset("window:N", sort=windows),
         color=alt.Color("window:N", scale=alt.Scale(domain=windows, range=list(PERIOD_COLOURS[-len(windows):]))),
         tooltip=[alt.Tooltip(f"{label}:N", title=label_title), alt.Tooltip("window:N", title="Window"),
                  alt.Tooltip("share:N", title="Share")],
-    ).properties(width=width, height=max(80, bar_height * len(order)))
+    )
     return chart, current
 
 
@@ -222,12 +223,12 @@ def pending_chart(brief: Brief) -> BriefChart | None:
     top = rows.iloc[0]
     title = (f"{brief.data.countries.in_sentence(top['key'], start=True)} holds the largest share of "
              f"{brief.possessive()} undelivered arms orders")
-    chart = alt.Chart(rows).mark_bar().encode(
+    chart = alt.Chart(rows, width=WIDTH - 130, height=max(60, 22 * len(rows))).mark_bar().encode(
         y=alt.Y("supplier:N", sort=rows["supplier"].tolist(), title=None),
         x=alt.X("value:Q", title="Undelivered orders, SIPRI TIV (millions)", axis=alt.Axis(tickCount=4)),
         color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(rows)), sort=list(BLOC_COLOURS)),
         tooltip=[alt.Tooltip("supplier:N", title="Supplier"), alt.Tooltip("tiv:N", title="TIV (millions)")],
-    ).properties(width=WIDTH - 130, height=max(60, 22 * len(rows)))
+    )
     description = (f"Horizontal bars of {brief.possessive()} undelivered arms orders at the end of {year} by supplier: "
                    + ", ".join(f"{brief.data.countries.in_sentence(r.key)} {r.tiv}" for r in rows.itertuples())
                    + " million TIV.")
@@ -251,12 +252,14 @@ def spending_chart(brief: Brief) -> BriefChart | None:
     title = (f"{brief.possessive(start=True)} military spending in {last['year']} was the highest of {span} in "
              f"real terms" if peak_year == last["year"]
              else f"{brief.possessive(start=True)} military spending of {span} peaked in {peak_year} in real terms")
-    chart = alt.Chart(rows).mark_area(line={"color": SERIES}, color=SERIES, opacity=0.25).encode(
+    chart = alt.Chart(rows, width=WIDTH, height=140).mark_area(
+        line={"color": SERIES}, color=SERIES, opacity=0.25,
+    ).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
                 scale=alt.Scale(domain=[int(rows["year"].min()), int(last["year"])], nice=False, zero=False)),
         y=alt.Y("value:Q", title=f"{unit.replace('USD m', 'US$ millions')}", axis=alt.Axis(tickCount=5)),
         tooltip=[alt.Tooltip("year:Q", title="Year", format="d"), alt.Tooltip("usd:N", title="Spending")],
-    ).properties(width=WIDTH, height=140)
+    )
     description = (f"Area chart of {brief.possessive()} military spending in {unit} from {rows['year'].min()} to "
                    f"{last['year']}, when it was {last['usd']}.")
     return finish(chart, title, f"Military expenditure, {unit.replace('USD m', 'US$ millions')}", SIPRI_MILEX,
@@ -310,7 +313,7 @@ def gdp_share_chart(brief: Brief) -> BriefChart | None:
                    + f" from {rows['year'].min()} to {rows['year'].max()}"
                    + (", with dashed lines at NATO's 2% guideline and the 3.5% Hague core-defence level."
                       if brief.is_nato else "."))
-    chart = alt.layer(*layers).properties(width=WIDTH, height=140)
+    chart = alt.layer(*layers, width=WIDTH, height=140)
     sources = SIPRI_MILEX + ("; " + NATO if "NATO" in measures else "")
     subtitle = "Military expenditure as a share of GDP"
     if brief.is_nato:
@@ -344,7 +347,7 @@ def equipment_chart(brief: Brief) -> BriefChart | None:
         strokeDash=[4, 3], color="#52606D").encode(y=alt.Y("value:Q"))
     description = (f"Bars of the share of {brief.possessive()} defence expenditure spent on equipment, "
                    f"{rows['year'].min()} to {last['year']}, with a dashed line at NATO's 20% guideline.")
-    return finish(alt.layer(bars, rule).properties(width=WIDTH, height=110), title,
+    return finish(alt.layer(bars, rule, width=WIDTH, height=110), title,
                   "Equipment expenditure as a share of defence expenditure (NATO); dashed line at "
                   + EQUIPMENT_GUIDELINE.short, NATO, description, brief.data)
 
@@ -399,7 +402,7 @@ def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: s
         layers.append(alt.Chart(frame).mark_text(align="left", baseline="middle", dx=3, fontSize=9,
                                                  color="#1F2933").encode(
             x=alt.X("value:Q"), y=alt.YValue(height - 6 - 13 * position), text=alt.Text("label:N")))
-    chart = alt.layer(*layers).properties(width=WIDTH - 150, height=height)
+    chart = alt.layer(*layers, width=WIDTH - 150, height=height)
     description = f"Horizontal bars of {subtitle}, for {len(rows)} European countries, largest first"
     if highlight:
         own = rows[rows["country"] == highlight]
@@ -500,7 +503,7 @@ def us_share_vs_gdp_chart(data: ReleaseData) -> BriefChart | None:
                    f"{short_period(window)} against military spending as a share of GDP in {year}, with a dashed "
                    f"line at 2% of GDP. {len(high_both)} countries are at or above both 50% and 2%."
                    + (f" Points too close to label: {', '.join(unlabelled)}." if unlabelled else ""))
-    chart = alt.layer(rule, points, *labels).properties(width=WIDTH, height=height)
+    chart = alt.layer(rule, points, *labels, width=WIDTH, height=height)
     return finish(chart, title, subtitle, f"{SIPRI_AT}; {SIPRI_MILEX}", description, data)
 
 
@@ -524,7 +527,7 @@ def category_blocs_chart(brief: Brief) -> BriefChart | None:
     rows["tiv"] = rows["value"].map(lambda v: fmt(v, "tiv"))
     order = list(totals.sort_values(ascending=False).index)
     rows["bloc_order"] = rows["bloc"].map({b: i for i, b in enumerate(BLOC_COLOURS)})
-    chart = alt.Chart(rows).mark_bar().encode(
+    chart = alt.Chart(rows, width=WIDTH - 190, height=max(60, 22 * len(order))).mark_bar().encode(
         y=alt.Y("category:N", sort=order, title=None),
         x=alt.X("sum(value):Q", title="Arms imports, SIPRI TIV (millions)", axis=alt.Axis(tickCount=4)),
         color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(rows)), sort=list(BLOC_COLOURS),
@@ -533,7 +536,7 @@ def category_blocs_chart(brief: Brief) -> BriefChart | None:
         tooltip=[alt.Tooltip("category:N", title="Category"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("tiv:N", title="TIV (millions)"),
                  alt.Tooltip("us_share:N", title="US share of the category")],
-    ).properties(width=WIDTH - 190, height=max(60, 22 * len(order)))
+    )
     us_first = (us / totals).sort_values(ascending=False, kind="stable")
     # a category counts when it is at least 5% of the imports: a few shipborne guns make no headline
     weight = totals / totals.sum()

@@ -225,17 +225,16 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
                 else "") + "."]
     revisions = []
     for metric, kind, label in CHANGE_METRICS:
-        now = current.metrics[(current.metrics["country"] == brief.country) & (current.metrics["metric"] == metric)]
-        before = previous.metrics[(previous.metrics["country"] == brief.country)
-                                  & (previous.metrics["metric"] == metric)]
-        merged = now.merge(before, on="period", suffixes=("", "_before"))
-        # the years the brief shows: revisions to the 1990s would be news nobody can see on the page
-        merged = merged[merged["period"].str[-4:].astype(int) >= current.last_year - 10]
-        for row in merged.itertuples():
-            if fmt(row.value, kind) != fmt(row.value_before, kind):
-                scale = max(abs(row.value_before), 1e-9)
-                revisions.append((abs(row.value - row.value_before) / scale, label, row.period,
-                                  fmt(row.value_before, kind), fmt(row.value, kind)))
+        before = dict(previous.values(brief.country, metric))
+        for period, value in current.values(brief.country, metric):
+            # the years the brief shows: revisions to the 1990s would be news nobody can see on the page
+            if period not in before or int(period[-4:]) < current.last_year - 10:
+                continue
+            value_before = before[period]
+            if fmt(value, kind) != fmt(value_before, kind):
+                scale = max(abs(value_before), 1e-9)
+                revisions.append((abs(value - value_before) / scale, label, period, fmt(value_before, kind),
+                                  fmt(value, kind)))
     if revisions:
         revisions.sort(key=lambda r: (-r[0], r[1], r[2]))
         shown = revisions[:limit]
