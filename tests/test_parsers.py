@@ -10,10 +10,18 @@ import pytest
 
 from defence_briefs.countries import country_table
 from defence_briefs.ingest import nato, sipri_milex, sipri_register, sipri_tiv_tables, worldbank
+from defence_briefs.ingest.base import column_letter
 
 
 def _write(tmp_path: Path, file_id: str) -> Path:
     return ff.write_fixture_file(file_id, tmp_path / Path(ff.FIXTURE_FILES[file_id][0]).name)
+
+
+@pytest.mark.parametrize(("number", "letters"), [(1, "A"), (2, "B"), (26, "Z"), (27, "AA"), (52, "AZ"), (53, "BA"),
+                                                 (702, "ZZ"), (703, "AAA"), (16384, "XFD")])
+def test_column_letter_names_columns_as_spreadsheets_do(number: int, letters: str) -> None:
+    # XFD: the last column of an .xlsx sheet (16,384 columns)
+    assert column_letter(number) == letters
 
 
 def test_register_rejoins_split_records_and_keeps_undelivered_orders(tmp_path: Path) -> None:

@@ -201,26 +201,29 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
     if args.stage == "clean":
         pipeline.clean(project, args.clean_all, say)
         return 0
-    from .ingest import PARSERS
-
-    manifest = load_manifest(project.manifest_path, set(PARSERS))
-    releases = manifest.select(args.release)
-    if args.stage == "list":
-        pipeline.list_releases(project, manifest, releases, say)
-        return 0
-    from .fetch.stage import mirror_from_env
-    from .metrics.plausibility import check_release_order
-
-    check_release_order(manifest)
-    mirror = mirror_from_env(args.mirror)
-    if args.stage == "methodology":
-        say(f"wrote {project.display(pipeline.methodology(project, manifest, mirror, say))}")
-        return 0
-    request = _request(args, manifest, releases, mirror)
     # no more kernels than named countries: a kernel warming up for nothing slows the one that works
-    jobs = min(args.jobs, len(request.countries)) if request.countries else args.jobs
+    jobs = min(args.jobs, len(args.country)) if args.country else args.jobs
     holder = pipeline.ExecutorHolder(args.executor, jobs, args.scheduler)
     try:
+        if args.stage in ("briefs", "all") and args.force and args.executor == "local" and args.jobs >= 1:
+            # forced briefs rerun whatever the checks below find: the kernels start first and warm up meanwhile
+            holder(project.root / "notebooks")
+        from .ingest import PARSERS
+
+        manifest = load_manifest(project.manifest_path, set(PARSERS))
+        releases = manifest.select(args.release)
+        if args.stage == "list":
+            pipeline.list_releases(project, manifest, releases, say)
+            return 0
+        from .fetch.stage import mirror_from_env
+        from .metrics.plausibility import check_release_order
+
+        check_release_order(manifest)
+        mirror = mirror_from_env(args.mirror)
+        if args.stage == "methodology":
+            say(f"wrote {project.display(pipeline.methodology(project, manifest, mirror, say))}")
+            return 0
+        request = _request(args, manifest, releases, mirror)
         failures = pipeline.build(project, manifest, request, holder, say, progress)
     finally:
         holder.close()

@@ -7,14 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from ..countries import CountryTable
 from ..errors import InputError
 from .schema import TableSchema
+
+if TYPE_CHECKING:
+    import openpyxl
 
 ParseFunction = Callable[[Path, str, CountryTable], dict[str, pd.DataFrame]]
 
@@ -36,7 +38,7 @@ class Parser:
 
 def cell_ref(sheet: str, row: int, column: int) -> str:
     """Human reference to a spreadsheet cell, e.g. "sheet 'Share of GDP', row 57, column BT"."""
-    return f"sheet '{sheet}', row {row}, column {get_column_letter(column)}"
+    return f"sheet '{sheet}', row {row}, column {column_letter(column)}"
 
 
 def year_of(value: object) -> int | None:
@@ -81,6 +83,15 @@ def check_no_data_above(rows: list[list[str]], header_index: int, file: str) -> 
 XLSX_MAGIC = b"PK\x03\x04"
 
 
+def column_letter(number: int) -> str:
+    """A spreadsheet column's letters from its number, counted from 1 (1 is A, 27 is AA, 703 is AAA)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def open_workbook(path: Path, file: str) -> openpyxl.Workbook:
     """Open an .xlsx read-only with cached values; an empty, damaged or non-xlsx file is an InputError."""
     with open(path, "rb") as handle:
@@ -90,6 +101,8 @@ def open_workbook(path: Path, file: str) -> openpyxl.Workbook:
     if not start.startswith(XLSX_MAGIC):
         raise InputError(file, f"not an .xlsx workbook: it starts with {start[:40]!r}, an .xlsx (a zip archive) "
                          "starts with 'PK'; is this a file of another source saved under this name?")
+    import openpyxl  # here: the briefs' kernels import this package and never read a workbook
+
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from ..countries import CountryTable
 from ..errors import InputError
-from .base import Parser, cell_ref, check_years, open_workbook
+from .base import Parser, cell_ref, check_years, column_letter, open_workbook
 from .schema import Column, TableSchema
 
 VERSION = "3"
@@ -130,7 +129,7 @@ def _check_title(ws_rows: list[tuple], sheet: str, file: str) -> None:
                         f"{expected!r}: NATO changed what the table reports (a new definition, such as core defence "
                         "spending after the Hague summit, or a renumbered table); the parser reads only the published "
                         "layout, so it stops rather than read the new table as the old one",
-                        sheet=sheet, row=number, column=get_column_letter(col))
+                        sheet=sheet, row=number, column=column_letter(col))
                 return
     raise InputError(file, f"no title row within the first {HEADER_SEARCH_ROWS} rows; the published layout has "
                      f"{expected!r} above the year headers", sheet=sheet)
@@ -160,7 +159,7 @@ def _year_row(ws_rows: list[tuple], sheet: str, file: str) -> tuple[int, list[tu
 def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dict[str, str]]:
     _check_title(ws_rows, sheet, file)
     header_index, years = _year_row(ws_rows, sheet, file)
-    check_years([(get_column_letter(col), year) for col, year, _ in years], file, sheet, header_index + 1)
+    check_years([(column_letter(col), year) for col, year, _ in years], file, sheet, header_index + 1)
     block: tuple[str, str, float] | None = None
     records: list[dict] = []
     names: dict[str, str] = {}
@@ -196,7 +195,7 @@ def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dic
                 continue
             if isinstance(raw, bool) or not isinstance(raw, int | float):
                 raise InputError(file, f"expected a number, found {raw!r}", sheet=sheet, row=number,
-                                 column=get_column_letter(col))
+                                 column=column_letter(col))
             records.append({"source_name": clean, "measure": measure, "year": year, "estimate": estimate,
                             "value": float(raw) / divisor, "unit": unit, "national_2pct_law": law,
                             "source_ref": cell_ref(sheet, number, col)})

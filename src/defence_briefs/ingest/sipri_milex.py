@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from ..countries import CountryTable
 from ..errors import InputError
-from .base import Parser, cell_ref, check_years, open_workbook, year_of
+from .base import Parser, cell_ref, check_years, column_letter, open_workbook, year_of
 from .schema import Column, TableSchema
 
 VERSION = "2"
@@ -110,7 +109,7 @@ def _value(raw: object, file: str, sheet: str, row: int, column: int) -> tuple[f
         return np.nan, "blank in source"
     if isinstance(raw, bool):
         raise InputError(file, f"expected a number, found {raw!r}", sheet=sheet, row=row,
-                         column=get_column_letter(column))
+                         column=column_letter(column))
     if isinstance(raw, int | float):
         return float(raw), None
     text = str(raw).strip()
@@ -121,7 +120,7 @@ def _value(raw: object, file: str, sheet: str, row: int, column: int) -> tuple[f
     raise InputError(
         file,
         f"expected a number or a SIPRI missing marker ('...', 'xxx', '…'), found {raw!r}",
-        sheet=sheet, row=row, column=get_column_letter(column),
+        sheet=sheet, row=row, column=column_letter(column),
     )
 
 
@@ -143,7 +142,7 @@ def _header_and_years(ws_rows: list[tuple], label: str, file: str,
     years = [(i + 1, y) for i, cell in enumerate(header) if (y := year_of(cell)) is not None]
     if not years:
         raise InputError(file, "the header row has no year columns", sheet=sheet, row=header_index + 1)
-    check_years([(get_column_letter(c), y) for c, y in years], file, sheet, header_index + 1)
+    check_years([(column_letter(c), y) for c, y in years], file, sheet, header_index + 1)
     return header_index, header, years
 
 
