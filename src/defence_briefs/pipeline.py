@@ -96,13 +96,14 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
     fetch_files(project, [f for release in releases for f in release.files], request.mirror, say)
     if stage == "fetch":
         return []
-    for release in releases:
-        ingest_release(project, release, say, force=forced("data"))
     if stage in ("briefs", "all") and not request.force and not all(
             site_is_current(project, manifest, r, request.countries, formats, route) for r in request.brief_releases):
-        # else kernels start once the inputs proved valid (none for a build stopped by a bad file), and warm up
-        # while the metrics are computed
+        # else kernels start once the raw files proved to be the pinned ones, and warm up while they are parsed:
+        # started later, during the metrics, their warm-up slowed that stage by half (a file that fails to parse
+        # stops the build, and its kernels with it)
         holder(project.root / "notebooks")
+    for release in releases:
+        ingest_release(project, release, say, force=forced("data"))
     if stage == "data":
         return []
     for release in releases:

@@ -209,8 +209,8 @@ class ReleaseData:
 
     def latest_year(self, country: str, metric: str) -> str | None:
         """The newest year with a figure of `metric` for `country`."""
-        rows = self.series(country, metric)
-        return None if rows.empty else str(rows["period"].iloc[-1])
+        years = [period for period, _ in self.values(country, metric) if "-" not in period]
+        return max(years) if years else None
 
     def across_countries(self, metric: str, period: str, countries: list[str]) -> pd.DataFrame:
         """One metric for many countries in one period: country, name, value, estimate."""
