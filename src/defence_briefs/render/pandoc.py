@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import tempfile
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -79,11 +80,23 @@ def typst_source(markdown: str, metadata: dict, papersize: str, mainfont: str) -
                                                  "-V", f"papersize={papersize}", "-V", f"mainfont={mainfont}"])
 
 
+_COMPILERS = threading.local()
+
+
+def _compiler() -> typst.Compiler:
+    """This thread's typst compiler: made once, it keeps the fonts it has read (a compiler is not shared between
+    threads)."""
+    compiler = getattr(_COMPILERS, "compiler", None)
+    if compiler is None:
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(FONT_DIR)])
+        compiler = _COMPILERS.compiler = typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
+    return compiler
+
+
 def compile_pdf(source: Path, timestamp: int) -> bytes:
     """Compile a typst file (images relative to it) into PDF bytes with the bundled font only, dated
     `timestamp` (seconds since 1970) so that equal inputs give equal bytes."""
     try:
-        return typst.compile(str(source), font_paths=[str(FONT_DIR)], ignore_system_fonts=True,
-                             timestamp=timestamp)
+        return _compiler().compile(input=str(source), root=str(source.parent), timestamp=timestamp)
     except Exception as exc:  # typst raises its own error types
         raise RenderError(f"typst could not compile {source}: {exc}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -42,8 +43,17 @@ class SiteConfig:
 
 def load_site_config(root: Path) -> SiteConfig:
     """Read `_quarto.yml` under `root`; a missing or malformed file, or a format the built-in route cannot
-    make, is a UsageError naming the file."""
+    make, is a UsageError naming the file. Read again only when the file changed (every brief asks)."""
     path = root / QUARTO_FILE
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: not found; the site's title, pages and formats are read from it") from None
+    return _site_config(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _site_config(path: Path, mtime_ns: int, size: int) -> SiteConfig:
     try:
         config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
