@@ -167,3 +167,18 @@ def test_analysis_cells_keep_their_outputs_in_the_notebook_only() -> None:
         text = notebook_markdown(notebook, target)
         assert text.strip() == "**in the brief**", (target, text)
     assert cell_options("#| output: false\n#| echo: false\nx = 1") == {"output": "false", "echo": "false"}
+
+
+def test_pandoc_converts_with_the_reader_and_names_the_page_when_it_fails(caplog, tmp_path: Path) -> None:
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import RenderError
+
+    # the reader keeps raw HTML in the text as text: no tag of a source string reaches the page
+    converted = pandoc._pandoc("A *b* <i>c</i>\n", "html5", {"title": "Poland"}, [])
+    assert converted.strip() == "<p>A <em>b</em> &lt;i&gt;c&lt;/i&gt;</p>"
+    with pytest.raises(RenderError, match=r"pandoc could not convert Poland to html5: .*missing\.html"):
+        pandoc._pandoc("text\n", "html5", {"title": "Poland"}, ["--template", str(tmp_path / "missing.html")])
+    with caplog.at_level("WARNING", logger="defence_briefs.render.pandoc"):
+        pandoc._pandoc("[a]: https://one.example\n[a]: https://two.example\n\n[a]\n", "html5", {"title": "Poland"},
+                       [])
+    assert any("Poland" in r.getMessage() and "Duplicate link reference" in r.getMessage() for r in caplog.records)
