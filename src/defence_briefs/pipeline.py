@@ -91,16 +91,14 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
         from .render.quarto import find_quarto
 
         quarto = find_quarto()
-    if stage in ("briefs", "all") and request.force:
-        holder(project.root / "notebooks")  # briefs to rerun whatever the checks find: kernels warm up meanwhile
     fetch_files(project, [f for release in releases for f in release.files], request.mirror, say)
     if stage == "fetch":
         return []
     if stage in ("briefs", "all") and not request.force and not all(
             site_is_current(project, manifest, r, request.countries, formats, route) for r in request.brief_releases):
-        # else kernels start once the raw files proved to be the pinned ones, and warm up while they are parsed:
-        # started later, during the metrics, their warm-up slowed that stage by half (a file that fails to parse
-        # stops the build, and its kernels with it)
+        # kernels start once the raw files proved to be the pinned ones, and warm up while they are parsed: started
+        # later, during the metrics, their warm-up slowed that stage by half (a file that fails to parse stops the
+        # build, and its kernels with it). Forced builds start them earlier still, in cli.run.
         holder(project.root / "notebooks")
     for release in releases:
         ingest_release(project, release, say, force=forced("data"))

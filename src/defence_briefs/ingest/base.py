@@ -85,11 +85,9 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 def column_letter(number: int) -> str:
     """A spreadsheet column's letters from its number, counted from 1 (1 is A, 27 is AA, 703 is AAA)."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+    from openpyxl.utils import get_column_letter  # here, as openpyxl below
+
+    return get_column_letter(number)
 
 
 def open_workbook(path: Path, file: str) -> openpyxl.Workbook:

@@ -318,7 +318,6 @@ def _run_jobs(project: Project, jobs: list[BriefJob], executor_factory, report: 
     notebooks = project.root / NOTEBOOKS
     own = executor_factory is None  # an executor handed in belongs to the caller, who closes it
     executor = LocalExecutor(default_jobs(), notebooks) if own else executor_factory(notebooks)
-    done = 0
     if progress is not None:
         progress.begin(f"briefs {release}", len(jobs))
     try:
@@ -326,8 +325,7 @@ def _run_jobs(project: Project, jobs: list[BriefJob], executor_factory, report: 
             if progress is not None:
                 progress.start_item(job.name)
 
-        for outcome in executor.run(jobs, started):
-            done += 1
+        for done, outcome in enumerate(executor.run(jobs, started), 1):
             if progress is not None:
                 progress.finish_item(outcome.job.name)
                 progress.detail(_outcome_line(release, outcome, done, len(jobs)))
