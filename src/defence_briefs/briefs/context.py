@@ -191,14 +191,18 @@ class ReleaseData:
         """Row positions of each (country, metric) in the metrics, in table order."""
         return self.metrics.groupby(["country", "metric"], sort=False).indices
 
+    @cached_property
+    def _periods_and_values(self) -> tuple[np.ndarray, np.ndarray]:
+        # converted once: an Arrow-backed column is converted whole at each to_numpy (47,000 rows in a release)
+        return self.metrics["period"].to_numpy(), self.metrics["value"].to_numpy()
+
     def values(self, country: str, metric: str) -> list[tuple[str, float]]:
         """(period, value) of every row of one metric for one country, in table order."""
         rows = self._series_rows.get((country, metric))
         if rows is None:
             return []
-        metrics = self.metrics
-        return list(zip(metrics["period"].to_numpy()[rows].tolist(), metrics["value"].to_numpy()[rows].tolist(),
-                        strict=True))
+        periods, values = self._periods_and_values
+        return list(zip(periods[rows].tolist(), values[rows].tolist(), strict=True))
 
     def series(self, country: str, metric: str, kind: str = "year") -> pd.DataFrame:
         """Rows of one metric for one country: kind 'year' (period '2024') or 'window' ('2020-2024')."""
