@@ -170,15 +170,52 @@ def test_analysis_cells_keep_their_outputs_in_the_notebook_only() -> None:
 
 
 def test_pandoc_converts_with_the_reader_and_names_the_page_when_it_fails(caplog, tmp_path: Path) -> None:
-    from defence_briefs.render import pandoc
-    from defence_briefs.render.pandoc import RenderError
+    from defence_briefs.render.pandoc import Page, RenderError, convert
 
     # the reader keeps raw HTML in the text as text: no tag of a source string reaches the page
-    converted = pandoc._pandoc("A *b* <i>c</i>\n", "html5", {"title": "Poland"}, [])
-    assert converted.strip() == "<p>A <em>b</em> &lt;i&gt;c&lt;/i&gt;</p>"
+    converted = convert(Page("Poland", "A *b* <i>c</i>\n", "html5", {"title": "Poland"}))
+    assert [text.strip() for text in converted] == ["<p>A <em>b</em> &lt;i&gt;c&lt;/i&gt;</p>"]
     with pytest.raises(RenderError, match=r"pandoc could not convert Poland to html5: .*missing\.html"):
-        pandoc._pandoc("text\n", "html5", {"title": "Poland"}, ["--template", str(tmp_path / "missing.html")])
+        convert(Page("Poland", "text\n", "html5", {"title": "Poland"}, template=tmp_path / "missing.html"))
     with caplog.at_level("WARNING", logger="defence_briefs.render.pandoc"):
-        pandoc._pandoc("[a]: https://one.example\n[a]: https://two.example\n\n[a]\n", "html5", {"title": "Poland"},
-                       [])
+        convert(Page("Poland", "[a]: https://one.example\n[a]: https://two.example\n\n[a]\n", "html5",
+                     {"title": "Poland"}))
     assert any("Poland" in r.getMessage() and "Duplicate link reference" in r.getMessage() for r in caplog.records)
+
+
+def test_pages_converted_together_come_out_as_pandoc_converts_each_alone(caplog, tmp_path: Path) -> None:
+    """One pandoc process for a brief's pages gives what the command line gives for each: metadata read as
+    markdown, template variables as written, the table of contents, relative widths of a long pipe table, and a
+    raw block kept only by its own format (without a warning, as the command line says nothing of it)."""
+    import subprocess
+
+    from defence_briefs.render.pandoc import READER, Page, _pandoc_binary, convert
+
+    long_row = "| " + " | ".join(["a fairly long cell of text"] * 4) + " |"
+    markdown = ("## Key findings\n\n```{=typst}\n#keyfigures[\n```\n\nSome *text* with [a span]{.fig metric=\"x\"}.\n\n"
+                "| A | B | C | D |\n|---|---|---|---|\n" + long_row + "\n\n## More\n\nEnd.\n")
+    template = tmp_path / "page.html"
+    template.write_text("<title>$pagetitle$</title><p>$subtitle$</p><p>$csp$</p>$if(toc)$<nav>$toc$</nav>$endif$"
+                        "$body$\n")
+    metadata = {"title": "the Netherlands", "subtitle": "Arms \"imports\" · *2025*"}
+    variables = {"csp": "default-src 'none'"}
+    metadata_file = tmp_path / "meta.json"
+    metadata_file.write_text(json.dumps(metadata))
+    expected = []
+    for to, extra in (("html5", ["--template", str(template), "--section-divs", "--toc", "--toc-depth=2",
+                                 "-V", f"csp={variables['csp']}"]),
+                      ("typst", []),
+                      ("html5", [])):
+        done = subprocess.run([_pandoc_binary(), f"--from={READER}", f"--to={to}", "--metadata-file",
+                               str(metadata_file), "--wrap=none", *extra], input=markdown.encode(),
+                              capture_output=True, check=True)
+        expected.append(done.stdout.decode())
+    pages = [Page("the Netherlands", markdown, "html5", metadata, template, variables,
+                  {"section_divs": True, "table_of_contents": True, "toc_depth": 2}),
+             Page("the Netherlands", markdown, "typst", metadata),
+             Page("the Netherlands", markdown, "html5", metadata)]
+    with caplog.at_level("INFO", logger="defence_briefs.render.pandoc"):
+        assert convert(*pages) == expected
+    assert "<col style=\"width:" in expected[0] and "&quot;imports&quot;" not in expected[0]
+    assert "#keyfigures[" in expected[1] and "keyfigures" not in expected[2]
+    assert not caplog.records

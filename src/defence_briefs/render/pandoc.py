@@ -6,8 +6,8 @@ import json
 import logging
 import os
 import subprocess
-import tempfile
 import threading
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +23,8 @@ from .policy import CONTENT_SECURITY_POLICY
 # written as ```{=html} / ```{=typst} fences (raw_attribute), which only the matching writer keeps.
 READER = ("markdown-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
           "+raw_attribute+fenced_divs+bracketed_spans+pipe_tables")
-PANDOC_RUNTIME_OPTIONS = "-H8m"
+PANDOC_RUNTIME_OPTIONS = "-H8m -O32m"
+LUA_PAGES = Path(__file__).with_name("pandoc_pages.lua")
 LOG = logging.getLogger(__name__)
 
 
@@ -31,53 +32,75 @@ class RenderError(DataError):
     """pandoc or typst failed."""
 
 
+@dataclass(frozen=True)
+class Page:
+    """One conversion of pandoc markdown (READER) to `to`: a complete page from `template` (None: a fragment),
+    with `metadata` (read as markdown, as a metadata file is), template `variables` (inserted as written) and
+    pandoc writer `options` (toc, section_divs...). `name` names the page in errors and warnings."""
+
+    name: str
+    markdown: str
+    to: str
+    metadata: dict
+    template: Path | None = None
+    variables: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+
+
 @cache
 def _pandoc_binary() -> str:
     return pypandoc.get_pandoc_path()
 
 
-def _pandoc(markdown: str, to: str, metadata: dict, extra: list[str]) -> str:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
-        json.dump(metadata, handle)
-        meta_file = handle.name
-    # pandoc is run directly rather than through pypandoc.convert_text, which starts pandoc twice more per call to
-    # list its formats. GHCRTS: pandoc's runtime reserves a 64 MB heap by default (-H64m); for pages this size
-    # touching it costs more than the conversion (21,000 page faults, 0.08 s, against 7,000 and 0.05 s).
-    command = [_pandoc_binary(), f"--from={READER}", f"--to={to}", "--metadata-file", meta_file, "--wrap=none",
-               *extra]
+def convert(*pages: Page) -> list[str]:
+    """The pages converted in one pandoc process (pandoc_pages.lua), each as `pandoc --from=READER --to=... --wrap=none`
+    with its metadata file, template and variables would convert it; pandoc's warnings are logged with the page's name.
+    Raises RenderError naming the first page that fails."""
+    if not pages:
+        return []
+    job = {"reader": READER, "pages": [
+        {"name": page.name, "markdown": page.markdown, "to": page.to, "metadata": json.dumps(page.metadata),
+         "variables": page.variables, "options": page.options,
+         **({} if page.template is None else {"template": str(page.template)})} for page in pages]}
+    names = ", ".join(f"{page.name} to {page.to}" for page in pages)
+    # one process for a brief's two pages: each pandoc start and first full garbage collection costs about 25 ms.
+    # GHCRTS: pandoc's runtime reserves a 64 MB heap by default (-H64m); for pages this size touching it costs more than
+    # the conversion; a 32 MB old generation spares a full collection
+    command = [_pandoc_binary(), "lua", str(LUA_PAGES)]
     try:
-        done = subprocess.run(command, input=markdown.encode("utf-8"), capture_output=True,
+        done = subprocess.run(command, input=json.dumps(job).encode("utf-8"), capture_output=True,
                               env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
     except OSError as exc:
-        raise RenderError(f"pandoc could not convert {metadata.get('title', 'a page')} to {to}: {exc}") from None
-    finally:
-        Path(meta_file).unlink(missing_ok=True)
+        raise RenderError(f"pandoc could not convert {names}: {exc}") from None
     if done.returncode != 0:
-        raise RenderError(f"pandoc could not convert {metadata.get('title', 'a page')} to {to}: "
-                          f"{done.stderr.decode('utf-8', 'replace').strip()}")
-    if done.stderr.strip():  # pandoc's warnings (a duplicate identifier...) reach the build's log, as before
-        LOG.warning("pandoc, converting %s to %s: %s", metadata.get("title", "a page"), to,
-                    done.stderr.decode("utf-8", "replace").strip())
-    return done.stdout.decode("utf-8")
+        raise RenderError(f"pandoc could not convert {names}: {done.stderr.decode('utf-8', 'replace').strip()}")
+    answer = json.loads(done.stdout)
+    if "failed" in answer:
+        page = next(page for page in pages if page.name == answer["failed"])
+        raise RenderError(f"pandoc could not convert {page.name} to {page.to}: {answer['error']}")
+    for page, converted in zip(pages, answer["pages"], strict=True):
+        for warning in converted["warnings"] or ():  # a duplicate identifier...: to the build's log, as before
+            LOG.warning("pandoc, converting %s to %s: %s", page.name, page.to, warning)
+    return [converted["output"] for converted in answer["pages"]]
 
 
-def html_page(markdown: str, metadata: dict, toc: bool, toc_depth: int) -> str:
+def html_page(name: str, markdown: str, metadata: dict, toc: bool, toc_depth: int) -> Page:
     """A complete HTML page from the site template; `metadata` fills title, navigation, assets path...; a table
     of contents of `toc_depth` levels when `toc`."""
     # a variable, not metadata: metadata is read as markdown, which would curl the policy's quotes
-    extra = ["--template", str(template_path("page.html")), "--section-divs", "-V",
-             f"csp={CONTENT_SECURITY_POLICY}"]
+    options = {"section_divs": True}
     if toc:
-        extra += ["--toc", f"--toc-depth={toc_depth}"]
-    return _pandoc(markdown, "html5", metadata, extra)
+        options |= {"table_of_contents": True, "toc_depth": toc_depth}
+    return Page(name, markdown, "html5", metadata, template_path("page.html"),
+                {"csp": CONTENT_SECURITY_POLICY}, options)
 
 
-def typst_source(markdown: str, metadata: dict, papersize: str, mainfont: str) -> str:
+def typst_page(name: str, markdown: str, metadata: dict, papersize: str, mainfont: str) -> Page:
     """Typst source of a PDF brief from the brief template, on `papersize` paper (typst's names: a4,
     us-letter...) in `mainfont`."""
     # variables, not metadata: they are inserted as written, not as typst markup
-    return _pandoc(markdown, "typst", metadata, ["--template", str(template_path("brief.typ")),
-                                                 "-V", f"papersize={papersize}", "-V", f"mainfont={mainfont}"])
+    return Page(name, markdown, "typst", metadata, template_path("brief.typ"),
+                {"papersize": papersize, "mainfont": mainfont})
 
 
 _COMPILERS = threading.local()

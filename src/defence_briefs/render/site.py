@@ -22,7 +22,7 @@ from ..briefs.text import fmt, long_date, md_escape, short_period
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
 from . import template_path
 from .notebook_markdown import notebook_markdown
-from .pandoc import compile_pdf, html_page, typst_source
+from .pandoc import Page, compile_pdf, convert, html_page, typst_page
 from .policy import csp_meta
 from .site_config import SiteConfig
 
@@ -94,24 +94,25 @@ def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, 
     }
 
 
-def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str) -> str:
-    """The HTML brief of one country from its executed notebook."""
+def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str) -> Page:
+    """The HTML brief of one country from its executed notebook, for pandoc to convert."""
     name = data.countries.name(country)
     markdown = notebook_markdown(notebook, "html")
     meta = _metadata(config, data, name, "Arms-import dependency and defence spending", 1,
                      [("PDF brief", f"../pdf/{country}.pdf"), ("Figures (CSV)", f"../data/{country}.csv"),
                       ("Executed notebook", f"../notebooks/{country}.ipynb")])
-    return html_page(markdown, meta, config.toc, config.toc_depth)
+    return html_page(name, markdown, meta, config.toc, config.toc_depth)
 
 
-def country_pdf(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str,
-                work: Path) -> bytes:
-    """The PDF brief of one country (typst via pandoc); `work` holds the typst source and chart files."""
+def country_typst(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str,
+                  work: Path) -> Page:
+    """The typst source of one country's PDF brief, for pandoc to convert; its chart files go into `work`."""
     work.mkdir(parents=True, exist_ok=True)
     markdown = notebook_markdown(notebook, "typst", figure_dir=work, figure_prefix="")
     release = data.release
+    name = data.countries.name(country)
     meta = {
-        "title": data.countries.name(country),
+        "title": name,
         "subtitle": (f"Arms-import dependency and defence spending · data release {release.name}: figures to "
                      f"{release.last_data_year}, data as published by {long_date(release.date)}"),
         "site-title": config.title,
@@ -119,8 +120,14 @@ def country_pdf(config: SiteConfig, data: ReleaseData, notebook: nbformat.Notebo
                    f"(release {release.name}). Every figure with the files it used: data/{country}.csv; "
                    f"each file's edition, URL and sha256: data/sources.csv."),
     }
+    return typst_page(name, markdown, meta, config.papersize, config.mainfont)
+
+
+def country_pdf(data: ReleaseData, typst: str, country: str, work: Path) -> bytes:
+    """The PDF brief of one country from its typst source (`country_typst` converted), compiled in `work`, where
+    its chart files are."""
     source = work / f"{country}.typ"
-    source.write_text(typst_source(markdown, meta, config.papersize, config.mainfont), encoding="utf-8")
+    source.write_text(typst, encoding="utf-8")
     return compile_pdf(source, pdf_timestamp(data))
 
 
@@ -131,7 +138,7 @@ def overview_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.Note
     markdown = stale_notice_markdown(stale or []) + notebook_markdown(notebook, "html")
     meta = _metadata(config, data, "Europe overview", config.description, 0,
                      [("All figures (CSV)", "data/metrics.csv"), ("Methodology", "methodology.html")])
-    return html_page(markdown, meta, config.toc, config.toc_depth)
+    return convert(html_page("the Europe overview", markdown, meta, config.toc, config.toc_depth))[0]
 
 
 STALE_HEADLINE = "{count} brief(s) are not up to date with this data release."
@@ -233,7 +240,8 @@ def diversification_page(config: SiteConfig, data: ReleaseData) -> str:
     meta = _metadata(config, data, "What it would take to buy less from the US", "Europe's dependence on US arms, "
                      "and the evidence for diversifying", 0, [("All figures (CSV)", "data/metrics.csv"),
                                          ("European alternatives (CSV)", "data/european_alternatives.csv")])
-    return html_page(diversification_markdown(data), meta, config.toc, config.toc_depth)
+    return convert(html_page("the diversification page", diversification_markdown(data), meta, config.toc,
+                             config.toc_depth))[0]
 
 
 def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -> str:
@@ -244,7 +252,7 @@ def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -
     # the generated-block markers are for `python build.py methodology`; on the page they would break the tables
     text = re.sub(r"^<!-- /?generated:[a-z_]+ -->\n", "", text, flags=re.M)
     meta = _metadata(config, data, "Methodology", "Definitions, allocation method and checks", 0)
-    return html_page(text, meta, config.toc, config.toc_depth)
+    return convert(html_page("the methodology page", text, meta, config.toc, config.toc_depth))[0]
 
 
 def country_csv(data: ReleaseData, country: str) -> bytes:

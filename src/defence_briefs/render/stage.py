@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from . import site
+from .pandoc import convert
 from .policy import csp_meta
 from .quarto import lay_out_project, quarto_commands, run_quarto
 from .site_config import load_site_config
@@ -35,14 +36,20 @@ def render_brief(root: str, release: str, country: str, notebook: nbformat.Noteb
     data = load_release(root, release)
     files: dict[str, bytes] = {}
     seconds: dict[str, float] = {}
+    began = time.perf_counter()
+    pages = []
     if "html" in formats:
-        began = time.perf_counter()
-        files[f"countries/{country}.html"] = site.country_page(config, data, notebook, country).encode("utf-8")
-        seconds["html"] = time.perf_counter() - began
+        pages.append(site.country_page(config, data, notebook, country))
     if "pdf" in formats:
+        pages.append(site.country_typst(config, data, notebook, country, work / "typst"))
+    converted = dict(zip((page.to for page in pages), convert(*pages), strict=True))  # one pandoc process
+    seconds["pandoc"] = time.perf_counter() - began
+    if "html" in converted:
+        files[f"countries/{country}.html"] = converted["html5"].encode("utf-8")
+    if "typst" in converted:
         began = time.perf_counter()
-        files[f"pdf/{country}.pdf"] = site.country_pdf(config, data, notebook, country, work / "typst")
-        seconds["pdf"] = time.perf_counter() - began
+        files[f"pdf/{country}.pdf"] = site.country_pdf(data, converted["typst"], country, work / "typst")
+        seconds["typst"] = time.perf_counter() - began
     return files, seconds
 
 
