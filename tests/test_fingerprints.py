@@ -113,3 +113,21 @@ def test_a_changed_module_reruns_the_briefs_and_a_changed_template_only_rerender
     assert result.executed == [] and sorted(result.rendered) == ["DEU", "POL"]
     assert "house style 2" in (project.reports_dir / RELEASE / "countries" / "POL.html").read_text()
     assert (project.reports_dir / RELEASE / "pdf" / "POL.pdf").stat().st_ino == pdf
+
+
+def test_a_file_beside_the_render_code_that_it_names_is_in_the_render_fingerprint(tmp_path: Path) -> None:
+    """pandoc.py runs render/pandoc_pages.lua: a change to the script must re-render the pages it converts."""
+    from defence_briefs.publish.plan import RENDERER
+
+    package = _package_copy(tmp_path / "defence_briefs")
+    before = fingerprint.code_digest(RENDERER, package)
+    fingerprint._code_digest.cache_clear()
+    script = package / "render" / "pandoc_pages.lua"
+    script.write_text(script.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
+    assert fingerprint.code_digest(RENDERER, package) != before
+    fingerprint._code_digest.cache_clear()
+    (package / "render" / "notes.txt").write_text("not named by any module\n", encoding="utf-8")
+    changed = fingerprint.code_digest(RENDERER, package)
+    fingerprint._code_digest.cache_clear()
+    (package / "render" / "notes.txt").write_text("still not named\n", encoding="utf-8")
+    assert fingerprint.code_digest(RENDERER, package) == changed

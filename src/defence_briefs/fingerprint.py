@@ -3,7 +3,8 @@
 A build step is up to date when the fingerprint of its inputs equals the one recorded when its output was
 written. A step's code is found from the code itself: the modules it starts from and every module of this
 package they import, transitively (any `import` statement, at module level or inside a function, relative or
-absolute), the package's reference tables those modules name, and the versions of the libraries they import.
+absolute), the package's reference tables and the other files beside them (a Lua script) those modules name, and
+the versions of the libraries they import.
 No list is kept by hand, so a module a step comes to import is covered the moment the import is written.
 Templates are fingerprinted one by one by the site build (a page template changes pages, not PDFs).
 """
@@ -130,8 +131,12 @@ def module_closure(roots: tuple[str, ...], package_dir: Path) -> tuple[tuple[str
 
 
 def data_files(modules: Iterable[str], package_dir: Path) -> list[Path]:
-    """The package's reference tables that the modules name (as a string holding the file's name)."""
-    files = [p for folder in DATA_FOLDERS for p in sorted((package_dir / folder).glob("*")) if p.is_file()]
+    """The package's reference tables, and the files beside a module that are not Python (a pandoc Lua script),
+    that the modules name (as a string holding the file's name)."""
+    modules = list(modules)
+    folders = {package_dir / folder for folder in DATA_FOLDERS} | {module_file(name, package_dir).parent
+                                                                    for name in modules}
+    files = sorted(p for folder in folders for p in folder.glob("*") if p.is_file() and p.suffix not in (".py", ".pyc"))
     sources = [module_file(name, package_dir).read_text(encoding="utf-8") for name in modules]
     return [p for p in files if any(f'"{p.name}"' in text or f"'{p.name}'" in text or f"/{p.name}\"" in text
                                     for text in sources)]
