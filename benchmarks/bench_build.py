@@ -11,9 +11,12 @@ Every case runs as a user runs it: a subprocess in a fresh copy of the project.
   all     `python build.py briefs --force`: every brief rebuilt (HTML and PDF), data and metrics current
   naive   for a sample of countries, one after another: `papermill` (CLI) then `jupyter nbconvert --to html`
 `all` and `naive` alternate within the run (all, naive, all, naive...), so that both meet the same machine.
-Peak memory is the largest sum of the resident memory of the build's process tree (build.py, its kernels, pandoc),
-sampled every 50 ms: for the cold build, and for `briefs --force` of 10 countries and of all of them.
-Every run's value is kept, with the median. Writes benchmarks/results/build.json.
+Peak memory is measured in runs of their own (timed runs are not sampled, so that sampling costs them nothing): the
+largest sum, sampled every 100 ms, of the proportional set size (PSS) of the build's process tree (build.py, its
+kernels, pandoc): each process's private memory plus its share of pages shared with others, so that a library
+mapped by both kernels, or a process just forked, is not counted twice. For the cold build, and for
+`briefs --force` of 10 countries and of all of them. Every run's value is kept, with the median.
+Writes benchmarks/results/build.json.
 """
 
 from __future__ import annotations
@@ -36,7 +39,6 @@ ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("build.py", "_quarto.yml", "methodology.md", "notebooks", "data/sources.toml",
           "data/reviewed_findings.toml")
 RELEASE = "2026"
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") / 1024
 
 
 def make_project(folder: Path) -> Path:
@@ -50,8 +52,8 @@ def make_project(folder: Path) -> Path:
     return folder
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of process `root` and all its descendants, in MB (from /proc)."""
+def _tree_pss_mb(root: int) -> float:
+    """Proportional set size of process `root` and all its descendants, in MB (from /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -66,15 +68,16 @@ def _tree_rss_mb(root: int) -> float:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
         try:
-            with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1]) * PAGE_KB / 1024
-        except (OSError, IndexError, ValueError):
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                total += int(re.search(r"^Pss:\s+(\d+) kB", handle.read(), re.MULTILINE).group(1)) / 1024
+        except (OSError, AttributeError, ValueError):
             continue
     return total
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, str, float]:
-    """Run `command` in `cwd`: (wall seconds, stdout, peak MB of its process tree); a failure stops the run."""
+def timed(command: list[str], cwd: Path, memory: bool = False) -> tuple[float, str, float | None]:
+    """Run `command` in `cwd`: (wall seconds, stdout, peak MB of its process tree when `memory`, else None);
+    a failure stops the run."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     peak = [0.0]
     started = time.perf_counter()
@@ -82,21 +85,23 @@ def timed(command: list[str], cwd: Path) -> tuple[float, str, float]:
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_mb(process.pid))
-            time.sleep(0.05)
+            peak[0] = max(peak[0], _tree_pss_mb(process.pid))
+            time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     stdout, stderr = process.communicate()
     elapsed = time.perf_counter() - started
-    sampler.join()
+    if memory:
+        sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{(stderr or stdout)[-3000:]}")
-    return elapsed, stdout, round(peak[0], 1)
+    return elapsed, stdout, round(peak[0], 1) if memory else None
 
 
-def build(project: Path, *args: str) -> tuple[float, str, float]:
-    return timed([sys.executable, "build.py", *args], project)
+def build(project: Path, *args: str, memory: bool = False) -> tuple[float, str, float | None]:
+    return timed([sys.executable, "build.py", *args], project, memory)
 
 
 def countries_of(log: str) -> int:
@@ -150,21 +155,20 @@ def run(runs: int, naive_countries: int) -> dict:
                      "commit": commit.strip(), "cases": {}}
     cases = results["cases"]
     with tempfile.TemporaryDirectory() as tmp:
-        cold, cold_logs, cold_peaks = [], [], []
+        cold, cold_logs = [], []
         for number in range(runs):
             project = make_project(Path(tmp) / f"cold{number}")
-            elapsed, log, peak = build(project, "--verbose")
+            elapsed, log, _ = build(project, "--verbose")
             cold.append(elapsed)
             cold_logs.append(log)
-            cold_peaks.append(peak)
-            print(f"cold full build {number + 1}/{runs}: {elapsed:.1f} s, peak {peak:.0f} MB", flush=True)
+            print(f"cold full build {number + 1}/{runs}: {elapsed:.1f} s", flush=True)
         countries = countries_of(cold_logs[0])
         metrics: dict[str, list[float]] = {}
         for log in cold_logs:
             for release, seconds in metrics_seconds(log).items():
                 metrics.setdefault(release, []).append(seconds)
         cases["cold"] = {**summary(cold), "countries": countries,
-                         "per_country_s": round(statistics.median(cold) / countries, 2), "peak_mb": cold_peaks,
+                         "per_country_s": round(statistics.median(cold) / countries, 2),
                          "metrics_s_per_release": {r: summary(v) for r, v in metrics.items()}}
         project = Path(tmp) / "cold0"
         noop = []
@@ -185,28 +189,34 @@ def run(runs: int, naive_countries: int) -> dict:
         print(f"one country: {statistics.median(one):.1f} s", flush=True)
         names = covered(project)
         sample = names[::max(1, len(names) // naive_countries)][:naive_countries]
-        every, logs, peaks, baseline = [], [], [], []
+        every, logs, baseline = [], [], []
         for number in range(runs):
-            elapsed, log, peak = build(project, "briefs", "--force", "--verbose")
+            elapsed, log, _ = build(project, "briefs", "--force", "--verbose")
             every.append(elapsed)
             logs.append(log)
-            peaks.append(peak)
-            print(f"all countries {number + 1}/{runs}: {elapsed:.1f} s, peak {peak:.0f} MB", flush=True)
+            print(f"all countries {number + 1}/{runs}: {elapsed:.1f} s", flush=True)
             out = Path(tmp) / f"naive{number}"
             out.mkdir()
             baseline.append(naive(project, sample, out))
             print(f"naive {number + 1}/{runs} ({len(sample)} countries): {baseline[-1]:.1f} s", flush=True)
-        cases["all"] = {**summary(every), "countries": countries, "peak_mb": peaks,
+        cases["all"] = {**summary(every), "countries": countries,
                         "per_country_s": round(statistics.median(every) / countries, 2),
                         "per_brief_steps_s": per_brief_steps("\n".join(logs))}
         cases["naive"] = {**summary(baseline), "countries": sample,
                           "per_country_s": round(statistics.median(baseline) / len(sample), 2),
                           "what": "papermill CLI + jupyter nbconvert --to html, per country, one after another"}
-        some = names[:10]
-        some_peaks = [build(project, "briefs", "--force", *[a for c in some for a in ("--country", c)])[2]
-                      for _ in range(runs)]
-        cases["memory"] = {"briefs_force_10_countries_peak_mb": some_peaks,
-                           f"briefs_force_{countries}_countries_peak_mb": peaks}
+        some = [a for c in names[:10] for a in ("--country", c)]
+        memory: dict[str, list[float | None]] = {"cold_build_peak_mb": [], "briefs_force_10_countries_peak_mb": [],
+                                                 f"briefs_force_{countries}_countries_peak_mb": []}
+        for number in range(runs):
+            memory["cold_build_peak_mb"].append(build(make_project(Path(tmp) / f"memory{number}"), memory=True)[2])
+            memory["briefs_force_10_countries_peak_mb"].append(build(project, "briefs", "--force", *some,
+                                                                     memory=True)[2])
+            memory[f"briefs_force_{countries}_countries_peak_mb"].append(build(project, "briefs", "--force",
+                                                                               memory=True)[2])
+            print("peak memory (PSS): " + ", ".join(f"{name} {values[-1]:.0f}" for name, values in memory.items()),
+                  flush=True)
+        cases["memory"] = memory
     naive_per_country = statistics.median(baseline) / len(sample)
     results["speedup_all_vs_naive"] = round(naive_per_country / (statistics.median(every) / countries), 1)
     return results
