@@ -29,7 +29,8 @@ Reporter = Callable[[str], None]
 def render_brief(root: str, release: str, country: str, notebook: nbformat.NotebookNode, formats: tuple[str, ...],
                  work: Path) -> tuple[dict[str, bytes], dict[str, float]]:
     """A country's HTML page and PDF (as `formats` asks) from its executed notebook, on the built-in route:
-    the files by their path in the site, and the seconds each format took. Runs wherever the brief job runs."""
+    the files by their path in the site, and the seconds of each step (pandoc, typst). Runs wherever the brief job
+    runs."""
     from ..briefs.context import load_release
 
     config = load_site_config(Path(root))
@@ -37,18 +38,18 @@ def render_brief(root: str, release: str, country: str, notebook: nbformat.Noteb
     files: dict[str, bytes] = {}
     seconds: dict[str, float] = {}
     began = time.perf_counter()
-    pages = []
+    pages = {}
     if "html" in formats:
-        pages.append(site.country_page(config, data, notebook, country))
+        pages["html"] = site.country_page(config, data, notebook, country)
     if "pdf" in formats:
-        pages.append(site.country_typst(config, data, notebook, country, work / "typst"))
-    converted = dict(zip((page.to for page in pages), convert(*pages), strict=True))  # one pandoc process
+        pages["pdf"] = site.country_typst(config, data, notebook, country, work / "typst")
+    converted = dict(zip(pages, convert(*pages.values()), strict=True))  # by format; one pandoc process
     seconds["pandoc"] = time.perf_counter() - began
     if "html" in converted:
-        files[f"countries/{country}.html"] = converted["html5"].encode("utf-8")
-    if "typst" in converted:
+        files[f"countries/{country}.html"] = converted["html"].encode("utf-8")
+    if "pdf" in converted:
         began = time.perf_counter()
-        files[f"pdf/{country}.pdf"] = site.country_pdf(data, converted["typst"], country, work / "typst")
+        files[f"pdf/{country}.pdf"] = site.country_pdf(data, converted["pdf"], country, work / "typst")
         seconds["typst"] = time.perf_counter() - began
     return files, seconds
 
