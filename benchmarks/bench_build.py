@@ -15,7 +15,9 @@ Peak memory is measured in runs of their own (timed runs are not sampled, so tha
 largest sum, sampled every 100 ms, of the proportional set size (PSS) of the build's process tree (build.py, its
 kernels, pandoc): each process's private memory plus its share of pages shared with others, so that a library
 mapped by both kernels, or a process just forked, is not counted twice. For the cold build, and for
-`briefs --force` of 10 countries and of all of them. Every run's value is kept, with the median.
+`briefs --force` of 10 countries and of all of them; and once, with one kernel (`--jobs 1`), for 10, 20 and all
+countries, to tell memory that levels off from memory that grows with every brief. Every run's value is kept, with
+the median.
 Writes benchmarks/results/build.json.
 """
 
@@ -206,8 +208,8 @@ def run(runs: int, naive_countries: int) -> dict:
                           "per_country_s": round(statistics.median(baseline) / len(sample), 2),
                           "what": "papermill CLI + jupyter nbconvert --to html, per country, one after another"}
         some = [a for c in names[:10] for a in ("--country", c)]
-        memory: dict[str, list[float | None]] = {"cold_build_peak_mb": [], "briefs_force_10_countries_peak_mb": [],
-                                                 f"briefs_force_{countries}_countries_peak_mb": []}
+        memory: dict[str, list | dict] = {"cold_build_peak_mb": [], "briefs_force_10_countries_peak_mb": [],
+                                          f"briefs_force_{countries}_countries_peak_mb": []}
         for number in range(runs):
             memory["cold_build_peak_mb"].append(build(make_project(Path(tmp) / f"memory{number}"), memory=True)[2])
             memory["briefs_force_10_countries_peak_mb"].append(build(project, "briefs", "--force", *some,
@@ -216,6 +218,12 @@ def run(runs: int, naive_countries: int) -> dict:
                                                                                memory=True)[2])
             print("peak memory (PSS): " + ", ".join(f"{name} {values[-1]:.0f}" for name, values in memory.items()),
                   flush=True)
+        # with one kernel, the briefs it runs: does memory level off (warming caches) or keep growing (a leak)?
+        memory["one_kernel_peak_mb_by_briefs"] = {
+            str(count): build(project, "briefs", "--force", "--jobs", "1",
+                              *[a for c in names[:count] for a in ("--country", c)], memory=True)[2]
+            for count in sorted({10, 20, len(names)})}
+        print(f"peak memory (PSS), one kernel: {memory['one_kernel_peak_mb_by_briefs']}", flush=True)
         cases["memory"] = memory
     naive_per_country = statistics.median(baseline) / len(sample)
     results["speedup_all_vs_naive"] = round(naive_per_country / (statistics.median(every) / countries), 1)
