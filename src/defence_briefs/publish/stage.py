@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,7 +114,11 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, opt
     planner = Planner(project, data, options.formats, options.route)
     with SiteStaging(project, release.name) as staging:
         build = SiteBuild(project, data, planner, staging, options, result)
-        build.run_jobs(executor_factory, report)
+        with ThreadPoolExecutor(1, thread_name_prefix="data-files") as aside:
+            # the data files depend on the data alone: written while the briefs run (at first, their kernels warm up)
+            data_files = aside.submit(build.write_data_files)
+            build.run_jobs(executor_factory, report)
+            data_files.result()
         build.write_site_pages(report)
         staging.state["quick_key"] = build.quick_key(manifest)
         staging.commit()
@@ -214,13 +219,17 @@ class SiteBuild:
 
     # the whole site ----------------------------------------------------------------------------------------------
 
-    def write_site_pages(self, report: Reporter) -> None:
-        """Data files, assets, the overview and methodology pages (or Quarto's site), and the state."""
-        staging, state, data = self.staging, self.staging.state, self.data
+    def write_data_files(self) -> None:
+        """The release's tables (metrics.csv...) and each chosen country's rows of them (data/<ISO3>.csv)."""
+        staging, data = self.staging, self.data
         for name in DATA_FILES:
             staging.copy_in(f"data/{name}", metrics_dir(self.project, data.release.name) / name)
         for country in self.result.countries:
             staging.write(f"data/{country}.csv", site_render.country_csv(data, country))
+
+    def write_site_pages(self, report: Reporter) -> None:
+        """Assets, the overview and methodology pages (or Quarto's site), and the state (after write_data_files)."""
+        staging, state, data = self.staging, self.staging.state, self.data
         assets_key = self.planner.assets_key()
         if state.get("assets") != assets_key or not staging.file("assets/vega-bundle.js").is_file():
             site_render.write_assets(staging.path)
