@@ -237,3 +237,26 @@ def test_clean_removes_working_files_and_keeps_raw_and_reports(tmp_path: Path) -
     assert (project.raw_dir / "sipri" / "file").is_file() and (project.reports_dir / "2026" / "file").is_file()
     assert main(["clean", "--all"], root=tmp_path) == 0
     assert not project.reports_dir.exists() and (project.raw_dir / "sipri" / "file").is_file()
+
+
+def test_brief_kernels_run_the_builds_own_python(tmp_path: Path) -> None:
+    """Whatever kernel specs are installed, a brief's kernel is this interpreter with this package's source."""
+    import sys
+
+    from jupyter_core.utils import run_sync
+
+    from defence_briefs.briefs.kernels import WarmKernel
+
+    kernel = WarmKernel(tmp_path)
+    outputs = []
+    try:
+        client = kernel.client()
+        run_sync(client.execute_interactive)(
+            "import sys, defence_briefs; print(sys.executable); print(defence_briefs.__file__)",
+            timeout=60, output_hook=lambda msg: outputs.append(msg["content"].get("text", "")))
+    finally:
+        kernel.shutdown()
+    executable, package = "".join(outputs).split()
+    assert executable == sys.executable
+    assert Path(package).resolve() == (Path(__file__).resolve().parents[1] / "src" / "defence_briefs" /
+                                       "__init__.py")
