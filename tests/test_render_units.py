@@ -184,20 +184,24 @@ def test_pandoc_converts_with_the_reader_and_names_the_page_when_it_fails(caplog
 
 
 def test_pages_converted_together_come_out_as_pandoc_converts_each_alone(caplog, tmp_path: Path) -> None:
-    """One pandoc process for a brief's pages gives what the command line gives for each: metadata read as
-    markdown, template variables as written, the table of contents, relative widths of a long pipe table, and a
-    raw block kept only by its own format (without a warning, as the command line says nothing of it)."""
+    """One pandoc process for a brief's pages gives what the command line gives for each from standard input:
+    metadata read as markdown, template variables as written and the command line's own ($curdir$...), a template's
+    byte-order mark dropped, the table of contents, relative widths of a long pipe table, tabs expanded, a no-break
+    space after the abbreviations of pandoc's data file, and a raw block kept only by its own format (without a
+    warning, as the command line says nothing of it)."""
     import subprocess
 
     from defence_briefs.render.pandoc import READER, Page, _pandoc_binary, convert
 
     long_row = "| " + " | ".join(["a fairly long cell of text"] * 4) + " |"
-    markdown = ("## Key findings\n\n```{=typst}\n#keyfigures[\n```\n\nSome *text* with [a span]{.fig metric=\"x\"}.\n\n"
-                "| A | B | C | D |\n|---|---|---|---|\n" + long_row + "\n\n## More\n\nEnd.\n")
+    markdown = ("## Key findings\n\n```{=typst}\n#keyfigures[\n```\n\nSome *text* with [a span]{.fig metric=\"x\"}: "
+                "Hanwha Co. Ltd. in Jan. 2024, see Smith et al. and No. 5.\n\n"
+                "| A | B | C | D |\n|---|---|---|---|\n" + long_row
+                + "\n\n## More\n\n`a\tb` and\n\n\tcode\tblock\n\nEnd.")
     template = tmp_path / "page.html"
-    template.write_text("<title>$pagetitle$</title><p>$subtitle$</p><p>$csp$</p>$if(toc)$<nav>$toc$</nav>$endif$"
-                        "$body$\n")
-    metadata = {"title": "the Netherlands", "subtitle": "Arms \"imports\" · *2025*"}
+    template.write_bytes("\ufeff<title>$pagetitle$</title><p>$subtitle$</p><p>$csp$</p>$if(toc)$<nav>$toc$</nav>$endif$"
+                         "[$curdir$|$sourcefile$|$outputfile$|$pandoc-version$]$body$\n".encode())
+    metadata = {"title": "the Netherlands", "subtitle": "Arms \"imports\" · *2025*, c. 2020"}
     variables = {"csp": "default-src 'none'"}
     metadata_file = tmp_path / "meta.json"
     metadata_file.write_text(json.dumps(metadata))
@@ -217,5 +221,15 @@ def test_pages_converted_together_come_out_as_pandoc_converts_each_alone(caplog,
     with caplog.at_level("INFO", logger="defence_briefs.render.pandoc"):
         assert convert(*pages) == expected
     assert "<col style=\"width:" in expected[0] and "&quot;imports&quot;" not in expected[0]
+    assert "\ufeff" not in expected[0] and "|-|-|" in expected[0]
+    assert "Co.\u00a0Ltd." in expected[2] and "\t" not in expected[2]
     assert "#keyfigures[" in expected[1] and "keyfigures" not in expected[2]
     assert not caplog.records
+
+
+def test_a_failing_page_is_named_by_its_format_when_pages_share_a_name(tmp_path: Path) -> None:
+    from defence_briefs.render.pandoc import Page, RenderError, convert
+
+    pages = [Page("Poland", "text\n", "html5", {}), Page("Poland", "text\n", "typst", {}, tmp_path / "gone.typ")]
+    with pytest.raises(RenderError, match=r"could not convert Poland to typst: .*gone\.typ"):
+        convert(*pages)

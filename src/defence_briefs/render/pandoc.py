@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -52,14 +53,46 @@ def _pandoc_binary() -> str:
     return pypandoc.get_pandoc_path()
 
 
+@cache
+def _abbreviations() -> list[str]:
+    """The abbreviations the command line reads (the user data directory's file, else pandoc's own)."""
+    binary = _pandoc_binary()
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout
+    folder = re.search(r"^User data directory: (.+)$", version, re.MULTILINE)
+    own = Path(folder.group(1)) / "abbreviations" if folder else None
+    if own is not None and own.is_file():
+        text = own.read_text(encoding="utf-8")
+    else:
+        text = subprocess.run([binary, "--print-default-data-file", "abbreviations"], capture_output=True, text=True,
+                              check=True).stdout
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _as_read(markdown: str, tab_stop: int = 4) -> str:
+    """The text as pandoc's command line reads it from a file: tabs expanded to `tab_stop`, every line ended by a
+    newline."""
+    lines = markdown.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    read = []
+    for line in lines:
+        if "\t" in line:
+            first, *rest = line.split("\t")
+            for piece in rest:
+                first += " " * (tab_stop - len(first) % tab_stop) + piece
+            line = first
+        read.append(line + "\n")
+    return "".join(read)
+
+
 def convert(*pages: Page) -> list[str]:
     """The pages converted in one pandoc process (pandoc_pages.lua), each as `pandoc --from=READER --to=... --wrap=none`
-    with its metadata file, template and variables would convert it; pandoc's warnings are logged with the page's name.
-    Raises RenderError naming the first page that fails."""
+    with its metadata file, template and variables would convert it from standard input; pandoc's warnings are
+    logged with the page's name. Raises RenderError naming the page that fails."""
     if not pages:
         return []
-    job = {"reader": READER, "pages": [
-        {"name": page.name, "markdown": page.markdown, "to": page.to, "metadata": json.dumps(page.metadata),
+    job = {"reader": READER, "abbreviations": _abbreviations(), "pages": [
+        {"name": page.name, "markdown": _as_read(page.markdown), "to": page.to, "metadata": json.dumps(page.metadata),
          "variables": page.variables, "options": page.options,
          **({} if page.template is None else {"template": str(page.template)})} for page in pages]}
     names = ", ".join(f"{page.name} to {page.to}" for page in pages)
@@ -72,15 +105,29 @@ def convert(*pages: Page) -> list[str]:
                               env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
     except OSError as exc:
         raise RenderError(f"pandoc could not convert {names}: {exc}") from None
+    stderr = done.stderr.decode("utf-8", "replace").strip()
     if done.returncode != 0:
-        raise RenderError(f"pandoc could not convert {names}: {done.stderr.decode('utf-8', 'replace').strip()}")
-    answer = json.loads(done.stdout)
+        raise RenderError(f"pandoc could not convert {names}: {stderr}")
+    try:
+        answer = json.loads(done.stdout)
+        if "failed" not in answer and len(answer["pages"]) != len(pages):
+            raise ValueError(f"{len(answer['pages'])} pages back for {len(pages)}")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RenderError(f"pandoc gave no readable answer converting {names} ({exc}): "
+                          f"{done.stdout[:200]!r} {stderr}") from None
     if "failed" in answer:
-        page = next(page for page in pages if page.name == answer["failed"])
+        page = pages[answer["failed"] - 1]
         raise RenderError(f"pandoc could not convert {page.name} to {page.to}: {answer['error']}")
     for page, converted in zip(pages, answer["pages"], strict=True):
         for warning in converted["warnings"] or ():  # a duplicate identifier...: to the build's log, as before
             LOG.warning("pandoc, converting %s to %s: %s", page.name, page.to, warning)
+    # pandoc repeats its warnings on standard error when it ends (logged above, page by page); anything else there
+    # (a message of its runtime) is logged as it comes
+    repeated = False
+    for line in stderr.splitlines():
+        repeated = line.startswith("[WARNING]") or (repeated and line[:1].isspace())
+        if not repeated:
+            LOG.warning("pandoc, converting %s: %s", names, line)
     return [converted["output"] for converted in answer["pages"]]
 
 
