@@ -21,10 +21,15 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# read once, at import (before the build starts threads): os.umask can only be read by setting it for the whole
+# process, so reading it while another thread creates a file or a process could give that one mode 0666
+_UMASK = _read_umask()
 
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -53,7 +58,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; published files should be readable
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; published files should be readable
     try:
         yield tmp
         with open(tmp, "rb") as handle:
