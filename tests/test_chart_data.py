@@ -69,3 +69,29 @@ def test_a_chart_spec_is_the_same_with_either_transformer() -> None:
         alt.data_transformers.enable("default")
     # the datasets are named by a hash of their rows, so equal names mean equal rows
     assert json.dumps(fast, sort_keys=True) == json.dumps(default, sort_keys=True)
+
+
+def test_frames_without_columns_and_unlimited_rows_are_taken_as_altair_takes_them() -> None:
+    frame = pd.DataFrame(index=range(3))
+    assert chart_values(frame) == alt.default_data_transformer(frame) == {"values": [{}, {}, {}]}
+    big = pd.DataFrame({"value": np.arange(6, dtype="float64")})
+    assert chart_values(big, max_rows=None) == alt.default_data_transformer(big, max_rows=None)
+
+
+def test_registered_as_altairs_default_it_honours_disable_max_rows() -> None:
+    """The build's kernels register chart_values as Altair's default transformer: a notebook's
+    `alt.data_transformers.disable_max_rows()` then lets a large frame through, as with Altair's own."""
+    big = pd.DataFrame({"value": np.arange(5001, dtype="float64")})
+    chart = alt.Chart(big).mark_point().encode(x="value:Q")
+    from altair.vegalite.data import default_data_transformer
+
+    alt.data_transformers.register("default", chart_values)
+    try:
+        alt.data_transformers.enable("default")
+        with pytest.raises(alt.MaxRowsError):
+            chart.to_dict()
+        with alt.data_transformers.disable_max_rows():
+            assert len(next(iter(chart.to_dict()["datasets"].values()))) == 5001
+    finally:
+        alt.data_transformers.register("default", default_data_transformer)
+        alt.data_transformers.enable("default")

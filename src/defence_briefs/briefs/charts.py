@@ -27,13 +27,14 @@ FLOW_METRICS = {"us": "United States", "europe": "European suppliers", "others":
 _PLAIN_DTYPES = frozenset({"str", "string", "bool", "int64", "float64"})
 
 
-def chart_values(data, max_rows: int = 5000):
+def chart_values(data, max_rows: int | None = 5000):
     """Altair's default data transformer, made fast for plain frames: a DataFrame whose columns are strings,
     booleans, 64-bit integers or floats becomes the same {"values": rows} that Altair's sanitize_pandas_dataframe
     and to_dict(orient="records") make (missing strings, NaN and infinities as None), from whole columns, without
     Altair's copy of the frame column by column; anything else is handed to Altair's default. The build's kernels
-    enable it (kernels.WARM_UP)."""
-    plain = (isinstance(data, pd.DataFrame) and len(data) <= max_rows and not isinstance(data.index, pd.MultiIndex)
+    register it as Altair's default (kernels.WARM_UP), so that `disable_max_rows()` works as with Altair's own."""
+    plain = (isinstance(data, pd.DataFrame) and (max_rows is None or len(data) <= max_rows)
+             and not isinstance(data.index, pd.MultiIndex) and len(data.columns) > 0
              and all(isinstance(name, str) for name in data.columns) and data.columns.is_unique
              and all(str(dtype) in _PLAIN_DTYPES for dtype in data.dtypes))
     if not plain:

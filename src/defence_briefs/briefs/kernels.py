@@ -34,15 +34,15 @@ WARM_MODULES = ("defence_briefs.briefs.charts", "defence_briefs.briefs.display",
                 "defence_briefs.briefs.findings", "defence_briefs.briefs.overview",
                 "defence_briefs.briefs.diversification", "defence_briefs.briefs.context")
 # Altair's schema validation of every chart object is switched off in the build's kernels (a third of a brief's
-# time; the tests validate every published spec), and chart data go through charts.chart_values, which gives what
-# Altair's own transformer gives, faster (Altair copying frames was a tenth of a kernel's time). The warm-up also
-# reads the newest release's tables when they are computed. What it made is then frozen out of the garbage
-# collector, so that the collections of `%reset` and of a brief's own objects do not walk the imported modules and
-# tables each time.
+# time; the tests validate every published spec), and chart data go through charts.chart_values, registered as
+# Altair's default transformer, which gives what Altair's own gives, faster (Altair copying frames was a tenth of a
+# kernel's time). The warm-up also reads the newest release's tables when they are computed. What it made is then
+# frozen out of the garbage collector, so that the collections of `%reset` and of a brief's own objects do not walk
+# the imported modules and tables each time.
 WARM_UP = (f"import gc, altair, {', '.join(WARM_MODULES)}\n"
            "altair.utils.schemapi.disable_debug_mode()\n"
-           "altair.data_transformers.register('brief_values', defence_briefs.briefs.charts.chart_values)\n"
-           "altair.data_transformers.enable('brief_values')\n"
+           "altair.data_transformers.register('default', defence_briefs.briefs.charts.chart_values)\n"
+           "altair.data_transformers.enable('default')\n"
            "altair.Chart(altair.Data(values=[{'a': 1}])).mark_bar().encode(x='a:Q').to_dict()\n"
            "defence_briefs.briefs.display.chart_svg({'mark': 'point', 'data': {'values': [{'a': 1}]}, "
            "'encoding': {'x': {'field': 'a', 'type': 'quantitative'}}})\n"
