@@ -90,12 +90,12 @@ def timed(command: list[str], cwd: Path, memory: bool = False) -> tuple[float, s
             peak[0] = max(peak[0], _tree_pss_mb(process.pid))
             time.sleep(0.1)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if memory:
+    sampler = threading.Thread(target=sample, daemon=True) if memory else None
+    if sampler is not None:
         sampler.start()
     stdout, stderr = process.communicate()
     elapsed = time.perf_counter() - started
-    if memory:
+    if sampler is not None:
         sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{(stderr or stdout)[-3000:]}")

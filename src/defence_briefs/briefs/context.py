@@ -87,17 +87,6 @@ class ReleaseData:
             return None
         return cached_release(self.project, earlier, self.manifest)
 
-    @property
-    def whole(self) -> ReleaseData:
-        """The whole release: this one, or the one a brief's part (`for_brief`) was cut from."""
-        return self._previous_of or self
-
-    @cached_property
-    def made_once(self) -> dict:
-        """Results that depend only on tables every brief's part holds whole (the European alternatives), kept
-        on the whole release by their makers, so that a run of many briefs makes each once."""
-        return {}
-
     @cached_property
     def _positions(self) -> dict[str, dict[str, np.ndarray]]:
         """Row positions of each country (and group) in the metrics, bilateral and pending tables."""

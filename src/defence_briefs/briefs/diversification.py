@@ -180,15 +180,6 @@ def diversification_findings(brief: Brief, compact: bool = False) -> str:
 def european_options(data, role: str, count: int = SYSTEMS_SHOWN) -> str:
     """The largest European-made systems of `role` delivered in the last ten years, one per designation (a system
     made by several countries, like the Eurofighter, once), as text; '' when there are none."""
-    # the same in every brief of a release (each brief's part holds the whole table): made once per release
-    made = data.whole.made_once
-    key = ("european_options", role, count)
-    if key not in made:
-        made[key] = _european_options(data, role, count)
-    return made[key]
-
-
-def _european_options(data, role: str, count: int) -> str:
     table = data.european_alternatives
     table = table[(table["role"] == role) & ~table["also_supplied_by_us"].astype(bool)]
     if table.empty:

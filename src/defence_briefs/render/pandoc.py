@@ -74,15 +74,7 @@ def _as_read(markdown: str, tab_stop: int = 4) -> str:
     lines = markdown.split("\n")
     if lines[-1] == "":
         lines.pop()
-    read = []
-    for line in lines:
-        if "\t" in line:
-            first, *rest = line.split("\t")
-            for piece in rest:
-                first += " " * (tab_stop - len(first) % tab_stop) + piece
-            line = first
-        read.append(line + "\n")
-    return "".join(read)
+    return "".join(line.expandtabs(tab_stop) + "\n" for line in lines)
 
 
 def convert(*pages: Page) -> list[str]:
