@@ -116,6 +116,16 @@ Total world import,2500,3700,,6200,100.0%,6200,100.0%
 EXPORT_TOTALS = IMPORT_TOTALS.replace("Recipient,", "Exports by,").replace("Ukraine,2000", "United States,4000") \
     .replace("Poland,500", "France,300").replace("MTA (Myanmar)*", "Germany") \
     .replace("world import,2500,3700,,6200", "world export,4300,3700,,8000")
+BLOCK_PREAMBLE = IMPORT_TOTALS.split("Recipient,")[0].replace("13 Oct 2024 12:33:29 PM", "24 Apr 2025 7:48:48 PM")
+BLOCK_HEADER = "Recipient,2024,2024-2024,Percentage,Sum total years,Percentage of total\n"
+# three supplier tables of one export (2025 release, data year 2024): the second table is empty and names no
+# supplier; the United Kingdom's rows fall 8 short of its total, which the rows' percentages (92.0%) account for
+SUPPLIER_BLOCKS = (
+    BLOCK_PREAMBLE + BLOCK_HEADER + "Poland,600,600,60%,600,60%\nUkraine,399,399,40%,399,40%\n"
+    "Netherlands,0 ,0 ,0.0%,0 ,0.0%\nTotal exports from United States,1000,1000,100%,1000,\n\n"
+    + BLOCK_PREAMBLE + BLOCK_HEADER + "\n"
+    + BLOCK_PREAMBLE + BLOCK_HEADER + "France,20,20,20%,20,20%\nUkraine,72,72,72%,72,72%\n"
+    "Total exports from United Kingdom,100,100,100%,100,\n")
 WORLDBANK = (
     '\ufeff"Data Source","World Development Indicators",\r\n\r\n"Last Updated Date","2026-04-08",\r\n\r\n'
     '"Country Name","Country Code","Indicator Name","Indicator Code","2022","2023","2024","2025",\r\n'

@@ -20,8 +20,8 @@ def test_real_manifest_lists_every_file_once_and_groups_three_releases() -> None
     manifest = load_manifest(ROOT / "data" / "sources.toml", set(PARSERS))
     assert [r.name for r in manifest.releases] == ["2024", "2025", "2026"]
     assert manifest.default_release.name == "2026"
-    assert len(manifest.files) == 146
-    assert len({f.path for f in manifest.files}) == 146
+    assert len(manifest.files) == 147
+    assert len({f.path for f in manifest.files}) == 147
     roles = {r.name: set(r.files_by_role()) for r in manifest.releases}
     assert roles["2026"] >= {"transfers", "milex", "nato", "population", "bilateral_tiv", "us_exports_tiv"}
     assert "population" not in roles["2025"]  # the World Bank file (April 2026) is newer than the 2025 release

@@ -9,6 +9,7 @@ import fixture_files as ff
 import pytest
 
 from defence_briefs.countries import country_table
+from defence_briefs.errors import InputError
 from defence_briefs.ingest import nato, sipri_milex, sipri_register, sipri_tiv_tables, worldbank
 from defence_briefs.ingest.base import column_letter
 
@@ -118,3 +119,33 @@ def test_worldbank_population_by_code(tmp_path: Path) -> None:
     assert values[("POL", 2024)] == 36559233 and values[("WLD", 2022)] == 7989981520
     assert ("XKX", 2024) not in values.index and ("POL", 2025) not in values.index
     assert len(frame) == 3 + 3 + 2 + 3
+
+
+def test_supplier_blocks_name_each_supplier_from_its_closing_row(tmp_path: Path) -> None:
+    path = tmp_path / "blocks.csv"
+    path.write_text(ff.SUPPLIER_BLOCKS, encoding="ascii")
+    pairs = sipri_tiv_tables.parse_supplier_blocks(path, "blocks.csv", country_table())[""]
+    values = {(s, r): v for s, r, v in pairs[["supplier", "recipient", "tiv"]].itertuples(index=False)}
+    # the empty middle table names nobody and adds nothing; '0 ' is a delivery under 0.5, kept as 0
+    assert values == {("USA", "POL"): 600, ("USA", "UKR"): 399, ("USA", "NLD"): 0, ("GBR", "FRA"): 20,
+                      ("GBR", "UKR"): 72}
+    assert set(pairs["year"]) == {2024}
+    assert pairs.set_index(["supplier", "recipient"]).loc[("GBR", "FRA"), "source_ref"] == "line 37, column 2 (2024)"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    # a table with rows but no closing row: its supplier is unknown
+    (lambda t: t.replace("Total exports from United States,1000,1000,100%,1000,\n", ""),
+     r"row 14, column 1: the table whose header is on line 10 has 3 recipient row\(s\) but no closing"),
+    # rows that add up to more than the closing total
+    (lambda t: t.replace("Poland,600,600", "Poland,700,700"), "more than the closing row's total 1000"),
+    # a row lost: the rows' percentages no longer account for the gap
+    (lambda t: t.replace("Ukraine,72,72,72%,72,72%\n", "Ukraine,72,72,72%,72,72%\nSweden,5,5,5.0%,5,5.0%\n")
+     .replace("France,20,20,20%", "France,12,12,20%"), "a row is missing or wrong"),
+])
+def test_supplier_blocks_refuse_a_block_that_does_not_add_up(tmp_path: Path, change, message: str) -> None:
+    path = tmp_path / "blocks.csv"
+    path.write_text(change(ff.SUPPLIER_BLOCKS), encoding="ascii")
+    with pytest.raises(InputError, match=message) as error:
+        sipri_tiv_tables.parse_supplier_blocks(path, "blocks.csv", country_table())
+    assert str(error.value).startswith("blocks.csv, row ")

@@ -12,6 +12,7 @@ PARSERS: dict[str, Parser] = {
         sipri_register.PARSER,
         sipri_tiv_tables.EXPORT_TABLE,
         sipri_tiv_tables.US_EXPORTS,
+        sipri_tiv_tables.SUPPLIER_BLOCKS,
         sipri_tiv_tables.TOTALS,
         nato.PARSER,
         worldbank.PARSER,

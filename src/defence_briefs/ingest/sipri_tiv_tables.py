@@ -1,7 +1,9 @@
 """SIPRI's yearly TIV tables: exact annual volumes where SIPRI publishes them.
 
-Three layouts:
+Four layouts:
 - `sipri_tiv_export_table`: one file per supplier, recipient x year, 1950-2021 (2022 release);
+- `sipri_tiv_supplier_blocks`: one portal export holding one 'Import/Export values' table per selected supplier,
+  the supplier named only in each table's closing row 'Total exports from <supplier>' (2025 release, 2024);
 - `sipri_us_exports_by_recipient`: US -> recipient x year, 1950-2023 (2024 release, header edited by
   the uploader, supplier named on the first row only);
 - `sipri_tiv_totals`: imports by recipient or exports by supplier per year, with the world total.
@@ -181,9 +183,104 @@ def parse_totals(path: Path, file: str, countries: CountryTable) -> dict[str, pd
     return {"": TOTALS_SCHEMA.validate(frame, file)}
 
 
+SUPPLIER_BLOCK_PREFIX = "Total exports from "
+
+
+def parse_supplier_blocks(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFrame]:
+    """Consecutive per-supplier tables ('Recipient,<year>,...' header, recipient rows, 'Total exports from <supplier>')
+    -> supplier x recipient x year. A table with no rows names no supplier and is skipped; a table with rows must end
+    in its closing row, and its rows must add up to that row's total within the rounding of whole TIV millions."""
+    rows = _rows(path, file)
+    headers = [i for i, r in enumerate(rows) if r and r[0].strip() == "Recipient"]
+    if not headers:
+        raise InputError(file, "no table header starting 'Recipient,' (one table per supplier expected)", row=1)
+    check_no_data_above(rows, headers[0], file)
+    records, names = [], {}
+    for number, start in enumerate(headers):
+        end = headers[number + 1] if number + 1 < len(headers) else len(rows)
+        header = rows[start]
+        years = _year_columns(header, file, start + 1)
+        data_rows, closing = [], None
+        for line, fields in enumerate(rows[start + 1:end], start=start + 2):
+            first = fields[0].strip() if fields else ""
+            if not first:
+                if any(cell.strip() for cell in fields):
+                    raise InputError(file, "a row with values has no recipient name", row=line, column="1")
+                continue
+            if first.startswith(SUPPLIER_BLOCK_PREFIX):
+                closing = (line, first[len(SUPPLIER_BLOCK_PREFIX):].strip(), fields)
+                break
+            if closing is None and _is_preamble(fields):
+                break  # the next table's preamble: this table ended without its closing row
+            _check_width(fields, header, file, line)
+            data_rows.append((line, first, fields))
+        if closing is None:
+            if data_rows:
+                raise InputError(file, f"the table whose header is on line {start + 1} has {len(data_rows)} recipient "
+                                 f"row(s) but no closing '{SUPPLIER_BLOCK_PREFIX}<supplier>' row, so its supplier is "
+                                 "unknown: the file looks truncated or edited", row=data_rows[-1][0] + 1, column="1")
+            continue
+        line, supplier_name, fields = closing
+        cells = _cells(data_rows, years, file)
+        _check_block_sum(cells, data_rows, header, years, fields, supplier_name, file, line)
+        if supplier_name in names.values():
+            raise InputError(file, f"a second table for supplier {supplier_name!r}", row=line, column="1")
+        names[f"line {line}"] = supplier_name
+        records.extend({**c, "supplier_name": supplier_name} for c in cells)
+    where = {}
+    for line, name in names.items():
+        where.setdefault(name, f"{line}, column 1")
+    frame = pd.DataFrame.from_records(records, columns=["name", "year", "tiv", "source_ref", "supplier_name"])
+    for ref, name in zip(frame["source_ref"], frame["name"], strict=True):
+        where.setdefault(name, ref.split(",")[0] + ", column 1")
+    codes = countries.map_names(where, file)
+    frame["supplier"] = frame["supplier_name"].map(codes)
+    frame["recipient"] = frame["name"].map(codes)
+    return {"": BILATERAL_SCHEMA.validate(frame.drop(columns="supplier_name"), file)}
+
+
+def _check_block_sum(cells: list[dict], data_rows: list[tuple[int, str, list[str]]], header: list[str],
+                     years: list[tuple[int, int]], closing: list[str], supplier: str, file: str, line: int) -> None:
+    """A supplier's recipient rows must add up to its closing total, less the recipients outside the export's
+    selection (organisations, unknown recipients): that part is what the rows' 'Percentage' column leaves short of
+    100%. Every printed cell is rounded (values to whole millions, percentages to one decimal, or to a whole point
+    from 10%), so the tolerance is half a unit per cell."""
+    share_column = next((i for i, cell in enumerate(header) if cell.strip() == "Percentage"), None)
+    printed = [fields[share_column].strip() if share_column is not None and share_column < len(fields) else ""
+               for _, _, fields in data_rows]
+    shares = [float(text.rstrip("%")) if text.endswith("%") else None for text in printed]
+    for column, year in years:
+        total = parse_number(closing[column] if column < len(closing) else "", file, line, f"{column + 1} ({year})")
+        total = total or 0.0
+        added = sum(c["tiv"] for c in cells if c["year"] == year)
+        rounding = 0.5 * (sum(1 for c in cells if c["year"] == year) + 1)
+        where = {"row": line, "column": f"{column + 1} ({year})"}
+        if added > total + rounding:
+            raise InputError(file, f"the recipients of {supplier} add up to {added:g} in {year}, more than the "
+                             f"closing row's total {total:g}", **where)
+        if len(years) == 1 and None not in shares and shares:
+            covered = total * sum(shares) / 100
+            slack = rounding + total * sum(0.0005 if "." in text else 0.005 for text in printed)
+            if abs(added - covered) > slack:
+                raise InputError(file, f"the recipients of {supplier} add up to {added:g} in {year}; the closing row's "
+                                 f"total {total:g} and the rows' percentages ({sum(shares):.1f}% in all) give "
+                                 f"{covered:.0f}: a row is missing or wrong", **where)
+        elif total - added > rounding:
+            raise InputError(file, f"the recipients of {supplier} add up to {added:g} in {year}, short of the closing "
+                             f"row's total {total:g}", **where)
+
+
+def _is_preamble(fields: list[str]) -> bool:
+    return fields[0].strip().startswith(("Volume of transfers", "Figures ", "A '0'", "For the method", "Source:",
+                                         "Data generated"))
+
+
 EXPORT_TABLE = Parser("sipri_tiv_export_table", VERSION, "SIPRI TIV of arms exports from one supplier, by recipient "
                       "and year (2022 release)", parse_export_table, {"": BILATERAL_SCHEMA})
 US_EXPORTS = Parser("sipri_us_exports_by_recipient", VERSION, "SIPRI TIV of US arms exports by recipient and year "
                     "(header edited by the uploader)", parse_us_exports, {"": BILATERAL_SCHEMA})
+SUPPLIER_BLOCKS = Parser("sipri_tiv_supplier_blocks", VERSION, "SIPRI TIV of arms exports by recipient, one table "
+                         "per supplier in one export, the supplier named in each table's closing row (2025 release)",
+                         parse_supplier_blocks, {"": BILATERAL_SCHEMA})
 TOTALS = Parser("sipri_tiv_totals", VERSION, "SIPRI TIV of arms imports by recipient or exports by supplier, "
                 "per year, with the world total", parse_totals, {"": TOTALS_SCHEMA})

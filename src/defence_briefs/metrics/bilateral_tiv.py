@@ -1,25 +1,30 @@
-"""Yearly bilateral TIV (supplier x recipient x year): SIPRI's newest tables first, older tables and the register
-only for what the newer tables leave open.
+"""Yearly bilateral TIV (supplier x recipient x year) of one data release: its own register decides what was
+delivered; SIPRI's older yearly tables only shape when.
 
 SIPRI's trade register gives each deal's delivered TIV and the list of its delivery years, but not how the TIV
 splits over those years. SIPRI's yearly tables give exact values, each to its own last year and as of its own
-release: supplier x recipient to 2021 (2022 release), US x recipient to 2023, and totals by recipient and by
-supplier to 2023 (2024 release). SIPRI revises history in every release, so the tables disagree where they
-overlap.
+release: supplier x recipient to 2021 (2022 release), US x recipient to 2023 and totals by recipient and by
+supplier to 2023 (2024 release), supplier x recipient for 2024 (2025 release). SIPRI revises history in every
+release, and deletes records (every NLAW) or moves deliveries (France's Vulcano, 2023 in the 2024 data, 2024-25
+in the 2026 register), so an older table can hold deliveries the newer register no longer has.
 
-Precedence ("the newest table wins"), per year:
-1. Where a recipient's yearly total comes from a table of the newest vintage, that total is kept as printed;
-   a pair table of the same vintage (the US table) is kept as printed too.
-2. What the newest total leaves after those pairs is split among the other suppliers in proportion to the older
-   pair table (2022 release) where it covers the year, else to the register's deliveries, then fitted to the
-   suppliers' own yearly totals (raking, ending on the recipient totals so those hold exactly). A value so
-   fitted is `basis = fitted` unless it equals the older table's value within rounding (then `exact`).
-3. Years no table covers are allocated from the register by the anchored split (`basis = allocated`): each
-   deal's delivered TIV starts from an equal split over its delivery years and is raked (iterative proportional
-   fitting) so that each deal keeps its register TIV while its covered years match the values of steps 1-2; a
-   deal delivered across the end of the tables thus gets in the later years what the tables leave of it.
+Precedence, within release R (`allocate`):
+1. R's own tables (a table of R's vintage) are kept as printed (`basis = exact`). Where R's own totals cover a
+   year, what they leave after R's own pair tables is split among the other suppliers in proportion to the older
+   pair tables where they cover the year, else to R's register, and fitted to the suppliers' totals (`fitted`,
+   or `exact` where it equals the older table within rounding).
+2. Every other year comes from R's register, deal by deal: a deal keeps its register TIV and its listed years.
+   Its split over those years starts from an equal split and is raked (iterative proportional fitting, ending on
+   the deal totals) so that each pair-year matches the newest older pair table that covers it (`basis =
+   shaped`), or, where none does, so that the years after the tables get what the tables leave of a straddling
+   deal (`allocated`). An older table's value for a pair-year that no deal of R lists counts nowhere, and older
+   totals, which cannot be split deal by deal, do not shape R's figures.
 
-`validation.allocation` measures the error of step 3 on held-out exact years.
+Each register-based row carries `split_first` and `split_last`: the first and last delivery year of the
+multi-year deals in it. A sum over a span of years that holds every such deal whole is the register's own sum,
+whatever the split; `dependency` marks a figure as an estimate only when it cuts through one.
+
+`validation.allocation` measures the split's error on held-out exact years.
 """
 
 from __future__ import annotations
@@ -34,44 +39,96 @@ RAKING_ROUNDS = 50
 ROUNDING = 0.5  # SIPRI's tables print whole TIV millions
 UNKNOWN_SUPPLIER = "UNK_SUPPLIER"
 PAIR_COLUMNS = ["supplier", "recipient", "year", "tiv", "source_file"]
-YEARLY_COLUMNS = ["supplier", "recipient", "year", "tiv", "basis", "source_file"]
+TABLE_COLUMNS = ["supplier", "recipient", "year", "tiv", "basis", "source_file"]
+YEARLY_COLUMNS = [*TABLE_COLUMNS, "split_first", "split_last"]
 NEVER = (9999, 0)
+PAIR_TABLES = ("bilateral_tiv", "us_exports_tiv", "supplier_pairs_tiv")
+
+
+@dataclass(frozen=True)
+class PairTable:
+    """One SIPRI supplier x recipient x year table: its rows (PAIR_COLUMNS; an absent row in a covered year = none
+    delivered), the years it covers per supplier it names, the recipients it speaks for (None: all) and its
+    vintage (the publisher's release year)."""
+
+    name: str
+    pairs: pd.DataFrame
+    coverage: dict[str, tuple[int, int]]
+    vintage: int
+    recipients: frozenset[str] | None = None
+
+    def truncated(self, last_year: int) -> PairTable:
+        coverage = {s: (first, min(last, last_year)) for s, (first, last) in self.coverage.items()
+                    if first <= last_year}
+        return replace(self, pairs=self.pairs[self.pairs["year"] <= last_year], coverage=coverage)
 
 
 @dataclass(frozen=True)
 class ExactTiv:
-    """SIPRI's exact yearly TIV of one data release, with the vintage (publisher's release year) of each table.
+    """SIPRI's exact yearly TIV tables of one data release.
 
-    `pairs`: supplier, recipient, year, tiv, source_file, from each supplier's newest pair table (absent row =
-    nothing delivered, in a covered year). `pair_coverage`: supplier -> (first, last) year of that table;
-    `pair_vintage`: supplier -> its vintage. `default_coverage`: years covered for every supplier (used once
-    the tables are reconciled). `recipient_totals` / `supplier_totals`: code, year, tiv, source_file (all
-    partners), covering `totals_years`, of vintage `totals_vintage`.
+    `tables`: the pair tables, newest vintage first; for a (supplier, recipient, year) the first table that covers
+    it decides. `recipient_totals` / `supplier_totals`: code, year, tiv, source_file (all partners), covering
+    `totals_years`, of vintage `totals_vintage`.
     """
 
-    pairs: pd.DataFrame
-    pair_coverage: dict[str, tuple[int, int]]
-    pair_vintage: dict[str, int]
+    tables: tuple[PairTable, ...]
     recipient_totals: pd.DataFrame
     supplier_totals: pd.DataFrame
     totals_years: tuple[int, int] | None
     totals_vintage: int = 0
-    default_coverage: tuple[int, int] = NEVER
 
-    def coverage(self, supplier: str) -> tuple[int, int]:
-        return self.pair_coverage.get(supplier, self.default_coverage)
+    def winner(self, frame: pd.DataFrame) -> np.ndarray:
+        """For each row (supplier, recipient, year), the index in `tables` of the table that decides it (-1: none)."""
+        out = np.full(len(frame), -1)
+        if not len(frame):
+            return out
+        supplier, suppliers = pd.factorize(frame["supplier"])
+        recipient = frame["recipient"].to_numpy()
+        year = frame["year"].to_numpy()
+        for index in range(len(self.tables) - 1, -1, -1):  # the newest table last, so that it wins
+            table = self.tables[index]
+            spans = np.array([table.coverage.get(s, NEVER) for s in suppliers], dtype=int).reshape(-1, 2)[supplier]
+            mask = (year >= spans[:, 0]) & (year <= spans[:, 1])
+            if table.recipients is not None:
+                mask &= np.isin(recipient, list(table.recipients))
+            out[mask] = index
+        return out
+
+    @property
+    def pairs(self) -> pd.DataFrame:
+        """Every table's rows where that table decides (PAIR_COLUMNS and `vintage`)."""
+        parts = []
+        for index, table in enumerate(self.tables):
+            rows = table.pairs[self.winner(table.pairs) == index]
+            parts.append(rows.assign(vintage=table.vintage))
+        if not parts:
+            return pd.DataFrame(columns=[*PAIR_COLUMNS, "vintage"]).astype({"year": int, "tiv": float})
+        return pd.concat(parts, ignore_index=True)
 
     def truncated(self, last_year: int) -> ExactTiv:
         """The same tables as if SIPRI's last exact year were `last_year` (for holding out years)."""
-        coverage = {s: (first, min(last, last_year)) for s, (first, last) in self.pair_coverage.items()
-                    if first <= last_year}
         totals_years = None
         if self.totals_years and self.totals_years[0] <= last_year:
             totals_years = (self.totals_years[0], min(self.totals_years[1], last_year))
-        return replace(self, pairs=self.pairs[self.pairs["year"] <= last_year], pair_coverage=coverage,
+        return replace(self, tables=tuple(t.truncated(last_year) for t in self.tables),
                        recipient_totals=self.recipient_totals[self.recipient_totals["year"] <= last_year],
                        supplier_totals=self.supplier_totals[self.supplier_totals["year"] <= last_year],
                        totals_years=totals_years)
+
+    def older_than(self, vintage: int) -> ExactTiv:
+        """Only the tables older than `vintage` (what shapes a release's register), without totals."""
+        return replace(self, tables=tuple(t for t in self.tables if t.vintage < vintage),
+                       recipient_totals=self.recipient_totals.iloc[0:0],
+                       supplier_totals=self.supplier_totals.iloc[0:0], totals_years=None)
+
+    def own(self, vintage: int) -> ExactTiv:
+        """Only the tables of `vintage` or newer (a release's own tables), totals included when they are."""
+        own_totals = self.totals_vintage >= vintage
+        return replace(self, tables=tuple(t for t in self.tables if t.vintage >= vintage),
+                       recipient_totals=self.recipient_totals if own_totals else self.recipient_totals.iloc[0:0],
+                       supplier_totals=self.supplier_totals if own_totals else self.supplier_totals.iloc[0:0],
+                       totals_years=self.totals_years if own_totals else None)
 
 
 def _frame(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -83,24 +140,22 @@ def _frame(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def exact_tiv(tables: Mapping[str, pd.DataFrame], vintages: Mapping[str, int] | None = None) -> ExactTiv:
     """Combine a release's exact tables (by tidy table name); `vintages` gives each table's publisher release year
-    (tables without one count as the same vintage). For each supplier the newest pair table is kept (the longer
-    span among tables of one vintage)."""
+    (tables without one count as the same vintage). A pair table covers, for each supplier it names, the years of
+    the whole table; the 2025 release's 2024 pairs (`supplier_pairs_tiv`) speak only for the recipients they list,
+    as the export was limited to a selection of countries."""
     vintages = vintages or {}
-    pairs = pd.DataFrame(columns=PAIR_COLUMNS)
-    coverage: dict[str, tuple[int, int]] = {}
-    vintage: dict[str, int] = {}
-    for name in ("bilateral_tiv", "us_exports_tiv"):
+    pair_tables = []
+    for name in PAIR_TABLES:
         table = tables.get(name)
         if table is None or not len(table):
             continue
-        age, span = vintages.get(name, 0), (int(table["year"].min()), int(table["year"].max()))
-        replaced = [s for s in table["supplier"].unique()
-                    if s not in coverage or (age, span[1]) > (vintage[s], coverage[s][1])]
-        keep = pairs[~pairs["supplier"].isin(replaced)]
-        new = _frame(table[table["supplier"].isin(replaced)], PAIR_COLUMNS)
-        pairs = pd.concat([keep, new], ignore_index=True) if len(keep) else new
-        for supplier in replaced:
-            coverage[supplier], vintage[supplier] = span, age
+        span = (int(table["year"].min()), int(table["year"].max()))
+        frame = _frame(table, PAIR_COLUMNS).astype({"supplier": str, "recipient": str, "year": int, "tiv": float})
+        recipients = frozenset(frame["recipient"]) if name == "supplier_pairs_tiv" else None
+        pair_tables.append(PairTable(name, frame, {s: span for s in frame["supplier"].unique()},
+                                     vintages.get(name, 0), recipients))
+    # newest first; among tables of one vintage, the one reaching later years first
+    pair_tables.sort(key=lambda t: (-t.vintage, -max(last for _, last in t.coverage.values())))
     totals = {d: pd.DataFrame(columns=["code", "year", "tiv", "source_file"]) for d in ("imports", "exports")}
     totals_years, totals_vintage = None, 0
     for name, direction in (("imports_tiv_totals", "imports"), ("exports_tiv_totals", "exports")):
@@ -109,8 +164,7 @@ def exact_tiv(tables: Mapping[str, pd.DataFrame], vintages: Mapping[str, int] | 
             totals[direction] = _frame(table[table["code"] != "WLD"], ["code", "year", "tiv", "source_file"])
             totals_years = (int(table["year"].min()), int(table["year"].max()))
             totals_vintage = vintages.get(name, 0)
-    pairs = pairs.astype({"supplier": str, "recipient": str, "year": int, "tiv": float})
-    return ExactTiv(pairs, coverage, vintage, totals["imports"], totals["exports"], totals_years, totals_vintage)
+    return ExactTiv(tuple(pair_tables), totals["imports"], totals["exports"], totals_years, totals_vintage)
 
 
 def deal_years(transfers: pd.DataFrame) -> pd.DataFrame:
@@ -167,14 +221,6 @@ def _constraint(rows: pd.DataFrame, keys: list[str], covered: np.ndarray,
     return groups, targets, active
 
 
-def _covered(rows: pd.DataFrame, exact: ExactTiv) -> np.ndarray:
-    """True for the rows whose supplier and year a pair table (or the reconciled tables) covers."""
-    supplier, suppliers = pd.factorize(rows["supplier"])
-    spans = np.array([exact.coverage(s) for s in suppliers], dtype=int).reshape(-1, 2)[supplier]
-    year = rows["year"].to_numpy()
-    return (year >= spans[:, 0]) & (year <= spans[:, 1])
-
-
 def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROUNDS) -> np.ndarray:
     """Deal-year TIV raked to the deal totals and to every exact margin that covers it (see module doc)."""
     values = equal_split(rows)
@@ -185,7 +231,7 @@ def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROU
     all_deals = np.ones(len(deal_uniques), dtype=bool)
     year = rows["year"].to_numpy()
     margins = []
-    pair_covered = _covered(rows, exact)
+    pair_covered = exact.winner(rows) >= 0
     if pair_covered.any():
         margins.append(_constraint(rows, ["supplier", "recipient", "year"], pair_covered,
                                    exact.pairs, ["supplier", "recipient", "year"]))
@@ -208,11 +254,11 @@ def newest_table_pairs(exact: ExactTiv, deal_rows: pd.DataFrame, rounds: int = R
     """Pair-year values for every year the newest totals cover, by the precedence of the module doc (steps 1-2).
 
     `deal_rows`: deal years with an allocated `tiv` (the register's shape where no older pair table covers a
-    year). Returns YEARLY_COLUMNS with basis 'exact' or 'fitted'.
+    year). Returns TABLE_COLUMNS with basis 'exact' or 'fitted'.
     """
     first, last = exact.totals_years or NEVER
     pairs = exact.pairs[exact.pairs["year"].between(first, last)]
-    newest = pairs["supplier"].map(exact.pair_vintage).fillna(0).to_numpy() >= exact.totals_vintage
+    newest = pairs["vintage"].to_numpy() >= exact.totals_vintage
     fixed = pairs[newest].assign(basis="exact")
     fixed_keys = pd.MultiIndex.from_frame(fixed[["supplier", "year"]]).unique()
 
@@ -258,7 +304,7 @@ def newest_table_pairs(exact: ExactTiv, deal_rows: pd.DataFrame, rounds: int = R
     missing = missing[missing > ROUNDING].rename("tiv").reset_index().rename(columns={"code": "recipient"})
     unattributed = missing.assign(supplier=UNKNOWN_SUPPLIER, basis="fitted", source_file=totals_files)
     out = pd.concat([fixed, fitted[fitted["tiv"] > 0], unattributed], ignore_index=True)
-    return out[YEARLY_COLUMNS].astype({"year": int, "tiv": float})
+    return out[TABLE_COLUMNS].astype({"year": int, "tiv": float})
 
 
 @dataclass(frozen=True)
@@ -269,30 +315,73 @@ class Allocation:
     deal_rows: pd.DataFrame
 
 
-def allocate(transfers: pd.DataFrame, exact: ExactTiv) -> Allocation:
-    """The yearly bilateral matrix of a release: tables by precedence where they cover a year, else the register.
+def _reconciled(rows: pd.DataFrame, exact: ExactTiv, vintage: int) -> PairTable:
+    """The release's own totals as a pair table over their years (step 1 of the module doc), every supplier of the
+    register or the tables covered; `basis` says which values were printed and which fitted."""
+    rows = rows.assign(tiv=anchored_split(rows, exact))
+    newest = newest_table_pairs(exact, rows)
+    assert exact.totals_years is not None
+    suppliers = {*rows["supplier"], *newest["supplier"], *(s for t in exact.tables for s in t.coverage)}
+    return PairTable("totals split into pairs", newest, dict.fromkeys(suppliers, exact.totals_years), vintage)
 
-    Pair-years with no deliveries are absent. Deal years are split by `anchored_split`, anchored to the
-    reconciled tables so that the years after them get what the tables leave of each deal.
+
+def _split_span(rows: pd.DataFrame, values: np.ndarray) -> pd.DataFrame:
+    """Per deal year, the first and last delivery year of its deal when the deal is split over several years and
+    has TIV in that year; the year itself otherwise."""
+    deal = rows["deal"].to_numpy()
+    year = rows["year"].to_numpy()
+    first = pd.Series(year).groupby(deal).transform("min").to_numpy()
+    last = pd.Series(year).groupby(deal).transform("max").to_numpy()
+    split = (rows["n_years"].to_numpy() > 1) & (values > 0)
+    return pd.DataFrame({"split_first": np.where(split, first, year), "split_last": np.where(split, last, year)})
+
+
+def allocate(transfers: pd.DataFrame, exact: ExactTiv, vintage: int = 0,
+             totals_register: pd.DataFrame | None = None) -> Allocation:
+    """The yearly bilateral matrix of a release of `vintage` (its publisher's release year): its own tables as
+    printed where they cover a year, elsewhere its register's deals shaped by the older tables (module doc).
+
+    Pair-years with no deliveries are absent. Tables of `vintage` or newer are the release's own (with the
+    default 0, every table). Older totals shape the release's deals only through `totals_register`, the register
+    of the totals' own release: the totals are split by it into pairs (as that release's own figures were), and
+    those pairs shape the deals that the newer register still lists in their years.
     """
     rows = deal_years(transfers)
-    rows["tiv"] = anchored_split(rows, exact)
-    if exact.totals_years is not None:
-        newest = newest_table_pairs(exact, rows)
-        outside = exact.pairs[~exact.pairs["year"].between(*exact.totals_years)].assign(basis="exact")
-        exact = replace(exact, pairs=pd.concat([newest, outside], ignore_index=True), pair_coverage={},
-                        default_coverage=(min([exact.totals_years[0], *(c[0] for c in exact.pair_coverage.values())]),
-                                          exact.totals_years[1]),
-                        recipient_totals=exact.recipient_totals.iloc[0:0],
-                        supplier_totals=exact.supplier_totals.iloc[0:0], totals_years=None)
-        rows["tiv"] = anchored_split(rows, exact)
-        tables = exact.pairs
-    else:
-        tables = exact.pairs.assign(basis="exact")
-    uncovered = rows[~_covered(rows, exact)]
-    allocated = uncovered.groupby(["supplier", "recipient", "year"], as_index=False).agg(
-        tiv=("tiv", "sum"), source_file=("source_file", "first"))
-    allocated = allocated[allocated["tiv"] > 0].assign(basis="allocated")
-    yearly = pd.concat([tables[YEARLY_COLUMNS], allocated[YEARLY_COLUMNS]], ignore_index=True)
+    own, older = exact.own(vintage), exact.older_than(vintage)
+    tables = list(own.tables)
+    if own.totals_years is not None:
+        tables.insert(0, _reconciled(rows, exact, vintage))
+    own_count = len(tables)
+    older_tables = list(older.tables)
+    if own.totals_years is None and exact.totals_years is not None and totals_register is not None:
+        then = replace(exact, tables=tuple(t for t in exact.tables if t.vintage <= exact.totals_vintage))
+        reconciled = _reconciled(deal_years(totals_register), then, exact.totals_vintage)
+        newer = [t for t in older_tables if t.vintage > exact.totals_vintage]
+        older_tables = [*newer, reconciled, *(t for t in older_tables if t.vintage <= exact.totals_vintage)]
+    structure = replace(older, tables=(*tables, *older_tables))
+    values = anchored_split(rows, structure)
+    rows["tiv"] = values
+    winner = structure.winner(rows)
+    printed = []
+    for index, table in enumerate(structure.tables[:own_count]):
+        kept = table.pairs[structure.winner(table.pairs) == index]
+        printed.append(kept if "basis" in kept else kept.assign(basis="exact"))
+    from_register = (winner < 0) | (winner >= own_count)
+    registered = rows[from_register].assign(shaped=winner[from_register] >= own_count)
+    registered = pd.concat([registered.reset_index(drop=True),
+                            _split_span(rows, values)[from_register].reset_index(drop=True)], axis=1)
+    registered = registered.groupby(["supplier", "recipient", "year"], as_index=False).agg(
+        tiv=("tiv", "sum"), source_file=("source_file", "first"), shaped=("shaped", "any"),
+        split_first=("split_first", "min"), split_last=("split_last", "max"))
+    registered = registered[registered["tiv"] > 0]
+    shaping = structure.pairs[["supplier", "recipient", "year", "source_file"]].rename(
+        columns={"source_file": "table_file"})
+    registered = registered.merge(shaping, on=["supplier", "recipient", "year"], how="left")
+    with_table = registered["shaped"] & registered["table_file"].fillna("").ne("")
+    registered["source_file"] = registered["source_file"].where(
+        ~with_table, registered["source_file"] + "; " + registered["table_file"].fillna(""))
+    registered["basis"] = np.where(registered["shaped"], "shaped", "allocated")
+    own_rows = [p.assign(split_first=p["year"], split_last=p["year"]) for p in printed]
+    yearly = pd.concat([*(p[YEARLY_COLUMNS] for p in own_rows), registered[YEARLY_COLUMNS]], ignore_index=True)
     yearly = yearly.sort_values(["supplier", "recipient", "year"]).reset_index(drop=True)
-    return Allocation(yearly.astype({"year": int, "tiv": float}), rows)
+    return Allocation(yearly.astype({"year": int, "tiv": float, "split_first": int, "split_last": int}), rows)

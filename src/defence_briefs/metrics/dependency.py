@@ -154,8 +154,11 @@ class _Flows(_Table):
 
     def __init__(self, frame: pd.DataFrame) -> None:
         super().__init__(frame)
-        self.allocated = (frame["basis"] == "allocated").to_numpy(dtype=bool)
-        self.inexact = (frame["basis"] != "exact").to_numpy(dtype=bool)
+        self.fitted = (frame["basis"] == "fitted").to_numpy(dtype=bool)
+        self.registered = frame["basis"].isin(["shaped", "allocated"]).to_numpy(dtype=bool)
+        year = frame["year"].to_numpy()
+        self.split_first = frame["split_first"].to_numpy() if "split_first" in frame else year
+        self.split_last = frame["split_last"].to_numpy() if "split_last" in frame else year
         self.source_file, texts = pd.factorize(frame["source_file"], use_na_sentinel=False)
         self.files = [frozenset(f for f in str(text).split("; ") if f) for text in texts]
 
@@ -165,10 +168,14 @@ class _Flows(_Table):
         files = sorted(set().union(*(self.files[text] for text in texts)))
         return f"{SIPRI_AT}: {', '.join(files)}" if files else fallback
 
-    def estimates(self, rows: np.ndarray) -> Estimates:
-        """Which parts of the figures of `rows` rest on estimates."""
-        total = bool(self.allocated[rows].any())
-        inexact = self.bloc[rows[self.inexact[rows]]]
+    def estimates(self, rows: np.ndarray, window: Window) -> Estimates:
+        """Which parts of the figures of `rows`, summed over `window`, rest on estimates: a total when it takes part
+        of a register deal split over years that reach outside the window (a deal held whole in the window counts
+        as the register has it, however it is split); a bloc's part also when its split among suppliers was fitted
+        to SIPRI's totals."""
+        cut = self.registered[rows] & ((self.split_first[rows] < window.first) | (self.split_last[rows] > window.last))
+        total = bool(cut.any())
+        inexact = self.bloc[rows[cut | self.fitted[rows]]]
         return Estimates(total, {b: total or bool((inexact == BLOC_NAMES.index(b)).any()) for b in BLOCS},
                          total or len(inexact) > 0)
 
@@ -505,7 +512,7 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
             members = members_of(entity, window.last, countries, last_year)
             now = selections.id(members, window)
             rows = selections.rows[now]
-            estimates = flows.estimates(rows)
+            estimates = flows.estimates(rows, window)
             window_source = flows.source(source, rows)
             total = window_import_metrics(out, entity, by_bloc[now], by_supplier[now], window, estimates,
                                           window_source, detailed, world_totals[window])
@@ -522,11 +529,12 @@ def dependency_metrics(bilateral: pd.DataFrame, deal_rows: pd.DataFrame, transfe
             before_tiv = flows.tiv[before].sum()
             if before_tiv > 0:
                 out.add(entity, "arms_imports_change", window.label, total / before_tiv - 1, UNIT_FRACTION,
-                        flows.source(source, before, rows), estimates.total or flows.estimates(before).total)
+                        flows.source(source, before, rows),
+                        estimates.total or flows.estimates(before, window.previous()).total)
         for year in years:
             selection = selections.id(members_of(entity, year.last, countries, last_year), year)
             rows = selections.rows[selection]
-            estimates = flows.estimates(rows)
+            estimates = flows.estimates(rows, year)
             year_source = flows.source(source, rows)
             out.add(entity, "arms_imports_tiv", year.label, float(flows.tiv[rows].sum()), UNIT_TIV, year_source,
                     estimates.total)
@@ -547,16 +555,17 @@ def world_metrics(out: MetricRows, flows: _Flows, windows: list[Window], years: 
     for window in windows:
         rows = flows.select_years(window)
         before = flows.select_years(window.previous())
-        estimate = flows.estimates(rows).total
+        estimate = flows.estimates(rows, window).total
         out.add(WORLD, "arms_imports_tiv", window.label, float(flows.tiv[rows].sum()), UNIT_TIV,
                 flows.source(source, rows), estimate)
         if flows.tiv[before].sum() > 0:
             out.add(WORLD, "arms_imports_change", window.label, flows.tiv[rows].sum() / flows.tiv[before].sum() - 1,
-                    UNIT_FRACTION, flows.source(source, before, rows), estimate or flows.estimates(before).total)
+                    UNIT_FRACTION, flows.source(source, before, rows),
+                    estimate or flows.estimates(before, window.previous()).total)
     for year in years:
         rows = flows.select_years(year)
         out.add(WORLD, "arms_imports_tiv", year.label, float(flows.tiv[rows].sum()), UNIT_TIV,
-                flows.source(source, rows), flows.estimates(rows).total)
+                flows.source(source, rows), flows.estimates(rows, year).total)
 
 
 def largest_exporters(flows: pd.DataFrame, window: Window, countries: CountryTable, count: int = TOP_EXPORTERS) \
@@ -576,11 +585,11 @@ def exporter_metrics(out: MetricRows, flows: _Flows, exporters: list[str], windo
     for window in windows:
         rows = flows.select_years(window)
         world, world_source, world_estimate = float(flows.tiv[rows].sum()), flows.source(source, rows), \
-            flows.estimates(rows).total
+            flows.estimates(rows, window).total
         for exporter in exporters:
             own = flows.of_supplier(rows, exporter)
             exports = float(flows.tiv[own].sum())
-            estimate = flows.estimates(own).total
+            estimate = flows.estimates(own, window).total
             own_source = flows.source(source, own)
             out.add(exporter, "arms_exports_tiv", window.label, exports, UNIT_TIV, own_source, estimate)
             if world > 0:

@@ -20,7 +20,9 @@ SPENDING_GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "EUROPE_EX_UKR")
 GROUPS = (*SPENDING_GROUPS, "SIPRI_EUROPE", "SIPRI_EURO_NATO")  # SIPRI's groups: arms transfers only
 DEPENDENCY_RANKED = ("arms_imports_tiv", "us_share_of_arms_imports", "european_share_of_arms_imports",
                      "supplier_hhi", "pending_orders_tiv", "us_share_of_pending_orders")
-EXACT_TABLES = ("bilateral_tiv", "us_exports_tiv", "imports_tiv_totals", "exports_tiv_totals")
+# the register of the 2024 release's yearly totals, generated with them: what splits them into pairs in later releases
+TOTALS_REGISTER = "transfers_oct2024_extract"
+EXACT_TABLES = ("bilateral_tiv", "us_exports_tiv", "supplier_pairs_tiv", "imports_tiv_totals", "exports_tiv_totals")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ def release_exact_tiv(release: DataRelease, table: Callable[[str], pd.DataFrame]
                                    {t: max(_vintage(f.source_release) for f in roles[t]) for t in present})
 
 
+def release_vintage(release: DataRelease) -> int:
+    """The vintage of a release's own SIPRI data: its register's publisher release year."""
+    return max(_vintage(f.source_release) for f in release.files_by_role()["transfers"])
+
+
 def _vintage(source_release: str) -> int:
     """The year in a publisher's release name ('2024' -> 2024); 0 when it names none (all count as one vintage)."""
     match = re.search(r"\d{4}", source_release)
@@ -94,7 +101,8 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     register = project.display(project.raw_dir / roles["transfers"][0].path)
     transfers = transfers.assign(category=weapon_category(transfers, register))
     transfers = transfers.assign(role=weapon_role(transfers))
-    allocation = bilateral_tiv.allocate(transfers, release_exact_tiv(release, table))
+    allocation = bilateral_tiv.allocate(transfers, release_exact_tiv(release, table), release_vintage(release),
+                                        table(TOTALS_REGISTER) if TOTALS_REGISTER in roles else None)
     deal_rows = allocation.deal_rows
     deal_rows["category"] = transfers["category"].reindex(deal_rows["deal"]).to_numpy()
     bilateral = allocation.yearly
