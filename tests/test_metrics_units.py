@@ -325,16 +325,33 @@ def test_a_figure_names_only_the_files_its_rows_used() -> None:
     flows = pd.DataFrame([
         {"supplier": "USA", "recipient": "POL", "year": 2021, "tiv": 4.0, "basis": "exact", "source_file": "us"},
         {"supplier": "KOR", "recipient": "POL", "year": 2024, "tiv": 6.0, "basis": "allocated",
-         "source_file": "reg"},
+         "source_file": "reg", "split_first": 2019, "split_last": 2024},
         {"supplier": "FRA", "recipient": "DEU", "year": 2024, "tiv": 6.0, "basis": "allocated",
-         "source_file": "other; tot"}])
+         "source_file": "other; tot", "split_first": 2024, "split_last": 2024}])
+    flows = flows.assign(split_first=flows["split_first"].fillna(flows["year"]).astype(int),
+                         split_last=flows["split_last"].fillna(flows["year"]).astype(int))
     transfers = register().assign(category="armoured_vehicles")
     deal_rows = flows.assign(category="armoured_vehicles")
     frame = dp.dependency_metrics(flows, deal_rows, transfers, ["POL"], 2024, COUNTRIES, "src").frame("t")
     row = frame[(frame["country"] == "POL") & (frame["metric"] == "us_share_of_arms_imports")
                 & (frame["period"] == "2020-2024")].iloc[0]
     assert row["source"] == "SIPRI Arms Transfers Database: reg, us"
-    assert bool(row["estimate"])  # the 2024 total rests on an allocated year
+    assert bool(row["estimate"])  # the 2024 value is part of a deal delivered 2019-24, which the window cuts
     year = frame[(frame["country"] == "POL") & (frame["metric"] == "arms_imports_from_us_tiv")
                  & (frame["period"] == "2021")].iloc[0]
     assert year["source"] == "SIPRI Arms Transfers Database: us" and not bool(year["estimate"])
+
+
+def test_a_window_that_holds_a_split_deal_whole_is_no_estimate() -> None:
+    # a 30 TIV deal delivered 2021-2023, split 10/15/5 by some table: 2021-2025 holds it whole (30, as registered,
+    # no estimate); the single years and 2018-2022 (which holds 2021-22 only) rest on the split
+    flows = pd.DataFrame([{"supplier": "KOR", "recipient": "POL", "year": y, "tiv": t, "basis": "shaped",
+                           "source_file": "reg", "split_first": 2021, "split_last": 2023}
+                          for y, t in ((2021, 10.0), (2022, 15.0), (2023, 5.0))])
+    transfers = register().assign(category="armoured_vehicles")
+    frame = dp.dependency_metrics(flows, flows.assign(category="armoured_vehicles"), transfers, ["POL"], 2025,
+                                  COUNTRIES, "src").frame("t")
+    total = frame[(frame["country"] == "POL") & (frame["metric"] == "arms_imports_tiv")].set_index("period")
+    assert total.loc["2021-2025", "value"] == 30.0 and not bool(total.loc["2021-2025", "estimate"])
+    assert total.loc["2018-2022", "value"] == 25.0 and bool(total.loc["2018-2022", "estimate"])
+    assert total.loc["2022", "value"] == 15.0 and bool(total.loc["2022", "estimate"])

@@ -247,7 +247,10 @@ def anchored_split(rows: pd.DataFrame, exact: ExactTiv, rounds: int = RAKING_ROU
         for groups, targets, active in margins:
             values = _scale_to(values, groups, targets, active)
         values = _scale_to(values, deal_groups, deal_targets, all_deals)
-    return values
+    # a table that shows nothing in every year of a deal cannot delete it: the deal keeps its equal split
+    emptied = np.bincount(deal_groups, weights=values, minlength=len(deal_targets)) <= 0
+    emptied = emptied[deal_groups] & (deal_targets[deal_groups] > 0)
+    return np.where(emptied, equal_split(rows), values)
 
 
 def newest_table_pairs(exact: ExactTiv, deal_rows: pd.DataFrame, rounds: int = RAKING_ROUNDS) -> pd.DataFrame:
