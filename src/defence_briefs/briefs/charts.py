@@ -148,11 +148,11 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     frame = frame[frame["period"].astype(int) >= brief.data.last_year - 19]
     frame["year"] = frame["period"].astype(int)
     frame["tiv"] = frame["value"].map(lambda v: fmt(v, "tiv"))
-    # a year is drawn pale when its total rests on deliveries allocated from the register (after SIPRI's tables)
+    # a year is drawn pale when its total rests on how deals delivered over several years were split across them
     totals = brief.series("arms_imports_tiv").set_index("period")["estimate"]
     frame["allocated"] = frame["period"].map(totals).fillna(False).astype(bool)
-    frame["basis"] = frame["allocated"].map({True: "estimate: allocated from the trade register",
-                                             False: "SIPRI's yearly tables"})
+    frame["basis"] = frame["allocated"].map({True: "estimate: part of deals delivered over several years",
+                                             False: "as SIPRI's data give it"})
     peak = frame.groupby("year")["value"].sum().idxmax()
     span = short_period(f"{frame['year'].min()}-{frame['year'].max()}")
     title = f"Of the years {span}, {brief.possessive()} arms imports were largest in {peak}"
@@ -171,10 +171,9 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     allocated = sorted(frame.loc[frame["allocated"], "year"].unique())
     subtitle = "Deliveries of major arms per year by supplier (SIPRI TIV, millions)"
     if allocated:
-        years = short_period(f"{allocated[0]}-{allocated[-1]}") if len(allocated) > 1 else str(allocated[0])
-        subtitle += f"; pale bars ({years}): estimates allocated from the trade register"
-        description += (f" Pale bars ({years}) are estimates: SIPRI's yearly tables end in {allocated[0] - 1}, "
-                        "so these years are allocated from the trade register.")
+        subtitle += "; pale bars: estimates, years that hold part of a deal delivered over several years"
+        description += (f" Pale bars ({', '.join(str(y) for y in allocated)}) are estimates: they hold part of a deal "
+                        "delivered over several years, and SIPRI's register gives only the deal's total.")
     return finish(chart, title, subtitle, SIPRI_AT, description, brief.data)
 
 

@@ -15,6 +15,7 @@ from ..countries import CountryTable, country_table
 from ..errors import DataError, UsageError
 from ..ingest import PARSERS
 from ..manifest import DataRelease, Manifest, load_manifest
+from ..metrics.bilateral_tiv import EXACT_TABLES
 from ..metrics.dependency import US
 from ..metrics.stage import load_metrics, metrics_dir
 from ..project import Project
@@ -165,6 +166,23 @@ class ReleaseData:
     @property
     def last_year(self) -> int:
         return self.release.last_data_year
+
+    def yearly_basis(self) -> str:
+        """Which SIPRI data the release's yearly arms figures come from: a sentence for every brief, without its stop."""
+        roles = self.release.files_by_role()
+        register = roles["transfers"][0]
+        tables = [f for role in EXACT_TABLES for f in roles.get(role, [])]
+        own = list(dict.fromkeys(f.edition for f in tables if f.source_release == register.source_release))
+        older = sorted({f.source_release for f in tables if f.source_release != register.source_release})
+        text = (f"Yearly arms imports are SIPRI's {register.edition or register.title} (data to {self.last_year}), "
+                "deal by deal")
+        if own:
+            text += f", and SIPRI's yearly tables of that release as printed where they cover a year ({'; '.join(own)})"
+        if older:
+            text += (f"; a deal delivered over several years is split as SIPRI's earlier yearly tables "
+                     f"({', '.join(older)} releases) place it, and a figure that cuts through such a deal is marked "
+                     "as an estimate")
+        return text
 
     def window(self, offset: int = 0) -> str:
         """The latest five-year window ('2021-2025'), or the one `offset` five-year steps earlier."""

@@ -84,8 +84,8 @@ def key_figures(brief: Brief) -> str:
         items.append(f"- **{span}{mark}** {label}, {unbroken}")
     if not items:
         return ""
-    note = ("\n\\* estimate: years allocated from SIPRI's trade register after its yearly tables end, or a "
-            "figure SIPRI or NATO mark as estimated.\n" if estimates else "")
+    note = ("\n\\* estimate: rests on how a deal delivered over several years is split across them (SIPRI's "
+            "register gives only its total), or a figure SIPRI or NATO mark as estimated.\n" if estimates else "")
     return ("```{=typst}\n#keyfigures[\n```\n\n::: {.keyfigures}\n" + "\n".join(items)
             + "\n:::\n\n```{=typst}\n]\n```\n" + note)
 
@@ -326,8 +326,8 @@ def method_notes(brief: Brief) -> str:
     return (
         "- **TIV** is SIPRI's trend-indicator value: a measure of the volume of deliveries of major arms, not their "
         "price. Shares of TIV compare suppliers; they are not shares of money spent.\n"
-        "- **Windows** are five calendar years, as SIPRI reports them; yearly TIV after SIPRI's exact tables end is "
-        "allocated from the trade register and marked as an estimate (see the methodology).\n"
+        "- **Windows** are five calendar years, as SIPRI reports them. "
+        f"{md_escape(brief.data.yearly_basis())} (see the methodology).\n"
         "- **European suppliers** are the EU27, the United Kingdom, Norway, Switzerland and joint EU or NATO "
         "programmes.\n"
         f"- **Europe** is {md_escape(brief.data.europe_covers())}.\n"

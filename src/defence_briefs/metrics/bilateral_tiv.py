@@ -43,6 +43,7 @@ TABLE_COLUMNS = ["supplier", "recipient", "year", "tiv", "basis", "source_file"]
 YEARLY_COLUMNS = [*TABLE_COLUMNS, "split_first", "split_last"]
 NEVER = (9999, 0)
 PAIR_TABLES = ("bilateral_tiv", "us_exports_tiv", "supplier_pairs_tiv")
+EXACT_TABLES = (*PAIR_TABLES, "imports_tiv_totals", "exports_tiv_totals")  # the tidy tables of SIPRI's yearly TIV
 
 
 @dataclass(frozen=True)

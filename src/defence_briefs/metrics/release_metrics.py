@@ -13,6 +13,7 @@ from ..ingest.stage import load_table
 from ..manifest import DataRelease
 from ..project import Project
 from . import alternatives, bilateral_tiv, dependency, diversification, projection, ranking, spending
+from .bilateral_tiv import EXACT_TABLES
 from .records import COLUMNS
 from .weapon_categories import weapon_category, weapon_role
 
@@ -22,7 +23,6 @@ DEPENDENCY_RANKED = ("arms_imports_tiv", "us_share_of_arms_imports", "european_s
                      "supplier_hhi", "pending_orders_tiv", "us_share_of_pending_orders")
 # the register of the 2024 release's yearly totals, generated with them: what splits them into pairs in later releases
 TOTALS_REGISTER = "transfers_oct2024_extract"
-EXACT_TABLES = ("bilateral_tiv", "us_exports_tiv", "supplier_pairs_tiv", "imports_tiv_totals", "exports_tiv_totals")
 
 
 @dataclass(frozen=True)

@@ -185,8 +185,8 @@ measure of the military capability transferred, not of money.
 ## Europe, with and without Ukraine
 
 {dv.europe_headlines(data)}
-\\* estimate: years allocated from SIPRI's trade register after its yearly tables end, or a figure SIPRI or NATO
-mark as estimated.
+\\* estimate: rests on how a deal delivered over several years is split across them (SIPRI's register gives only its
+total), or a figure SIPRI or NATO mark as estimated.
 
 ## Where each country stands
 
