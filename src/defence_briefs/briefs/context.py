@@ -168,7 +168,7 @@ class ReleaseData:
         return self.release.last_data_year
 
     def yearly_basis(self) -> str:
-        """Which SIPRI data the release's yearly arms figures come from: a sentence for every brief, without its stop."""
+        """Which SIPRI data the release's yearly arms figures come from: a sentence for the briefs, no stop."""
         roles = self.release.files_by_role()
         register = roles["transfers"][0]
         tables = [f for role in EXACT_TABLES for f in roles.get(role, [])]
