@@ -22,7 +22,6 @@ from ..project import Project
 
 GROUP_CODES = ("EU27", "NATO_EUROPE", "EUROPE")
 BRIEF_GROUPS = ("EUROPE", "EU27")  # the groups a country's brief compares it with
-AT_TABLE_ROLES = ("bilateral_tiv", "us_exports_tiv", "imports_tiv_totals", "exports_tiv_totals")
 EUROPE_COVERS = ("the EU27, the United Kingdom, Norway, Switzerland, Iceland, Türkiye, Ukraine, Moldova and the "
                  "six western Balkan states (Albania, Bosnia and Herzegovina, Kosovo, Montenegro, North Macedonia, "
                  "Serbia)")
@@ -257,8 +256,9 @@ class ReleaseData:
         roles = self.release.files_by_role()
         if publisher_title.startswith("SIPRI Arms"):
             register = roles["transfers"][0].source_release
-            tables = sorted({f.source_release for role in AT_TABLE_ROLES for f in roles.get(role, [])})
-            return (f"{publisher_title} ({register} release; yearly tables of the {' and '.join(tables)} releases)"
+            tables = sorted({f.source_release for role in EXACT_TABLES for f in roles.get(role, [])})
+            listed = ", ".join(tables[:-1]) + f" and {tables[-1]}" if len(tables) > 1 else "".join(tables)
+            return (f"{publisher_title} ({register} release; yearly tables of the {listed} releases)"
                     if tables else f"{publisher_title} ({register} release)")
         if publisher_title.startswith("SIPRI Military") and roles.get("milex"):
             return f"{publisher_title}, {roles['milex'][0].edition.split(' (')[0]}"
