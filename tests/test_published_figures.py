@@ -13,12 +13,19 @@ import pytest
 from conftest import ROOT
 
 from defence_briefs.countries import country_table
+from defence_briefs.ingest import PARSERS
 from defence_briefs.ingest.stage import load_table
+from defence_briefs.manifest import load_manifest
 from defence_briefs.metrics.catalogue import definition_of
 from defence_briefs.metrics.stage import load_metrics
 from defence_briefs.metrics.weapon_categories import unmapped_descriptions
 from defence_briefs.project import Project
-from defence_briefs.validation.methodology import allocation_markdown, bloc_allocation_markdown, block
+from defence_briefs.validation.methodology import (
+    allocation_markdown,
+    bloc_allocation_markdown,
+    block,
+    last_year_markdown,
+)
 from defence_briefs.validation.published_figures import (
     PARSER_CHECKS,
     REPRODUCTIONS,
@@ -72,6 +79,9 @@ def test_methodology_tables_match_the_data(real_project: Project) -> None:
     assert block(page, "allocation") == allocation_markdown(real_project), "run `python build.py methodology`"
     assert block(page, "allocation_blocs") == bloc_allocation_markdown(real_project), \
         "run `python build.py methodology`"
+    manifest = load_manifest(real_project.root / "data" / "sources.toml", set(PARSERS))
+    assert block(page, "allocation_last_year") == last_year_markdown(real_project, manifest), \
+        "run `python build.py methodology`"
     assert block(page, "reproduced") == reproductions_markdown(real_project), "run `python build.py methodology`"
     assert block(page, "parser_checks") == parser_checks_markdown(real_project), "run `python build.py methodology`"
 
@@ -122,7 +132,6 @@ def test_shares_are_fractions_that_add_up_and_groups_sum_their_members(real_proj
 
 
 def test_every_weapon_description_of_every_register_has_a_category(real_project: Project) -> None:
-    from defence_briefs.ingest.stage import load_table
     for release, table in [("2024", "transfers"), ("2024", "transfers_oct2024_extract"), ("2025", "transfers"),
                            ("2026", "transfers")]:
         assert unmapped_descriptions(load_table(real_project, release, table)["weapon_description"]) == []
@@ -133,5 +142,12 @@ def test_estimate_flags_follow_the_sources(real_project: Project) -> None:
     nato = metrics[(metrics["metric"] == "nato_share_of_gdp") & (metrics["country"] == "POL")].set_index("period")
     assert nato.loc["2024", "estimate"] and not nato.loc["2022", "estimate"]  # NATO's '2024e'
     imports = metrics[(metrics["metric"] == "arms_imports_tiv") & (metrics["country"] == "POL")].set_index("period")
-    assert imports.loc["2024", "estimate"] and not imports.loc["2015-2019", "estimate"]  # allocated vs exact
+    # 2024: SIPRI's own 2024 pairs of the 2025 release, as printed: Poland's 1,450 (A7 in PROVENANCE.md), no estimate
+    assert imports.loc["2024", "value"] == 1450 and not imports.loc["2024", "estimate"]
+    # 2015-19 is the 2025 register's, and deals delivered over years on both sides of 2015 or 2019 are split: estimate
+    assert imports.loc["2015-2019", "estimate"]
+    # in release 2024 the same window is the 2024 release's own totals, as printed
+    older = load_metrics(real_project, "2024")
+    older = older[(older["metric"] == "arms_imports_tiv") & (older["country"] == "POL")].set_index("period")
+    assert not older.loc["2015-2019", "estimate"]
     assert pd.api.types.is_bool_dtype(metrics["estimate"])

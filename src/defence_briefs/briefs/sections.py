@@ -35,6 +35,8 @@ CHANGE_METRICS = (
     ("milex_share_of_gdp", "pct2", "Military spending, share of GDP (SIPRI)"),
     ("nato_share_of_gdp", "pct2", "Defence expenditure, share of GDP (NATO)"),
 )
+# arms figures whose estimate flag says they rest on how deals delivered over several years were split
+SPLIT_METRICS = frozenset({"us_share_of_arms_imports", "arms_imports_tiv"})
 RANKED = (("us_share_of_arms_imports", "window", "US share of arms imports"),
           ("milex_share_of_gdp", "milex", "Spending, share of GDP (SIPRI)"))
 NO_BREAK_DASH = "\u2060–\u2060"
@@ -223,7 +225,7 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
              f"(figures to {previous.last_year}), this release adds {current.last_year}"
              + (f" and the window {short_period(current.window(0))}" if current.window(0) != previous.window(0)
                 else "") + "."]
-    revisions = []
+    revisions: dict[bool, list] = {False: [], True: []}  # by whether the figure rests on split deals
     for metric, kind, label in CHANGE_METRICS:
         before = dict(previous.values(brief.country, metric))
         for period, value in current.values(brief.country, metric):
@@ -233,16 +235,28 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
             value_before = before[period]
             if fmt(value, kind) != fmt(value_before, kind):
                 scale = max(abs(value_before), 1e-9)
-                revisions.append((abs(value - value_before) / scale, label, period, fmt(value_before, kind),
-                                  fmt(value, kind)))
-    if revisions:
-        revisions.sort(key=lambda r: (-r[0], r[1], r[2]))
-        shown = revisions[:limit]
-        parts.append(f"{len(revisions)} figures of the last ten years were revised; the largest revisions:\n\n"
-                     + md_table(["Figure", "Period", f"Release {md_escape(previous.release.name)}",
-                                 f"Release {md_escape(current.release.name)}"],
-                                [[label, short_period(period), old, new] for _, label, period, old, new in shown]))
-    else:
+                split = metric in SPLIT_METRICS and any(
+                    f is not None and f.estimate for f in (previous.figure(brief.country, metric, period),
+                                                           current.figure(brief.country, metric, period)))
+                revisions[split].append((abs(value - value_before) / scale, label, period, fmt(value_before, kind),
+                                         fmt(value, kind)))
+    headers = ["Figure", "Period", f"Release {md_escape(previous.release.name)}",
+               f"Release {md_escape(current.release.name)}"]
+    for split, rows in revisions.items():
+        if not rows:
+            continue
+        rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+        table = md_table(headers, [[label, short_period(period), old, new] for _, label, period, old, new in
+                                   rows[:limit]])
+        if split:
+            parts.append(f"{len(rows)} figures of the last ten years moved where they rest on estimates (\\*): SIPRI "
+                         "revised its register, and the figures also depend on how this project splits deals "
+                         "delivered over several years, so part of each move may come from the method, not from "
+                         f"SIPRI; the largest:\n\n{table}")
+        else:
+            parts.append(f"{len(rows)} figures of the last ten years were revised by the publishers (SIPRI's "
+                         "register or tables, SIPRI's or NATO's spending data); the largest revisions:\n\n" + table)
+    if not any(revisions.values()):
         parts.append("No figure of the last ten years shown in this brief changed at the precision shown.")
     ranks = []
     for metric, kind, label in RANKED:

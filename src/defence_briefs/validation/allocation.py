@@ -132,3 +132,55 @@ def bloc_allocation_errors(transfers: pd.DataFrame, bilateral: pd.DataFrame, rec
                 group_share=float(window["allocated"].sum() / per_importer["allocated"].sum()),
                 exact_group_share=float(window["exact"].sum() / per_importer["exact"].sum())))
     return results
+
+
+@dataclass(frozen=True)
+class LastYearError:
+    """Error of one method for the last year of a release, held out against that release's own pair table."""
+
+    method: str
+    bloc: str
+    pair_wape: float  # over supplier x importer pairs of the bloc
+    importer_wape: float  # over importers, the bloc's total
+    share_error_mean: float  # |allocated - exact| share of the bloc in an importer's imports from the table's suppliers
+    share_error_max: float
+
+
+def last_year_errors(transfers: pd.DataFrame, tables: dict[str, pd.DataFrame], vintages: dict[str, int],
+                     vintage: int, totals_register: pd.DataFrame | None, recipients: set[str],
+                     european: frozenset[str], min_importer_tiv: float = 100.0) -> list[LastYearError]:
+    """Hold out a release's own pair table for its last year (release 2025: SIPRI's 2024 pairs) and allocate that
+    year from the register as the build does without it (the anchored split, shaped by the older tables), against
+    the equal split; compare both with the table, for the suppliers it names and the `recipients` it lists. Shares
+    are compared for importers with at least `min_importer_tiv` from those suppliers in that year."""
+    truth_table = tables["supplier_pairs_tiv"]
+    year = int(truth_table["year"].max())
+    suppliers = set(truth_table["supplier"])
+    recipients = recipients & set(truth_table["recipient"])
+    held = {k: v for k, v in tables.items() if k != "supplier_pairs_tiv"}
+    allocation = bilateral_tiv.allocate(transfers, bilateral_tiv.exact_tiv(held, vintages), vintage, totals_register)
+    rows = allocation.deal_rows
+    methods = {"equal split": bilateral_tiv.equal_split(rows), "anchored split": rows["tiv"].to_numpy()}
+    truth = truth_table[truth_table["recipient"].isin(recipients)].groupby(["supplier", "recipient"])["tiv"].sum()
+    results = []
+    for method, values in methods.items():
+        frame = rows.assign(tiv=values)
+        frame = frame[(frame["year"] == year) & frame["supplier"].isin(suppliers) & frame["recipient"].isin(recipients)]
+        allocated = frame.groupby(["supplier", "recipient"])["tiv"].sum()
+        both = pd.concat([allocated.rename("allocated"), truth.rename("exact")], axis=1).fillna(0.0)
+        both["bloc"] = supplier_bloc(both.index.get_level_values("supplier").to_series(index=both.index), european)
+        importers = both.groupby(level="recipient")[["allocated", "exact"]].sum()
+        large = importers[importers["exact"] >= min_importer_tiv].index
+        for bloc in BLOCS:
+            part = both[both["bloc"] == bloc]
+            per_importer = part.groupby(level="recipient")[["allocated", "exact"]].sum().reindex(
+                importers.index, fill_value=0.0)
+            shares = per_importer.loc[large] / importers.loc[large]
+            error = (shares["allocated"] - shares["exact"]).abs()
+            results.append(LastYearError(
+                method=method, bloc=bloc,
+                pair_wape=float((part["allocated"] - part["exact"]).abs().sum() / part["exact"].sum()),
+                importer_wape=float((per_importer["allocated"] - per_importer["exact"]).abs().sum()
+                                    / per_importer["exact"].sum()),
+                share_error_mean=float(error.mean()), share_error_max=float(error.max())))
+    return results

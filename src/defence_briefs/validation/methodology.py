@@ -88,6 +88,40 @@ def bloc_allocation_markdown(project: Project) -> str:
     return dash_periods("\n".join(lines) + "\n")
 
 
+LAST_YEAR_RELEASE = "2025"  # the release with a pair table of its own for its last year (SIPRI's 2024 pairs)
+
+
+def last_year_markdown(project: Project, manifest: Manifest) -> str:
+    """The allocation error of a release's last year, held out against the release's own pair table."""
+    from ..metrics.release_metrics import EXACT_TABLES, TOTALS_REGISTER, _vintage, release_vintage
+
+    release = manifest.release(LAST_YEAR_RELEASE)
+    roles = release.files_by_role()
+    tables = {t: load_table(project, release.name, t) for t in EXACT_TABLES if t in roles}
+    vintages = {t: max(_vintage(f.source_release) for f in roles[t]) for t in tables}
+    countries = country_table()
+    year = int(tables["supplier_pairs_tiv"]["year"].max())
+    recipients = set(countries.members(BLOC_CHECK_GROUP, year))
+    totals_register = load_table(project, release.name, TOTALS_REGISTER) if TOTALS_REGISTER in roles else None
+    results = allocation_check.last_year_errors(load_table(project, release.name, "transfers"), tables, vintages,
+                                                release_vintage(release), totals_register, recipients,
+                                                european_suppliers(countries))
+    lines = [
+        f"Deliveries in {year} to the European countries, release {release.name}: its register allocated as if SIPRI "
+        f"had published no {year} pairs (as the build allocates the last year of a release without a table for it) "
+        f"and compared with those pairs, for the {tables['supplier_pairs_tiv']['supplier'].nunique()} suppliers they "
+        "name. Share error: "
+        f"|allocated - exact| share of the bloc in an importer's {year} imports from those suppliers, importers with "
+        "at least 100 TIV.", "",
+        "| Method | Supplier bloc | Pair error (WAPE) | Importer error (WAPE) | Share error, mean / max |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(f"| {r.method} | {BLOC_NAMES[r.bloc]} | {r.pair_wape:.1%} | {r.importer_wape:.1%} | "
+                     f"{r.share_error_mean * 100:.1f} / {r.share_error_max * 100:.1f} points |")
+    return dash_periods("\n".join(lines) + "\n")
+
+
 def replace_block(text: str, name: str, body: str, page: str = PAGE) -> str:
     """`text` with the generated block `name` replaced by `body`."""
     pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
@@ -111,6 +145,8 @@ def update_methodology(project: Project, manifest: Manifest) -> Path:
     if CHECK_RELEASE in {r.name for r in manifest.releases}:
         text = replace_block(text, "allocation", allocation_markdown(project))
         text = replace_block(text, "allocation_blocs", bloc_allocation_markdown(project))
+    if LAST_YEAR_RELEASE in {r.name for r in manifest.releases}:
+        text = replace_block(text, "allocation_last_year", last_year_markdown(project, manifest))
     if {FROM_RELEASE, TO_RELEASE} <= {r.name for r in manifest.releases}:
         text = replace_block(text, "projection_backtest", backtest_markdown(project, manifest))
     text = replace_block(text, "reproduced", reproductions_markdown(project))
