@@ -355,3 +355,76 @@ def test_a_window_that_holds_a_split_deal_whole_is_no_estimate() -> None:
     assert total.loc["2021-2025", "value"] == 30.0 and not bool(total.loc["2021-2025", "estimate"])
     assert total.loc["2018-2022", "value"] == 25.0 and bool(total.loc["2018-2022", "estimate"])
     assert total.loc["2022", "value"] == 15.0 and bool(total.loc["2022", "estimate"])
+
+
+def _pairs(*rows: tuple[str, str, int, float], source: str = "old") -> pd.DataFrame:
+    return pd.DataFrame([{"supplier": s, "recipient": r, "year": y, "tiv": t, "source_file": source}
+                         for s, r, y, t in rows], columns=["supplier", "recipient", "year", "tiv", "source_file"])
+
+
+def test_an_older_table_shapes_a_newer_registers_deals_but_decides_nothing() -> None:
+    # release 2026's register: one US deal to Poland, 30 TIV delivered 2020-2022. An older US table (2024 release)
+    # has 5 in 2020 and 20 in 2021, and 50 in 2019, a year no deal of the newer register lists; it also has 10 to
+    # Switzerland in 2021, a deal SIPRI has since deleted. The deal keeps its 30: 5 and 20 as the table places them
+    # ('shaped'), the 5 left in 2022 ('allocated', no table reaches it); the 2019 and Swiss values count nowhere.
+    transfers = register(("POL", "USA", 30.0, [2020, 2021, 2022]))
+    us = _pairs(("USA", "POL", 2019, 50.0), ("USA", "POL", 2020, 5.0), ("USA", "POL", 2021, 20.0),
+                ("USA", "CHE", 2021, 10.0))
+    exact = bt.exact_tiv({"us_exports_tiv": us}, {"us_exports_tiv": 2024})
+    yearly = bt.allocate(transfers, exact, 2026).yearly
+    assert yearly[["recipient", "year", "basis"]].values.tolist() == [
+        ["POL", 2020, "shaped"], ["POL", 2021, "shaped"], ["POL", 2022, "allocated"]]
+    assert yearly["tiv"].tolist() == pytest.approx([5.0, 20.0, 5.0], abs=1e-3)  # 50 rounds of raking converge
+    assert yearly["source_file"].tolist() == ["reg; old", "reg; old", "reg"]
+    assert yearly[["split_first", "split_last"]].drop_duplicates().values.tolist() == [[2020, 2022]]
+    # the same table as the release's own (release 2024) is printed as it stands, 2019 and Switzerland included
+    own = bt.allocate(transfers, exact, 2024).yearly
+    assert own[own["basis"] == "exact"][["recipient", "year", "tiv"]].values.tolist() == [
+        ["CHE", 2021, 10.0], ["POL", 2019, 50.0], ["POL", 2020, 5.0], ["POL", 2021, 20.0]]
+
+
+def test_a_table_silent_in_every_year_of_a_deal_cannot_delete_it() -> None:
+    # the older table covers the US in 2020-2021 (it lists a delivery to Germany) and shows nothing to Poland, where
+    # the newer register has a 12 TIV deal delivered 2020-2021: the deal keeps its equal split, 6 and 6
+    transfers = register(("POL", "USA", 12.0, [2020, 2021]))
+    exact = bt.exact_tiv({"us_exports_tiv": _pairs(("USA", "DEU", 2020, 3.0), ("USA", "DEU", 2021, 4.0))},
+                         {"us_exports_tiv": 2024})
+    yearly = bt.allocate(transfers, exact, 2026).yearly
+    assert yearly[["recipient", "year", "tiv"]].values.tolist() == [["POL", 2020, 6.0], ["POL", 2021, 6.0]]
+
+
+def test_older_totals_shape_a_deal_only_once_split_by_their_own_register() -> None:
+    # The 2024 release's totals: Poland imported 8 in 2021, 6 of them from the US (its US table); its own register
+    # had France's 2 TIV delivered in 2021. The 2026 register revised France's deal to 10 TIV over 2021-2022.
+    # Split by the 2024 register, the total gives France 2 in 2021, which shapes the revised deal: 2 and 8.
+    # Without that register the totals cannot be split deal by deal and shape nothing: France's deal is split
+    # equally, 5 and 5.
+    newer = register(("POL", "USA", 6.0, [2021]), ("POL", "FRA", 10.0, [2021, 2022]))
+    older = register(("POL", "USA", 6.0, [2021]), ("POL", "FRA", 2.0, [2021]))
+    tables = {"us_exports_tiv": _pairs(("USA", "POL", 2021, 6.0), source="us"),
+              "imports_tiv_totals": pd.DataFrame({"code": ["POL"], "direction": ["imports"], "year": [2021],
+                                                  "tiv": [8.0], "source_file": ["tot"]})}
+    exact = bt.exact_tiv(tables, {"us_exports_tiv": 2024, "imports_tiv_totals": 2024})
+    shaped = bt.allocate(newer, exact, 2026, older).yearly.set_index(["supplier", "year"])
+    assert shaped.loc[("FRA", 2021), "tiv"] == pytest.approx(2.0, abs=1e-6)
+    assert shaped.loc[("FRA", 2022), "tiv"] == pytest.approx(8.0, abs=1e-6)
+    assert shaped.loc[("USA", 2021), ["tiv", "basis"]].tolist() == [pytest.approx(6.0), "shaped"]
+    equal = bt.allocate(newer, exact, 2026).yearly.set_index(["supplier", "year"])
+    assert equal.loc[("FRA", 2021), ["tiv", "basis"]].tolist() == [pytest.approx(5.0), "allocated"]
+
+
+def test_a_pair_table_that_lists_some_recipients_speaks_only_for_them() -> None:
+    # SIPRI's 2024 pairs (2025 release) were exported for a selection of countries: they list the US to Poland
+    # (4 in 2024), not a non-state recipient. Release 2026: the US deal to Poland, 10 TIV over 2023-2024, gets 4 in
+    # 2024 as the table places it and 6 in 2023; the deal with the unlisted recipient keeps its 3 in 2024, untouched.
+    transfers = register(("POL", "USA", 10.0, [2023, 2024]), ("NSA_PKK", "USA", 3.0, [2024]))
+    exact = bt.exact_tiv({"supplier_pairs_tiv": _pairs(("USA", "POL", 2024, 4.0), source="a7")},
+                         {"supplier_pairs_tiv": 2025})
+    yearly = bt.allocate(transfers, exact, 2026).yearly.set_index(["recipient", "year"])
+    assert yearly.loc[("POL", 2024), ["tiv", "basis"]].tolist() == [pytest.approx(4.0), "shaped"]
+    assert yearly.loc[("POL", 2023), ["tiv", "basis"]].tolist() == [pytest.approx(6.0), "allocated"]
+    assert yearly.loc[("NSA_PKK", 2024), ["tiv", "basis"]].tolist() == [3.0, "allocated"]
+    # in release 2025 the table is its own: printed, and the deal's 2023 row counts as cut in every period
+    own = bt.allocate(transfers, exact, 2025).yearly.set_index(["recipient", "year"])
+    assert own.loc[("POL", 2024), ["tiv", "basis"]].tolist() == [4.0, "exact"]
+    assert own.loc[("POL", 2023), ["split_first", "split_last"]].tolist() == [0, 9999]

@@ -150,9 +150,9 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     frame["tiv"] = frame["value"].map(lambda v: fmt(v, "tiv"))
     # a year is drawn pale when its total rests on how deals delivered over several years were split across them
     totals = brief.series("arms_imports_tiv").set_index("period")["estimate"]
-    frame["allocated"] = frame["period"].map(totals).fillna(False).astype(bool)
-    frame["basis"] = frame["allocated"].map({True: "estimate: part of deals delivered over several years",
-                                             False: "as SIPRI's data give it"})
+    frame["estimate"] = frame["period"].map(totals).fillna(False).astype(bool)
+    frame["basis"] = frame["estimate"].map({True: "estimate: part of deals delivered over several years",
+                                            False: "as SIPRI's data give it"})
     peak = frame.groupby("year")["value"].sum().idxmax()
     span = short_period(f"{frame['year'].min()}-{frame['year'].max()}")
     title = f"Of the years {span}, {brief.possessive()} arms imports were largest in {peak}"
@@ -161,19 +161,20 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
         y=alt.Y("value:Q", title="SIPRI TIV, millions", axis=alt.Axis(tickCount=5), stack="zero"),
         color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(frame)), sort=list(BLOC_COLOURS)),
         order=alt.Order("order:Q"),
-        opacity=alt.condition("datum.allocated", alt.value(0.45), alt.value(1.0)),
+        opacity=alt.condition("datum.estimate", alt.value(0.45), alt.value(1.0)),
         tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("bloc:N", title="Supplier"),
                  alt.Tooltip("tiv:N", title="TIV (millions)"), alt.Tooltip("basis:N", title="Yearly figure")],
     ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)")
     description = (f"Stacked bars of {brief.possessive()} yearly arms imports in SIPRI trend-indicator values by "
                    f"supplier "
                    f"group, {frame['year'].min()} to {frame['year'].max()}; the largest year was {peak}.")
-    allocated = sorted(frame.loc[frame["allocated"], "year"].unique())
+    estimated = sorted(frame.loc[frame["estimate"], "year"].unique())
     subtitle = "Deliveries of major arms per year by supplier (SIPRI TIV, millions)"
-    if allocated:
+    if estimated:
         subtitle += "; pale bars: estimates, years that hold part of a deal delivered over several years"
-        description += (f" Pale bars ({', '.join(str(y) for y in allocated)}) are estimates: they hold part of a deal "
-                        "delivered over several years, and SIPRI's register gives only the deal's total.")
+        description += (f" Pale bars ({len(estimated)} of the {frame['year'].nunique()} years) are estimates: they "
+                        "hold part of a deal delivered over several years, and SIPRI's register gives only the "
+                        "deal's total.")
     return finish(chart, title, subtitle, SIPRI_AT, description, brief.data)
 
 

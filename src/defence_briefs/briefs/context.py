@@ -16,7 +16,7 @@ from ..errors import DataError, UsageError
 from ..ingest import PARSERS
 from ..manifest import DataRelease, Manifest, load_manifest
 from ..metrics.bilateral_tiv import EXACT_TABLES
-from ..metrics.dependency import US
+from ..metrics.dependency import MATERIAL_CUT, US
 from ..metrics.stage import load_metrics, metrics_dir
 from ..project import Project
 
@@ -173,14 +173,21 @@ class ReleaseData:
         tables = [f for role in EXACT_TABLES for f in roles.get(role, [])]
         own = list(dict.fromkeys(f.edition for f in tables if f.source_release == register.source_release))
         older = sorted({f.source_release for f in tables if f.source_release != register.source_release})
+        releases = f"{', '.join(older)} release{'s' if len(older) > 1 else ''}"
+        if any(f.source_release == register.source_release for f in roles.get("imports_tiv_totals", [])):
+            # the release's own totals cover every year: the register only splits them among suppliers
+            return (f"Yearly arms imports are SIPRI's own yearly tables of its {register.source_release} release, as "
+                    f"printed ({'; '.join(own)}); where they give a country's total without its suppliers, the total "
+                    f"is split among suppliers as SIPRI's {releases} tables and its {register.edition or 'register'} "
+                    "place the deliveries, and shares resting on that split are marked as estimates")
         text = (f"Yearly arms imports are SIPRI's {register.edition or register.title} (data to {self.last_year}), "
                 "deal by deal")
         if own:
             text += f", and SIPRI's yearly tables of that release as printed where they cover a year ({'; '.join(own)})"
         if older:
-            text += (f"; a deal delivered over several years is split as SIPRI's earlier yearly tables "
-                     f"({', '.join(older)} releases) place it, and a figure that cuts through such a deal is marked "
-                     "as an estimate")
+            text += (f"; a deal delivered over several years is split as SIPRI's earlier yearly tables ({releases}) "
+                     f"place it, and a figure is marked as an estimate when more than {MATERIAL_CUT:.0%} of it is "
+                     "part of such deals that its period cuts")
         return text
 
     def window(self, offset: int = 0) -> str:

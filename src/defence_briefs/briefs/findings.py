@@ -95,10 +95,11 @@ def supplier_finding(brief: Brief) -> list[str]:
                          f"{short_period(window)}, with {share} of its imports{when}")
         else:
             parts.append(f"{_supplier(brief, code)} supplied {share}{when}")
-    if len(named) > 1 and shares[named[0]] - shares[named[1]] < RANKING_MARGIN and any(
-            brief.figure(f"supplier_share_{code}", window).estimate for code in named[:2]):
-        parts[0] += (f" (an estimate: {_supplier(brief, named[1])} is within {RANKING_MARGIN * 100:.0f} points, so the "
-                     "order rests on how deals delivered over several years are split across them)")
+    runner_up = shares.index[1] if len(shares) > 1 else None
+    if runner_up is not None and shares.iloc[0] - shares.iloc[1] < RANKING_MARGIN and any(
+            brief.figure(f"supplier_share_{code}", window).estimate for code in shares.index[:2]):
+        parts[0] += (f" (an estimate: {brief.data.countries.possessive(runner_up)} share is so close that the order "
+                     "rests on how deals delivered over several years are split across those years)")
     return ["; ".join(parts) + "."]
 
 

@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 
+from ..metrics.dependency import MATERIAL_CUT
 from .context import Brief, ReleaseData
 from .findings import key_findings
 from .targets import GUIDELINE, HAGUE_CORE
@@ -86,8 +87,9 @@ def key_figures(brief: Brief) -> str:
         items.append(f"- **{span}{mark}** {label}, {unbroken}")
     if not items:
         return ""
-    note = ("\n\\* estimate: rests on how a deal delivered over several years is split across them (SIPRI's "
-            "register gives only its total), or a figure SIPRI or NATO mark as estimated.\n" if estimates else "")
+    note = (f"\n\\* estimate: more than {MATERIAL_CUT:.0%} of the figure is part of deals delivered over several "
+            "years that its period cuts (SIPRI's register gives only a deal's total), or a figure SIPRI or NATO mark "
+            "as estimated.\n" if estimates else "")
     return ("```{=typst}\n#keyfigures[\n```\n\n::: {.keyfigures}\n" + "\n".join(items)
             + "\n:::\n\n```{=typst}\n]\n```\n" + note)
 

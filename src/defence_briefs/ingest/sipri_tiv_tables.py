@@ -210,7 +210,7 @@ def parse_supplier_blocks(path: Path, file: str, countries: CountryTable) -> dic
             if first.startswith(SUPPLIER_BLOCK_PREFIX):
                 closing = (line, first[len(SUPPLIER_BLOCK_PREFIX):].strip(), fields)
                 break
-            if closing is None and _is_preamble(fields):
+            if _is_preamble(fields):
                 break  # the next table's preamble: this table ended without its closing row
             _check_width(fields, header, file, line)
             data_rows.append((line, first, fields))
@@ -265,7 +265,7 @@ def _check_block_sum(cells: list[dict], data_rows: list[tuple[int, str, list[str
                 raise InputError(file, f"the recipients of {supplier} add up to {added:g} in {year}; the closing row's "
                                  f"total {total:g} and the rows' percentages ({sum(shares):.1f}% in all) give "
                                  f"{covered:.0f}: a row is missing or wrong", **where)
-        elif total - added > rounding:
+        elif total - added > rounding:  # no percentages to tell a recipient outside the selection from a lost row
             raise InputError(file, f"the recipients of {supplier} add up to {added:g} in {year}, short of the closing "
                              f"row's total {total:g}", **where)
 

@@ -17,12 +17,16 @@ Precedence, within release R (`allocate`):
    Its split over those years starts from an equal split and is raked (iterative proportional fitting, ending on
    the deal totals) so that each pair-year matches the newest older pair table that covers it (`basis =
    shaped`), or, where none does, so that the years after the tables get what the tables leave of a straddling
-   deal (`allocated`). An older table's value for a pair-year that no deal of R lists counts nowhere, and older
-   totals, which cannot be split deal by deal, do not shape R's figures.
+   deal (`allocated`). An older table's value for a pair-year that no deal of R lists counts nowhere. Older
+   totals cannot be split deal by deal, so they shape R's deals only once split into pairs by the register of
+   their own release (`totals_register`), as that release splits them for its own figures; that table of pairs
+   holds the older pair tables' values where it covers them, so they act through it.
 
 Each register-based row carries `split_first` and `split_last`: the first and last delivery year of the
 multi-year deals in it. A sum over a span of years that holds every such deal whole is the register's own sum,
-whatever the split; `dependency` marks a figure as an estimate only when it cuts through one.
+whatever the split; `dependency` marks a figure as an estimate only when it cuts through one. A deal with a year
+that R's own table prints keeps in its other years what the split leaves, which need not add up with the printed
+value to its register TIV: its other rows count as cut in any span (`split_first` 0, `split_last` 9999).
 
 `validation.allocation` measures the split's error on held-out exact years.
 """
@@ -42,6 +46,7 @@ PAIR_COLUMNS = ["supplier", "recipient", "year", "tiv", "source_file"]
 TABLE_COLUMNS = ["supplier", "recipient", "year", "tiv", "basis", "source_file"]
 YEARLY_COLUMNS = [*TABLE_COLUMNS, "split_first", "split_last"]
 NEVER = (9999, 0)
+ALWAYS_CUT = (0, 9999)  # the split span of a row that no span of years holds whole
 PAIR_TABLES = ("bilateral_tiv", "us_exports_tiv", "supplier_pairs_tiv")
 EXACT_TABLES = (*PAIR_TABLES, "imports_tiv_totals", "exports_tiv_totals")  # the tidy tables of SIPRI's yearly TIV
 
@@ -371,9 +376,11 @@ def allocate(transfers: pd.DataFrame, exact: ExactTiv, vintage: int = 0,
         kept = table.pairs[structure.winner(table.pairs) == index]
         printed.append(kept if "basis" in kept else kept.assign(basis="exact"))
     from_register = (winner < 0) | (winner >= own_count)
+    spans = _split_span(rows, values)
+    printed_deals = rows["deal"].isin(rows.loc[~from_register, "deal"]).to_numpy()
+    spans.loc[printed_deals, "split_first"], spans.loc[printed_deals, "split_last"] = ALWAYS_CUT
     registered = rows[from_register].assign(shaped=winner[from_register] >= own_count)
-    registered = pd.concat([registered.reset_index(drop=True),
-                            _split_span(rows, values)[from_register].reset_index(drop=True)], axis=1)
+    registered = pd.concat([registered.reset_index(drop=True), spans[from_register].reset_index(drop=True)], axis=1)
     registered = registered.groupby(["supplier", "recipient", "year"], as_index=False).agg(
         tiv=("tiv", "sum"), source_file=("source_file", "first"), shaped=("shaped", "any"),
         split_first=("split_first", "min"), split_last=("split_last", "max"))

@@ -28,6 +28,9 @@ US = "USA"
 EUROPEAN_NON_EU = ("GBR", "NOR", "CHE", "ORG_EU", "ORG_NATO")
 BLOCS = ("us", "europe", "others")
 WINDOW_YEARS = 5
+# a figure is an estimate when more than this part of its TIV comes from deals split over years that its period cuts
+# (or cuts the deal's printed years off): the most the split could move it by
+MATERIAL_CUT = 0.05
 ROLLING_WINDOWS = 20
 YEARLY_SPAN = 25
 TOP_SUPPLIERS = 5
@@ -142,7 +145,8 @@ class _Table:
 
 @dataclass(frozen=True)
 class Estimates:
-    """Which parts of a set of flows rest on estimates: the total (allocated years) and each bloc's part."""
+    """Which parts of a set of flows rest on estimates: the total, each bloc's part, and the split among
+    suppliers (`_Flows.estimates`)."""
 
     total: bool
     bloc: dict[str, bool]
@@ -169,15 +173,19 @@ class _Flows(_Table):
         return f"{SIPRI_AT}: {', '.join(files)}" if files else fallback
 
     def estimates(self, rows: np.ndarray, window: Window) -> Estimates:
-        """Which parts of the figures of `rows`, summed over `window`, rest on estimates: a total when it takes part
-        of a register deal split over years that reach outside the window (a deal held whole in the window counts
-        as the register has it, however it is split); a bloc's part also when its split among suppliers was fitted
-        to SIPRI's totals."""
+        """Which parts of the figures of `rows`, summed over `window`, rest on estimates: a total when more than
+        MATERIAL_CUT of it is part of register deals split over years that reach outside the window (a deal held
+        whole in the window counts as the register has it, however it is split); a bloc's part also when more than
+        MATERIAL_CUT of the bloc's TIV is so cut, or when its split among suppliers was fitted to SIPRI's totals."""
         cut = self.registered[rows] & ((self.split_first[rows] < window.first) | (self.split_last[rows] > window.last))
-        total = bool(cut.any())
-        inexact = self.bloc[rows[cut | self.fitted[rows]]]
-        return Estimates(total, {b: total or bool((inexact == BLOC_NAMES.index(b)).any()) for b in BLOCS},
-                         total or len(inexact) > 0)
+        tiv = self.tiv[rows]
+        total = bool(tiv[cut].sum() > MATERIAL_CUT * tiv.sum())
+        blocs = {}
+        for bloc in BLOCS:
+            mine = self.bloc[rows] == BLOC_NAMES.index(bloc)
+            blocs[bloc] = total or bool((mine & self.fitted[rows]).any()) or bool(
+                tiv[mine & cut].sum() > MATERIAL_CUT * tiv[mine].sum())
+        return Estimates(total, blocs, total or any(blocs.values()))
 
 
 def _grouped_sums(values: np.ndarray, which: np.ndarray, count: int, *keys: np.ndarray) -> list[dict]:
@@ -244,8 +252,7 @@ def window_import_metrics(out: MetricRows, entity: str, by_bloc: dict[str, float
     """Add one entity's imports, bloc shares, HHI, share of the world (and top suppliers) for a window, from the
     sums of the entity's rows of that window by bloc and by supplier (in name order).
 
-    A total rests on an estimate when it uses allocated years; a bloc's figures also when that bloc's split
-    among suppliers was fitted. Returns the total TIV.
+    Which figures are estimates is said by `estimates` (`_Flows.estimates`). Returns the total TIV.
     """
     total = _sum(by_bloc.values())  # the sum of the parts, so that one bloc's share of itself is exactly 1
     period = window.label

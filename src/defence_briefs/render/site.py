@@ -19,6 +19,7 @@ from ..briefs.context import ReleaseData
 from ..briefs.display import chart_html
 from ..briefs.fonts import FONT_DIR, FONT_FILES
 from ..briefs.text import fmt, long_date, md_escape, short_period
+from ..metrics.dependency import MATERIAL_CUT
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
 from . import template_path
 from .notebook_markdown import notebook_markdown
@@ -185,8 +186,8 @@ measure of the military capability transferred, not of money.
 ## Europe, with and without Ukraine
 
 {dv.europe_headlines(data)}
-\\* estimate: rests on how a deal delivered over several years is split across them (SIPRI's register gives only its
-total), or a figure SIPRI or NATO mark as estimated.
+\\* estimate: more than {MATERIAL_CUT:.0%} of the figure is part of deals delivered over several years that its period
+cuts (SIPRI's register gives only a deal's total), or a figure SIPRI or NATO mark as estimated.
 
 ## Where each country stands
 
