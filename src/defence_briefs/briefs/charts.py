@@ -171,7 +171,7 @@ def yearly_imports_chart(brief: Brief) -> BriefChart | None:
     estimated = sorted(frame.loc[frame["estimate"], "year"].unique())
     subtitle = "Deliveries of major arms per year by supplier (SIPRI TIV, millions)"
     if estimated:
-        subtitle += "; pale bars: estimates, years that hold part of a deal delivered over several years"
+        subtitle += "; pale bars: estimates (deals split over years)"
         description += (f" Pale bars ({len(estimated)} of the {frame['year'].nunique()} years) are estimates: they "
                         "hold part of a deal delivered over several years, and SIPRI's register gives only the "
                         "deal's total.")

@@ -16,7 +16,7 @@ from ..errors import DataError, UsageError
 from ..ingest import PARSERS
 from ..manifest import DataRelease, Manifest, load_manifest
 from ..metrics.bilateral_tiv import EXACT_TABLES
-from ..metrics.dependency import MATERIAL_CUT, US
+from ..metrics.dependency import US
 from ..metrics.stage import load_metrics, metrics_dir
 from ..project import Project
 
@@ -180,14 +180,11 @@ class ReleaseData:
                     f"printed ({'; '.join(own)}); where they give a country's total without its suppliers, the total "
                     f"is split among suppliers as SIPRI's {releases} tables and its {register.edition or 'register'} "
                     "place the deliveries, and shares resting on that split are marked as estimates")
-        text = (f"Yearly arms imports are SIPRI's {register.edition or register.title} (data to {self.last_year}), "
-                "deal by deal")
+        text = f"Yearly arms imports come from SIPRI's {register.edition or register.title}, deal by deal"
         if own:
-            text += f", and SIPRI's yearly tables of that release as printed where they cover a year ({'; '.join(own)})"
+            text += f" (with its yearly tables as printed: {'; '.join(own)})"
         if older:
-            text += (f"; a deal delivered over several years is split as SIPRI's earlier yearly tables ({releases}) "
-                     f"place it, and a figure is marked as an estimate when more than {MATERIAL_CUT:.0%} of it is "
-                     "part of such deals that its period cuts")
+            text += f", each split over its years as SIPRI's {releases} tables place it"
         return text
 
     def window(self, offset: int = 0) -> str:

@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 
+from ..metrics.bilateral_tiv import EXACT_TABLES, TOTALS_REGISTER
 from ..metrics.dependency import MATERIAL_CUT
 from .context import Brief, ReleaseData
 from .findings import key_findings
@@ -36,6 +37,9 @@ CHANGE_METRICS = (
     ("milex_share_of_gdp", "pct2", "Military spending, share of GDP (SIPRI)"),
     ("nato_share_of_gdp", "pct2", "Defence expenditure, share of GDP (NATO)"),
 )
+# source files the PDF names by id only (their sha256 are in data/sources.csv): SIPRI's yearly TIV tables and the
+# register that splits the 2024 totals
+BY_ID_IN_PDF = frozenset({*EXACT_TABLES, TOTALS_REGISTER})
 # arms figures whose estimate flag says they rest on how deals delivered over several years were split
 SPLIT_METRICS = frozenset({"us_share_of_arms_imports", "arms_imports_tiv"})
 RANKED = (("us_share_of_arms_imports", "window", "US share of arms imports"),
@@ -87,9 +91,8 @@ def key_figures(brief: Brief) -> str:
         items.append(f"- **{span}{mark}** {label}, {unbroken}")
     if not items:
         return ""
-    note = (f"\n\\* estimate: more than {MATERIAL_CUT:.0%} of the figure is part of deals delivered over several "
-            "years that its period cuts (SIPRI's register gives only a deal's total), or a figure SIPRI or NATO mark "
-            "as estimated.\n" if estimates else "")
+    note = (f"\n\\* estimate: over {MATERIAL_CUT:.0%} of it rests on how deals delivered over several years are "
+            "split, or SIPRI or NATO mark it as estimated.\n" if estimates else "")
     return ("```{=typst}\n#keyfigures[\n```\n\n::: {.keyfigures}\n" + "\n".join(items)
             + "\n:::\n\n```{=typst}\n]\n```\n" + note)
 
@@ -216,7 +219,7 @@ def peers_table(brief: Brief) -> str:
               "NATO allies among them). A rank of “k of N” is among the N European countries with the figure.\n")
 
 
-def changes_since_previous(brief: Brief, limit: int = 5) -> str:
+def changes_since_previous(brief: Brief, limit: int = 4) -> str:
     """What the previous data release said of the same figures: revisions to history, the new year, ranks."""
     previous = brief.data.previous
     if previous is None:
@@ -227,7 +230,7 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
              f"(figures to {previous.last_year}), this release adds {current.last_year}"
              + (f" and the window {short_period(current.window(0))}" if current.window(0) != previous.window(0)
                 else "") + "."]
-    revisions: dict[bool, list] = {False: [], True: []}  # by whether the figure rests on split deals
+    revisions = []
     for metric, kind, label in CHANGE_METRICS:
         before = dict(previous.values(brief.country, metric))
         for period, value in current.values(brief.country, metric):
@@ -237,28 +240,21 @@ def changes_since_previous(brief: Brief, limit: int = 5) -> str:
             value_before = before[period]
             if fmt(value, kind) != fmt(value_before, kind):
                 scale = max(abs(value_before), 1e-9)
+                # a figure that rests on how deals were split over years may move with the split, not with SIPRI
                 split = metric in SPLIT_METRICS and any(
                     f is not None and f.estimate for f in (previous.figure(brief.country, metric, period),
                                                            current.figure(brief.country, metric, period)))
-                revisions[split].append((abs(value - value_before) / scale, label, period, fmt(value_before, kind),
-                                         fmt(value, kind)))
-    headers = ["Figure", "Period", f"Release {md_escape(previous.release.name)}",
-               f"Release {md_escape(current.release.name)}"]
-    for split, rows in revisions.items():
-        if not rows:
-            continue
-        rows.sort(key=lambda r: (-r[0], r[1], r[2]))
-        table = md_table(headers, [[label, short_period(period), old, new] for _, label, period, old, new in
-                                   rows[:limit]])
-        if split:
-            parts.append(f"{len(rows)} figures of the last ten years moved where they rest on estimates (\\*): SIPRI "
-                         "revised its register, and the figures also depend on how this project splits deals "
-                         "delivered over several years, so part of each move may come from the method, not from "
-                         f"SIPRI; the largest:\n\n{table}")
-        else:
-            parts.append(f"{len(rows)} figures of the last ten years were revised by the publishers (SIPRI's "
-                         "register or tables, SIPRI's or NATO's spending data); the largest revisions:\n\n" + table)
-    if not any(revisions.values()):
+                revisions.append((abs(value - value_before) / scale, label, period, fmt(value_before, kind),
+                                  fmt(value, kind), "estimate\\*" if split else "publisher"))
+    if revisions:
+        revisions.sort(key=lambda r: (-r[0], r[1], r[2]))
+        split_count = sum(r[5] != "publisher" for r in revisions)
+        parts.append(f"{len(revisions)} figures of the last ten years changed: {len(revisions) - split_count} "
+                     f"revised by the publishers, {split_count} resting on estimates\\*; the largest:\n\n"
+                     + md_table(["Figure", "Period", f"Release {md_escape(previous.release.name)}",
+                                 f"Release {md_escape(current.release.name)}", "Changed by"],
+                                [list(r[1:]) for r in revisions[:limit]]))
+    else:
         parts.append("No figure of the last ten years shown in this brief changed at the precision shown.")
     ranks = []
     for metric, kind, label in RANKED:
@@ -316,18 +312,19 @@ def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[st
 
 def sources_table(brief: Brief, full: bool = True) -> str:
     """Every source file behind the brief with its publisher's title and edition, publication date and sha256
-    (a list, one item per edition). `full=False` (the PDF) names the per-supplier TIV tables by id only: their
-    sha256 are in data/sources.csv, which keeps the brief to four pages."""
+    (a list, one item per edition). `full=False` (the PDF) names SIPRI's yearly TIV tables and the older register
+    that splits them by id only: their sha256 are in data/sources.csv, which keeps the brief to four pages."""
     files = brief.data.source_files(brief.country)
     editions: dict[tuple[str, str], list] = {}
     for f in files:
         editions.setdefault((f.citation, f.published), []).append(f)
     items = []
     for (citation, published), group in editions.items():
-        if full or group[0].role != "bilateral_tiv":
+        if full or group[0].role not in BY_ID_IN_PDF:
             listed = "; ".join(f"`{f.id}` sha256 `{f.sha256}`" for f in group)
         else:
-            listed = ", ".join(f"`{f.id}`" for f in group) + " (each file's sha256: `data/sources.csv`)"
+            listed = ", ".join(f"`{f.id}`" for f in group) + (" (sha256: `data/sources.csv`)" if len(group) == 1
+                                                               else " (each file's sha256: `data/sources.csv`)")
         items.append(f"- {md_escape(citation)}, published {long_date(published)}: {listed}")
     skipped = len(brief.data.release.files) - len(files)
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
@@ -340,10 +337,9 @@ def sources_table(brief: Brief, full: bool = True) -> str:
 def method_notes(brief: Brief) -> str:
     """Short notes on how to read the figures, pointing to the methodology page."""
     return (
-        "- **TIV** is SIPRI's trend-indicator value: a measure of the volume of deliveries of major arms, not their "
-        "price. Shares of TIV compare suppliers; they are not shares of money spent.\n"
-        "- **Windows** are five calendar years, as SIPRI reports them. "
-        f"{md_escape(brief.data.yearly_basis())} (see the methodology).\n"
+        "- **TIV** is SIPRI's trend-indicator value: the volume of deliveries of major arms, not their price; shares "
+        "of TIV compare suppliers, not money spent.\n"
+        f"- **Windows** are five calendar years, as SIPRI reports them. {md_escape(brief.data.yearly_basis())}.\n"
         "- **European suppliers** are the EU27, the United Kingdom, Norway, Switzerland and joint EU or NATO "
         "programmes.\n"
         f"- **Europe** is {md_escape(brief.data.europe_covers())}.\n"

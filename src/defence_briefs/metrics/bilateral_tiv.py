@@ -49,6 +49,8 @@ NEVER = (9999, 0)
 ALWAYS_CUT = (0, 9999)  # the split span of a row that no span of years holds whole
 PAIR_TABLES = ("bilateral_tiv", "us_exports_tiv", "supplier_pairs_tiv")
 EXACT_TABLES = (*PAIR_TABLES, "imports_tiv_totals", "exports_tiv_totals")  # the tidy tables of SIPRI's yearly TIV
+# the register of the 2024 release's yearly totals, generated with them: what splits them into pairs in later releases
+TOTALS_REGISTER = "transfers_oct2024_extract"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from ..ingest.stage import load_table
 from ..manifest import DataRelease
 from ..project import Project
 from . import alternatives, bilateral_tiv, dependency, diversification, projection, ranking, spending
-from .bilateral_tiv import EXACT_TABLES
+from .bilateral_tiv import EXACT_TABLES, TOTALS_REGISTER
 from .records import COLUMNS
 from .weapon_categories import weapon_category, weapon_role
 
@@ -21,8 +21,6 @@ SPENDING_GROUPS = ("EU27", "NATO_EUROPE", "EUROPE", "EUROPE_EX_UKR")
 GROUPS = (*SPENDING_GROUPS, "SIPRI_EUROPE", "SIPRI_EURO_NATO")  # SIPRI's groups: arms transfers only
 DEPENDENCY_RANKED = ("arms_imports_tiv", "us_share_of_arms_imports", "european_share_of_arms_imports",
                      "supplier_hhi", "pending_orders_tiv", "us_share_of_pending_orders")
-# the register of the 2024 release's yearly totals, generated with them: what splits them into pairs in later releases
-TOTALS_REGISTER = "transfers_oct2024_extract"
 
 
 @dataclass(frozen=True)

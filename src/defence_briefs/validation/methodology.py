@@ -93,7 +93,8 @@ LAST_YEAR_RELEASE = "2025"  # the release with a pair table of its own for its l
 
 def last_year_markdown(project: Project, manifest: Manifest) -> str:
     """The allocation error of a release's last year, held out against the release's own pair table."""
-    from ..metrics.release_metrics import EXACT_TABLES, TOTALS_REGISTER, _vintage, release_vintage
+    from ..metrics.bilateral_tiv import EXACT_TABLES, TOTALS_REGISTER
+    from ..metrics.release_metrics import _vintage, release_vintage
 
     release = manifest.release(LAST_YEAR_RELEASE)
     roles = release.files_by_role()
