@@ -279,9 +279,11 @@ def test_nbmake_runs_both_notebooks_with_default_parameters(briefs_project: Proj
 
 def test_every_brief_states_its_source_files_with_edition_and_sha256(briefs_project: Project) -> None:
     """The sources list of each brief (HTML and PDF) names every file behind it with the publisher's title and
-    edition, its publication date and the sha256 the manifest pins; only per-supplier TIV tables without a
-    delivery to the country are left out, and the brief says how many."""
+    edition, its publication date and the sha256 the manifest pins (the PDF names SIPRI's yearly TIV tables by id,
+    their sha256 in data/sources.csv); only per-supplier TIV tables without a delivery to the country are left out,
+    and the brief says how many."""
     from defence_briefs.briefs.context import cached_release
+    from defence_briefs.briefs.sections import BY_ID_IN_PDF
     from defence_briefs.ingest import PARSERS
     from defence_briefs.manifest import load_manifest
 
@@ -300,4 +302,5 @@ def test_every_brief_states_its_source_files_with_edition_and_sha256(briefs_proj
         assert skipped == 0 or f"other {skipped} per-supplier TIV tables" in soup.get_text()
         if shutil.which("pdftotext"):  # the PDF half needs poppler-utils (test_pdf_briefs_read_back says so)
             flat = "".join(_pdf_text(_site(briefs_project) / "pdf" / f"{code}.pdf").split())
-            assert all(f.sha256 in flat for f in always), code
+            assert all((f.id if f.role in BY_ID_IN_PDF else f.sha256) in flat for f in always), code
+            assert all(f.id in flat for f in files), code

@@ -239,7 +239,7 @@ def test_a_new_release_is_built_beside_the_old_one_with_what_changed(project: Pr
     assert os.readlink(project.reports_dir / "2025") == link_2025  # the old site is left as it was
     page = (project.reports_dir / "2026" / "countries" / "POL.html").read_text()
     assert "Compared with data release 2025 (figures to 2024), this release adds 2025" in page
-    assert re.search(r"\d+ figures of the last ten years changed: \d+ revised by the publishers, \d+ resting on "
+    assert re.search(r"\d+ figures of the last ten years changed: \d+ revised by SIPRI or NATO, \d+ resting on "
                      r"estimates", page)  # revisions to history, the publishers' apart from the split's
     assert "Rank among European countries" in page  # rankings then and now
     index = (project.reports_dir / "index.html").read_text()

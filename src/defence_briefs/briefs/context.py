@@ -173,18 +173,20 @@ class ReleaseData:
         tables = [f for role in EXACT_TABLES for f in roles.get(role, [])]
         own = list(dict.fromkeys(f.edition for f in tables if f.source_release == register.source_release))
         older = sorted({f.source_release for f in tables if f.source_release != register.source_release})
-        releases = f"{', '.join(older)} release{'s' if len(older) > 1 else ''}"
+        older_list = f"{', '.join(older[:-1])} and {older[-1]}" if len(older) > 1 else "".join(older)
+        releases = f"{older_list} release{'s' if len(older) > 1 else ''}"
         if any(f.source_release == register.source_release for f in roles.get("imports_tiv_totals", [])):
             # the release's own totals cover every year: the register only splits them among suppliers
             return (f"Yearly arms imports are SIPRI's own yearly tables of its {register.source_release} release, as "
                     f"printed ({'; '.join(own)}); where they give a country's total without its suppliers, the total "
                     f"is split among suppliers as SIPRI's {releases} tables and its {register.edition or 'register'} "
                     "place the deliveries, and shares resting on that split are marked as estimates")
-        text = f"Yearly arms imports come from SIPRI's {register.edition or register.title}, deal by deal"
+        text = f"Yearly arms imports come from SIPRI's {register.edition or register.title}"
         if own:
-            text += f" (with its yearly tables as printed: {'; '.join(own)})"
+            text += f" and its yearly tables as printed ({'; '.join(own)})"
         if older:
-            text += f", each split over its years as SIPRI's {releases} tables place it"
+            text += (", whose deals have totals and delivery years but no yearly amounts: each deal is divided "
+                     f"between its years as SIPRI's {older_list} yearly tables place it")
         return text
 
     def window(self, offset: int = 0) -> str:

@@ -98,8 +98,8 @@ def supplier_finding(brief: Brief) -> list[str]:
     runner_up = shares.index[1] if len(shares) > 1 else None
     if runner_up is not None and shares.iloc[0] - shares.iloc[1] < RANKING_MARGIN and any(
             brief.figure(f"supplier_share_{code}", window).estimate for code in shares.index[:2]):
-        parts[0] += (f" (an estimate: {brief.data.countries.possessive(runner_up)} share is so close that the order "
-                     "rests on how deals delivered over several years are split across those years)")
+        parts[0] += (f" (too close to call: both shares depend on how deals delivered over several years are divided "
+                     f"between those years, which could put {brief.data.countries.in_sentence(runner_up)} first)")
     return ["; ".join(parts) + "."]
 
 
@@ -157,13 +157,14 @@ def import_findings(brief: Brief) -> list[str]:
     sentences = [sentence, *supplier_finding(brief)]
     change = spans.value("arms_imports_change", window)
     if change is not None and abs(change) < 0.005:
-        sentences.append(f"Its arms imports in {shown} ({spans.span('arms_imports_tiv', window)} million SIPRI "
-                         f"trend-indicator values) were about the same as in {shown_before}.")
+        sentences.append(f"{brief.possessive(start=True)} arms imports in {shown} "
+                         f"({spans.span('arms_imports_tiv', window)} million SIPRI trend-indicator values) were about "
+                         f"the same as in {shown_before}.")
     elif change is not None:
         word = "higher" if change >= 0 else "lower"
-        sentences.append(f"Its arms imports in {shown} ({spans.span('arms_imports_tiv', window)} million SIPRI "
-                         f"trend-indicator values) were {spans.span('arms_imports_change', window, 'pct_abs')} "
-                         f"{word} than in {shown_before}.")
+        sentences.append(f"{brief.possessive(start=True)} arms imports in {shown} "
+                         f"({spans.span('arms_imports_tiv', window)} million SIPRI trend-indicator values) were "
+                         f"{spans.span('arms_imports_change', window, 'pct_abs')} {word} than in {shown_before}.")
     return sentences
 
 

@@ -91,8 +91,8 @@ def key_figures(brief: Brief) -> str:
         items.append(f"- **{span}{mark}** {label}, {unbroken}")
     if not items:
         return ""
-    note = (f"\n\\* estimate: over {MATERIAL_CUT:.0%} of it rests on how deals delivered over several years are "
-            "split, or SIPRI or NATO mark it as estimated.\n" if estimates else "")
+    note = (f"\n\\* estimate: over {MATERIAL_CUT:.0%} of it depends on how deliveries SIPRI gives as multi-year "
+            "totals are divided between years, or SIPRI or NATO mark it as estimated.\n" if estimates else "")
     return ("```{=typst}\n#keyfigures[\n```\n\n::: {.keyfigures}\n" + "\n".join(items)
             + "\n:::\n\n```{=typst}\n]\n```\n" + note)
 
@@ -244,16 +244,22 @@ def changes_since_previous(brief: Brief, limit: int = 4) -> str:
                 split = metric in SPLIT_METRICS and any(
                     f is not None and f.estimate for f in (previous.figure(brief.country, metric, period),
                                                            current.figure(brief.country, metric, period)))
-                revisions.append((abs(value - value_before) / scale, label, period, fmt(value_before, kind),
-                                  fmt(value, kind), "estimate\\*" if split else "publisher"))
+                by = "NATO" if metric.startswith("nato") else "SIPRI"
+                revisions.append((split, -abs(value - value_before) / scale, label, period, fmt(value_before, kind),
+                                  fmt(value, kind), f"{by} and the split\\*" if split else by))
     if revisions:
-        revisions.sort(key=lambda r: (-r[0], r[1], r[2]))
-        split_count = sum(r[5] != "publisher" for r in revisions)
+        revisions.sort()  # the publishers' own revisions, then those resting on estimates, each largest first
+        published, estimated = [r for r in revisions if not r[0]], [r for r in revisions if r[0]]
+        # up to half the rows for each kind, the rest from whichever has more
+        shown = published[:limit // 2] + estimated[:limit // 2]
+        shown += (published[limit // 2:] + estimated[limit // 2:])[:limit - len(shown)]
+        split_count = sum(r[0] for r in revisions)
         parts.append(f"{len(revisions)} figures of the last ten years changed: {len(revisions) - split_count} "
-                     f"revised by the publishers, {split_count} resting on estimates\\*; the largest:\n\n"
+                     f"revised by SIPRI or NATO, {split_count} resting on estimates\\*; the largest:\n\n"
                      + md_table(["Figure", "Period", f"Release {md_escape(previous.release.name)}",
                                  f"Release {md_escape(current.release.name)}", "Changed by"],
-                                [list(r[1:]) for r in revisions[:limit]]))
+                                [[label, short_period(period), old, new, by]
+                                 for _, _, label, period, old, new, by in shown]))
     else:
         parts.append("No figure of the last ten years shown in this brief changed at the precision shown.")
     ranks = []
@@ -323,15 +329,15 @@ def sources_table(brief: Brief, full: bool = True) -> str:
         if full or group[0].role not in BY_ID_IN_PDF:
             listed = "; ".join(f"`{f.id}` sha256 `{f.sha256}`" for f in group)
         else:
-            listed = ", ".join(f"`{f.id}`" for f in group) + (" (sha256: `data/sources.csv`)" if len(group) == 1
-                                                               else " (each file's sha256: `data/sources.csv`)")
+            listed = ", ".join(f"`{f.id}`" for f in group)  # sha256 in data/sources.csv, as the closing line says
         items.append(f"- {md_escape(citation)}, published {long_date(published)}: {listed}")
     skipped = len(brief.data.release.files) - len(files)
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
             f"{md_escape(brief.name)}. " if skipped else "\n")
     # smaller type in the PDF, so that a brief keeps to four pages
     return ("```{=typst}\n#[\n#set text(size: 6.5pt)\n```\n\n" + "\n".join(items) + "\n" + note
-            + "Every file of the release with its URL: `data/sources.csv`.\n\n```{=typst}\n]\n```\n")
+            + f"Every file of the release with its URL{'' if full else ' and sha256'}: `data/sources.csv`.\n\n"
+            "```{=typst}\n]\n```\n")
 
 
 def method_notes(brief: Brief) -> str:

@@ -26,9 +26,9 @@ class MetricDefinition:
         return re.fullmatch(self.pattern or re.escape(self.name), metric) is not None
 
 
-TIV = "SIPRI Arms Transfers Database: the newest yearly TIV tables where they cover the year, older tables and " \
-      "the register only to split what they leave open, else the register's deliveries allocated by the anchored " \
-      "split; each row names the files it used"
+TIV = "SIPRI Arms Transfers Database: the release's own register, deal by deal (and the release's own yearly TIV " \
+      "tables as printed), each deal split over its delivery years as SIPRI's older yearly tables place it; each row " \
+      "names the files it used"
 REGISTER = "SIPRI Arms Transfers Database, trade register"
 SIPRI = "SIPRI Military Expenditure Database"
 SIPRI_DERIVED = "Derived from the SIPRI Military Expenditure Database"

@@ -183,8 +183,9 @@ class _Flows(_Table):
         blocs = {}
         for bloc in BLOCS:
             mine = self.bloc[rows] == BLOC_NAMES.index(bloc)
-            blocs[bloc] = total or bool((mine & self.fitted[rows]).any()) or bool(
-                tiv[mine & cut].sum() > MATERIAL_CUT * tiv[mine].sum())
+            # a bloc with no deliveries at all has none whatever the split: its nought is no estimate
+            blocs[bloc] = bool(mine.any()) and (total or bool((mine & self.fitted[rows]).any()) or bool(
+                tiv[mine & cut].sum() > MATERIAL_CUT * tiv[mine].sum()))
         return Estimates(total, blocs, total or any(blocs.values()))
 
 

@@ -186,8 +186,8 @@ measure of the military capability transferred, not of money.
 ## Europe, with and without Ukraine
 
 {dv.europe_headlines(data)}
-\\* estimate: more than {MATERIAL_CUT:.0%} of the figure is part of deals delivered over several years that its period
-cuts (SIPRI's register gives only a deal's total), or a figure SIPRI or NATO mark as estimated.
+\\* estimate: more than {MATERIAL_CUT:.0%} of the figure depends on how deliveries SIPRI gives only as a total over
+several years are divided between them, or SIPRI or NATO mark it as estimated.
 
 ## Where each country stands
 
