@@ -91,6 +91,19 @@ def test_each_kind_is_recognised_by_its_content_not_its_name(tmp_path: Path) -> 
     assert recognise(tmp_path / "download-0.csv", "x", countries).edition == "trade register, March 2026 release"
 
 
+def test_an_export_of_per_supplier_tables_is_recognised_as_supplier_pairs(tmp_path: Path) -> None:
+    """SIPRI's 2024 pairs (one portal export of per-supplier tables, 'Data generated: 24 Apr 2025') get their own
+    parser and role, and the release of their data year's spring."""
+    path = tmp_path / "download.csv"
+    path.write_text(ff.SUPPLIER_BLOCKS, encoding="ascii")
+    found = recognise(path, path.name, country_table())
+    assert (found.parser, found.role, found.source_release) == ("sipri_tiv_supplier_blocks", "supplier_pairs_tiv",
+                                                                "2025")
+    assert found.published == dt.date(2025, 4, 24) and (found.first_year, found.last_year) == (2024, 2024)
+    assert found.id == "sipri_at_supplier_pairs_2024_of_2025"
+    assert found.edition == "TIV by supplier and recipient 2024, March 2025 release"
+
+
 def _nato_edition(path: Path, years: list, base_year: int = 2021, title3: str | None = None) -> Path:
     """The NATO fixture as a later edition: other year headers, another price base, optionally a new title."""
     def mutate(book: openpyxl.Workbook) -> None:

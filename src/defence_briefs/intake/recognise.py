@@ -2,9 +2,10 @@
 edition: the manifest entry `add-release` writes for it.
 
 Recognised kinds: SIPRI's trade register, its TIV tables (imports by recipient, exports by supplier, one supplier's
-exports by recipient, the US's exports by recipient), its military-expenditure workbook, NATO's defence-expenditure
-tables workbook and the World Bank's population CSV. Each file is also parsed in full, so a file that would fail
-the data stage is refused here, before anything is written.
+exports by recipient, the US's exports by recipient, an export of per-supplier tables by recipient), its
+military-expenditure workbook, NATO's defence-expenditure tables workbook and the World Bank's population CSV.
+Each file is also parsed in full, so a file that would fail the data stage is refused here, before anything is
+written.
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ def _register(path: Path, file: str, countries: CountryTable, lines: list[str]) 
 def _totals(path: Path, file: str, countries: CountryTable, lines: list[str]) -> Recognised:
     kind = "a SIPRI TIV table"
     _check_suffix(path, file, kind, (".csv",))
+    if re.search(r"^Total exports from ", path.read_bytes().decode("latin-1"), re.M):
+        return _supplier_blocks(path, file, countries, lines)
     header = next((line for line in lines if line.startswith(("Recipient,", "Exports by,", "Imports by,"))), None)
     if header is None or header.startswith("Imports by,"):
         raise InputError(file, "a SIPRI TIV table, but neither imports by recipient (header 'Recipient,...') nor "
@@ -169,6 +172,29 @@ def _totals(path: Path, file: str, countries: CountryTable, lines: list[str]) ->
         published=generated, source="sipri_arms_transfers", publisher="SIPRI", source_release=release,
         folder=f"{release}_release", parser="sipri_tiv_totals", role=role, landing_page=SIPRI_AT_PAGE,
         first_year=first, last_year=last)
+
+
+def _supplier_blocks(path: Path, file: str, countries: CountryTable, lines: list[str]) -> Recognised:
+    """One portal export of per-supplier tables ('Total exports from <supplier>' closing each): supplier x recipient
+    pairs of the years it covers, without totals (SIPRI's 2024 pairs of the 2025 release are one)."""
+    generated = _generated(lines, file)
+    frame = _parse("sipri_tiv_supplier_blocks", path, file, countries)[""]
+    if frame.empty:
+        raise InputError(file, "an export of per-supplier TIV tables in which every table is empty")
+    first, last = _years(frame)
+    years = str(first) if first == last else f"{first}-{last}"
+    release = str(last + 1)  # the tables of year Y belong to SIPRI's March release of Y + 1
+    return Recognised(
+        path=path, kind="SIPRI TIV of arms exports by supplier and recipient (one table per supplier)",
+        id=f"sipri_at_supplier_pairs_{years.replace('-', '_')}_of_{release}",
+        title=f"SIPRI TIV of arms exports by supplier and recipient, {years} ({release} release; "
+              f"{frame['supplier'].nunique()} supplier tables, generated {_short_date(generated)})",
+        edition=f"TIV by supplier and recipient {years}, March {release} release", published=generated,
+        source="sipri_arms_transfers", publisher="SIPRI", source_release=release, folder=f"{release}_release",
+        parser="sipri_tiv_supplier_blocks", role="supplier_pairs_tiv", landing_page=SIPRI_AT_PAGE,
+        first_year=first, last_year=last,
+        notes=("the export names only the suppliers and recipients selected on the portal: check that every state "
+               "was selected",))
 
 
 def export_table_supplier(first_line: str, file: str, countries: CountryTable) -> tuple[str, str]:
