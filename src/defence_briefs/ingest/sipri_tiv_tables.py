@@ -195,7 +195,8 @@ def parse_supplier_blocks(path: Path, file: str, countries: CountryTable) -> dic
     if not headers:
         raise InputError(file, "no table header starting 'Recipient,' (one table per supplier expected)", row=1)
     check_no_data_above(rows, headers[0], file)
-    records, names = [], {}
+    records: list[dict] = []
+    suppliers: dict[str, str] = {}  # name -> where its closing row is
     for number, start in enumerate(headers):
         end = headers[number + 1] if number + 1 < len(headers) else len(rows)
         header = rows[start]
@@ -223,17 +224,14 @@ def parse_supplier_blocks(path: Path, file: str, countries: CountryTable) -> dic
         line, supplier_name, fields = closing
         cells = _cells(data_rows, years, file)
         _check_block_sum(cells, data_rows, header, years, fields, supplier_name, file, line)
-        if supplier_name in names.values():
+        if supplier_name in suppliers:
             raise InputError(file, f"a second table for supplier {supplier_name!r}", row=line, column="1")
-        names[f"line {line}"] = supplier_name
+        suppliers[supplier_name] = f"line {line}, column 1"
         records.extend({**c, "supplier_name": supplier_name} for c in cells)
-    where = {}
-    for line, name in names.items():
-        where.setdefault(name, f"{line}, column 1")
     frame = pd.DataFrame.from_records(records, columns=["name", "year", "tiv", "source_ref", "supplier_name"])
-    for ref, name in zip(frame["source_ref"], frame["name"], strict=True):
-        where.setdefault(name, ref.split(",")[0] + ", column 1")
-    codes = countries.map_names(where, file)
+    recipients = {name: ref.split(",")[0] + ", column 1"  # the first place each name is seen
+                  for ref, name in reversed(list(zip(frame["source_ref"], frame["name"], strict=True)))}
+    codes = countries.map_names({**recipients, **suppliers}, file)
     frame["supplier"] = frame["supplier_name"].map(codes)
     frame["recipient"] = frame["name"].map(codes)
     return {"": BILATERAL_SCHEMA.validate(frame.drop(columns="supplier_name"), file)}

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -103,15 +104,14 @@ class ExactTiv:
             out[mask] = index
         return out
 
-    @property
+    @cached_property
     def pairs(self) -> pd.DataFrame:
-        """Every table's rows where that table decides (PAIR_COLUMNS and `vintage`)."""
-        parts = []
-        for index, table in enumerate(self.tables):
-            rows = table.pairs[self.winner(table.pairs) == index]
-            parts.append(rows.assign(vintage=table.vintage))
+        """Every table's rows where that table decides (PAIR_COLUMNS, `vintage`, `table`: the index of the table in
+        `tables`, and `basis` where a table has one)."""
+        parts = [table.pairs[self.winner(table.pairs) == index].assign(vintage=table.vintage, table=index)
+                 for index, table in enumerate(self.tables)]
         if not parts:
-            return pd.DataFrame(columns=[*PAIR_COLUMNS, "vintage"]).astype({"year": int, "tiv": float})
+            return pd.DataFrame(columns=[*PAIR_COLUMNS, "vintage", "table"]).astype({"year": int, "tiv": float})
         return pd.concat(parts, ignore_index=True)
 
     def truncated(self, last_year: int) -> ExactTiv:
@@ -373,10 +373,9 @@ def allocate(transfers: pd.DataFrame, exact: ExactTiv, vintage: int = 0,
     values = anchored_split(rows, structure)
     rows["tiv"] = values
     winner = structure.winner(rows)
-    printed = []
-    for index, table in enumerate(structure.tables[:own_count]):
-        kept = table.pairs[structure.winner(table.pairs) == index]
-        printed.append(kept if "basis" in kept else kept.assign(basis="exact"))
+    printed = structure.pairs[structure.pairs["table"] < own_count]
+    printed = printed.assign(basis=printed["basis"].fillna("exact") if "basis" in printed else "exact",
+                             split_first=printed["year"], split_last=printed["year"])
     from_register = (winner < 0) | (winner >= own_count)
     spans = _split_span(rows, values)
     printed_deals = rows["deal"].isin(rows.loc[~from_register, "deal"]).to_numpy()
@@ -394,7 +393,6 @@ def allocate(transfers: pd.DataFrame, exact: ExactTiv, vintage: int = 0,
     registered["source_file"] = registered["source_file"].where(
         ~with_table, registered["source_file"] + "; " + registered["table_file"].fillna(""))
     registered["basis"] = np.where(registered["shaped"], "shaped", "allocated")
-    own_rows = [p.assign(split_first=p["year"], split_last=p["year"]) for p in printed]
-    yearly = pd.concat([*(p[YEARLY_COLUMNS] for p in own_rows), registered[YEARLY_COLUMNS]], ignore_index=True)
+    yearly = pd.concat([printed[YEARLY_COLUMNS], registered[YEARLY_COLUMNS]], ignore_index=True)
     yearly = yearly.sort_values(["supplier", "recipient", "year"]).reset_index(drop=True)
     return Allocation(yearly.astype({"year": int, "tiv": float, "split_first": int, "split_last": int}), rows)

@@ -9,7 +9,7 @@ bloc (US, European, others) with the error of each bloc's share of each importer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -146,19 +146,19 @@ class LastYearError:
     share_error_max: float
 
 
-def last_year_errors(transfers: pd.DataFrame, tables: dict[str, pd.DataFrame], vintages: dict[str, int],
-                     vintage: int, totals_register: pd.DataFrame | None, recipients: set[str],
-                     european: frozenset[str], min_importer_tiv: float = 100.0) -> list[LastYearError]:
+def last_year_errors(transfers: pd.DataFrame, exact: bilateral_tiv.ExactTiv, vintage: int,
+                     totals_register: pd.DataFrame | None, recipients: set[str], european: frozenset[str],
+                     min_importer_tiv: float = 100.0) -> list[LastYearError]:
     """Hold out a release's own pair table for its last year (release 2025: SIPRI's 2024 pairs) and allocate that
     year from the register as the build does without it (the anchored split, shaped by the older tables), against
     the equal split; compare both with the table, for the suppliers it names and the `recipients` it lists. Shares
     are compared for importers with at least `min_importer_tiv` from those suppliers in that year."""
-    truth_table = tables["supplier_pairs_tiv"]
+    truth_table = next(t.pairs for t in exact.tables if t.name == "supplier_pairs_tiv")
     year = int(truth_table["year"].max())
     suppliers = set(truth_table["supplier"])
     recipients = recipients & set(truth_table["recipient"])
-    held = {k: v for k, v in tables.items() if k != "supplier_pairs_tiv"}
-    allocation = bilateral_tiv.allocate(transfers, bilateral_tiv.exact_tiv(held, vintages), vintage, totals_register)
+    held = replace(exact, tables=tuple(t for t in exact.tables if t.name != "supplier_pairs_tiv"))
+    allocation = bilateral_tiv.allocate(transfers, held, vintage, totals_register)
     rows = allocation.deal_rows
     methods = {"equal split": bilateral_tiv.equal_split(rows), "anchored split": rows["tiv"].to_numpy()}
     truth = truth_table[truth_table["recipient"].isin(recipients)].groupby(["supplier", "recipient"])["tiv"].sum()

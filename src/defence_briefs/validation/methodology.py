@@ -93,24 +93,24 @@ LAST_YEAR_RELEASE = "2025"  # the release with a pair table of its own for its l
 
 def last_year_markdown(project: Project, manifest: Manifest) -> str:
     """The allocation error of a release's last year, held out against the release's own pair table."""
-    from ..metrics.bilateral_tiv import EXACT_TABLES, TOTALS_REGISTER
-    from ..metrics.release_metrics import _vintage, release_vintage
+    from ..metrics.bilateral_tiv import TOTALS_REGISTER
+    from ..metrics.release_metrics import release_exact_tiv, release_vintage
 
     release = manifest.release(LAST_YEAR_RELEASE)
     roles = release.files_by_role()
-    tables = {t: load_table(project, release.name, t) for t in EXACT_TABLES if t in roles}
-    vintages = {t: max(_vintage(f.source_release) for f in roles[t]) for t in tables}
+    exact = release_exact_tiv(release, lambda name: load_table(project, release.name, name))
+    pairs = next(t.pairs for t in exact.tables if t.name == "supplier_pairs_tiv")
     countries = country_table()
-    year = int(tables["supplier_pairs_tiv"]["year"].max())
+    year = int(pairs["year"].max())
     recipients = set(countries.members(BLOC_CHECK_GROUP, year))
     totals_register = load_table(project, release.name, TOTALS_REGISTER) if TOTALS_REGISTER in roles else None
-    results = allocation_check.last_year_errors(load_table(project, release.name, "transfers"), tables, vintages,
+    results = allocation_check.last_year_errors(load_table(project, release.name, "transfers"), exact,
                                                 release_vintage(release), totals_register, recipients,
                                                 european_suppliers(countries))
     lines = [
         f"Deliveries in {year} to the European countries, release {release.name}: its register allocated as if SIPRI "
         f"had published no {year} pairs (as the build allocates the last year of a release without a table for it) "
-        f"and compared with those pairs, for the {tables['supplier_pairs_tiv']['supplier'].nunique()} suppliers they "
+        f"and compared with those pairs, for the {pairs['supplier'].nunique()} suppliers they "
         "name. Share error: "
         f"|allocated - exact| share of the bloc in an importer's {year} imports from those suppliers, importers with "
         "at least 100 TIV.", "",
