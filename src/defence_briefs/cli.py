@@ -254,7 +254,9 @@ def _request(args: argparse.Namespace, manifest, releases: list[DataRelease], mi
     if args.stage == "briefs":
         releases = brief_releases
     if args.stage in ("briefs", "all"):
-        releases = pipeline.with_previous(manifest, releases, brief_releases)
+        releases = pipeline.with_earlier(manifest, releases, brief_releases)
+    elif args.stage == "metrics":
+        releases = pipeline.with_earlier(manifest, releases, releases)
     return pipeline.BuildRequest(args.stage, releases, brief_releases, args.country, formats, args.renderer,
                                  args.force, args.timeout, args.notebook_timeout, mirror)
 

@@ -57,14 +57,12 @@ class ExecutorHolder:
             self.executor = None
 
 
-def with_previous(manifest: Manifest, releases: list[DataRelease], briefs: list[DataRelease]) -> list[DataRelease]:
-    """`releases` plus the release before each brief's release (its section on changes compares with it), in
-    manifest order."""
+def with_earlier(manifest: Manifest, releases: list[DataRelease], briefs: list[DataRelease]) -> list[DataRelease]:
+    """`releases` plus every release before each brief's release, in manifest order: its section on changes compares
+    with the one before, and its orders measure how an order year grew in the later registers."""
     needed = {r.name for r in releases}
     for release in briefs:
-        position = manifest.releases.index(release)
-        if position > 0:
-            needed.add(manifest.releases[position - 1].name)
+        needed.update(r.name for r in manifest.releases[:manifest.releases.index(release)])
     return [r for r in manifest.releases if r.name in needed]
 
 

@@ -107,9 +107,11 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      r"us_share_of_pending_orders_(firm|planned)"),
     MetricDefinition("us_procurement_at_stake_usd", "USD m, current prices",
                      "A scenario, not a forecast: the extra spending an ally needs to reach 3.5% of GDP (NATO's "
-                     "figures, latest year) x its equipment share (NATO's; else NATO's 20% guideline) x its US share "
-                     "of arms imports in the latest window: how much of the increase would buy US arms at today's "
-                     "pattern. Groups: sum over their NATO allies.", NATO + "; " + TIV),
+                     "figures, latest year) x its equipment share (NATO's; else NATO's 20% guideline) x the US share "
+                     "of the arms orders it placed since 2022 (`us_share_of_arms_orders`; deliveries lag orders by "
+                     "years): how much of the increase would buy US arms at the pattern of today's orders. A TIV "
+                     "share is a share of volume, not of money. Groups: sum over their NATO allies.",
+                     NATO + "; " + REGISTER),
     MetricDefinition("projected_arms_imports_tiv", "SIPRI TIV m",
                      "What orders already placed should deliver over the next five years (the window after the "
                      "release's last year): each pending order spread over the years of SIPRI's stated schedule, "
@@ -127,6 +129,35 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      REGISTER),
     MetricDefinition("pending_orders_tiv_from_<ISO3>", "SIPRI TIV m", "Pending orders by supplier.", REGISTER,
                      r"pending_orders_tiv_from_[A-Z_]+"),
+    MetricDefinition("arms_orders_tiv", "SIPRI TIV m",
+                     "Orders placed in the year or window (the register's order year), at SIPRI's TIV for the total "
+                     "order, less the parts SIPRI says were selected but not yet ordered and the planned units beyond "
+                     "those ordered; options are not in SIPRI's number ordered. Each year from 2000, `2011-2015`, "
+                     "`2016-2021` and `2022-<last year>`. Estimate where more than 5% of the TIV is an order whose "
+                     "year or number SIPRI marks '?'. Every order and its classification: data/orders.csv. "
+                     + GROUP_NOTE, REGISTER),
+    MetricDefinition("arms_orders_tiv_from_{us,europe,others}", "SIPRI TIV m",
+                     "Orders placed with the United States, European suppliers and all others.", REGISTER,
+                     r"arms_orders_tiv_from_(us|europe|others)"),
+    MetricDefinition("arms_orders_tiv_from_<ISO3>", "SIPRI TIV m",
+                     "Orders placed with each of the five largest suppliers of a window.", REGISTER,
+                     r"arms_orders_tiv_from_[A-Z_]+"),
+    MetricDefinition("{us,european,safe_eligible,aid}_share_of_arms_orders", "fraction",
+                     "The part of the orders placed with the United States, with European suppliers, with suppliers "
+                     "SAFE accepts, and financed as aid (the register's comments: 'aid', 'FMF', PURL; the payers in "
+                     "data/orders.csv).", REGISTER, r"(us|european|safe_eligible|aid)_share_of_arms_orders"),
+    MetricDefinition("us_share_of_<category>_orders", "fraction",
+                     "The US share of the orders placed in a weapon category, per window.", REGISTER,
+                     r"us_share_of_(" + "|".join(CATEGORIES) + r")_orders"),
+    MetricDefinition("arms_selections_tiv", "SIPRI TIV m",
+                     "Deals SIPRI lists as selected but not yet ordered (or whose contract is not yet signed) at the "
+                     "end of the release's last year, by the year SIPRI gives them: shown beside the orders, never in "
+                     "them.", REGISTER),
+    MetricDefinition("us_share_of_arms_selections", "fraction", "The US share of those selections.", REGISTER),
+    MetricDefinition("arms_orders_unvalued_count{,_from_europe}", "orders",
+                     "Orders placed (all, and from European suppliers) to which SIPRI gives no TIV yet (a new "
+                     "system such as the Leopard-2A8): they count as zero in the volumes above.", REGISTER,
+                     r"arms_orders_unvalued_count(_from_europe)?"),
     MetricDefinition("milex_current_usd", "USD m, current prices",
                      "Military expenditure (SIPRI definition). Groups: sum, only when every member has data.", SIPRI),
     MetricDefinition("milex_constant_usd", "USD m, constant prices (base year in the unit)",

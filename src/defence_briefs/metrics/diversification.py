@@ -26,6 +26,7 @@ SAFE_SOURCE = "Council Regulation (EU) 2025/1106 (SAFE) and the agreements in re
 # the scenario of us_procurement_at_stake_usd
 CORE_DEFENCE_SHARE = 0.035  # NATO's Hague commitment: core defence, 3.5% of GDP by 2035
 EQUIPMENT_GUIDELINE = 0.20  # NATO's guideline for the equipment share, used where NATO publishes none
+US_SHARE_METRIC = "us_share_of_arms_orders"  # of the orders placed since 2022 (metrics.orders.since_invasion)
 
 
 @lru_cache(maxsize=1)
@@ -49,19 +50,20 @@ def safe_eligible_suppliers(countries: CountryTable) -> frozenset[str]:
 
 
 def procurement_at_stake(rows: pd.DataFrame, allies: list[str], groups: dict[str, list[str]],
-                         latest_window: str) -> MetricRows:
+                         orders_window: str) -> MetricRows:
     """`us_procurement_at_stake_usd` for each ally, and each group as the sum of its allies: the extra spending
     to reach 3.5% of GDP (NATO's figures, latest year), times the share of spending on equipment (NATO's, else
-    its 20% guideline), times the US share of arms imports in `latest_window`. A scenario: the pattern of today
-    applied to the increase. `rows` holds the release's other metrics."""
-    read = rows[rows["metric"].isin(["us_share_of_arms_imports", "nato_equipment_share"])]
+    its 20% guideline), times the US share of the arms orders it placed in `orders_window` (orders since 2022: where
+    new money goes now, which deliveries show only years later). A scenario: the pattern of today's orders applied
+    to the increase. `rows` holds the release's other metrics."""
+    read = rows[rows["metric"].isin([US_SHARE_METRIC, "nato_equipment_share"])]
     values = dict(zip(zip(read["country"], read["metric"], read["period"], strict=True), read["value"], strict=True))
     all_gaps = rows[rows["metric"] == "nato_gap_to_3_5pct_gdp_usd"]
     out = MetricRows()
     at_stake: dict[str, tuple[str, float, bool]] = {}
     for ally in allies:
         gaps = all_gaps[all_gaps["country"] == ally]
-        us_share = values.get((ally, "us_share_of_arms_imports", latest_window))
+        us_share = values.get((ally, US_SHARE_METRIC, orders_window))
         if gaps.empty or us_share is None:
             continue
         latest = gaps.sort_values("period").iloc[-1]
@@ -84,4 +86,4 @@ def procurement_at_stake(rows: pd.DataFrame, allies: list[str], groups: dict[str
 def scenario_source(guideline: bool) -> str:
     equipment = "NATO's 20% guideline for equipment" if guideline else "NATO's equipment share"
     return (f"Scenario from NATO, Defence Expenditure of NATO Countries (gap to 3.5% of GDP; {equipment}) and "
-            f"the SIPRI Arms Transfers Database (US share of arms imports)")
+            f"the SIPRI Arms Transfers Database (US share of the arms orders placed since 2022, in TIV)")

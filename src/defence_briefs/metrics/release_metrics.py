@@ -12,7 +12,7 @@ from ..countries import CountryTable
 from ..ingest.stage import load_table
 from ..manifest import DataRelease
 from ..project import Project
-from . import alternatives, bilateral_tiv, dependency, diversification, projection, ranking, spending
+from . import alternatives, bilateral_tiv, dependency, diversification, orders, projection, ranking, spending
 from .bilateral_tiv import EXACT_TABLES, TOTALS_REGISTER
 from .records import COLUMNS
 from .weapon_categories import weapon_category, weapon_role
@@ -32,6 +32,8 @@ class ReleaseMetrics:
     pending_us_deals: pd.DataFrame
     european_alternatives: pd.DataFrame
     imports_by_role: pd.DataFrame
+    orders: pd.DataFrame
+    order_revisions: pd.DataFrame
 
 
 def european_countries(countries: CountryTable, year: int) -> list[str]:
@@ -83,10 +85,30 @@ def _vintage(source_release: str) -> int:
     return int(match.group()) if match else 0
 
 
+def classify(transfers: pd.DataFrame, countries: CountryTable) -> pd.DataFrame:
+    """`orders.classify_orders` with the project's blocs and country names."""
+    european = dependency.european_suppliers(countries)
+    return orders.classify_orders(transfers, lambda suppliers: dependency.supplier_bloc(suppliers, european),
+                                  countries.code_for)
+
+
+def order_revisions(transfers: pd.DataFrame, last_year: int, earlier: Mapping[str, tuple[int, pd.DataFrame]],
+                    release: str, recipients: list[str], countries: CountryTable) -> pd.DataFrame:
+    """How each earlier release's latest order year grew in the releases after it (`orders.revisions`) for
+    `recipients`, from the registers of `earlier` (release name -> (last data year, register)) and this one."""
+    registers = {name: register for name, (_, register) in earlier.items()} | {release: transfers}
+    last_years = {name: year for name, (year, _) in earlier.items()} | {release: last_year}
+    years = range(min(last_years.values()) - 10, last_year + 1)
+    by_register = orders.orders_by_register(registers, recipients, years, lambda f: classify(f, countries))
+    return orders.revisions(by_register, last_years)
+
+
 def release_metrics(project: Project, release: DataRelease, countries: CountryTable,
-                    tables: Mapping[str, pd.DataFrame] | None = None) -> ReleaseMetrics:
+                    tables: Mapping[str, pd.DataFrame] | None = None,
+                    earlier_registers: Mapping[str, tuple[int, pd.DataFrame]] | None = None) -> ReleaseMetrics:
     """Compute every metric of `release` for the European countries and groups (membership per period).
-    `tables` holds tidy tables already read (by name); the others are read from data/tidy."""
+    `tables` holds tidy tables already read (by name); the others are read from data/tidy. `earlier_registers`
+    (release name -> (last data year, register)) measure how order years grow in later releases."""
     loaded = tables or {}
 
     def table(name: str) -> pd.DataFrame:
@@ -116,11 +138,18 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     milex = table("milex")
     nato = table("nato") if "nato" in roles else None
     spending_rows = spending.spending_metrics(milex, nato, codes, list(SPENDING_GROUPS), countries, last_year, sources)
-    rows = pd.concat([dependency_rows.frame(release.name), spending_rows.frame(release.name)], ignore_index=True)
+    ordering = sorted(members | set(codes))
+    classified = classify(transfers[transfers["recipient"].isin(ordering)], countries)
+    classified["source_file"] = project.display(project.raw_dir / roles["transfers"][0].path)
+    order_rows = orders.order_metrics(
+        classified, entities, lambda entity, year: dependency.members_of(entity, year, countries, last_year),
+        last_year, diversification.safe_eligible_suppliers(countries), sources["register"])
+    rows = pd.concat([dependency_rows.frame(release.name), spending_rows.frame(release.name),
+                      order_rows.frame(release.name)], ignore_index=True)
     latest = dependency.Window(last_year - dependency.WINDOW_YEARS + 1, last_year).label
     allies = [c for c in codes if countries.is_member("NATO", c, last_year)]
     at_stake = diversification.procurement_at_stake(
-        rows, allies, {g: countries.members(g, last_year) for g in SPENDING_GROUPS}, latest)
+        rows, allies, {g: countries.members(g, last_year) for g in SPENDING_GROUPS}, orders.since_invasion(last_year))
     rows = pd.concat([rows, at_stake.frame(release.name)], ignore_index=True)
     in_europe = {m for g in SPENDING_GROUPS for m in countries.members(g, last_year)} | set(codes)
     projected = projection.project_deliveries(pending[pending["recipient"].isin(in_europe)], transfers, last_year)
@@ -146,8 +175,13 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
          "weapon_description", "category", "tiv_order", "tiv_delivered", "pending_tiv", "firm_pending_tiv",
          "planned_pending_tiv", "comments", "source_file", "source_ref"]]
     europe = set(codes)
+    published_orders = classified[classified["recipient"].isin(europe)
+                                  & (classified["order_year"] >= orders.FIRST_ORDER_YEAR)]
+    published_orders = published_orders.sort_values(["recipient", "order_year", "supplier"], kind="stable")
+    revisions = order_revisions(transfers, last_year, earlier_registers or {}, release.name, codes, countries)
     return ReleaseMetrics(rows[list(COLUMNS)], bilateral[bilateral["recipient"].isin(europe)].reset_index(drop=True),
                           deals.reset_index(drop=True),
                           alternatives.european_alternatives(transfers, deal_rows, dependency.european_suppliers(
                               countries), codes, last_year),
-                          alternatives.imports_by_role(transfers, deal_rows, codes, last_year))
+                          alternatives.imports_by_role(transfers, deal_rows, codes, last_year),
+                          published_orders[list(orders.ORDER_COLUMNS)].reset_index(drop=True), revisions)

@@ -4,7 +4,9 @@ Files: metrics.csv (every figure, tidy), bilateral_tiv.csv (yearly supplier x Eu
 or allocated), pending_us_deals.csv (largest US orders not yet delivered, firm and planned parts),
 european_alternatives.csv (European-made systems delivered in the last ten years, by role) and
 imports_by_role.csv (each European country's deliveries of the latest window by role, supplier and system),
-sources.csv (every source file with its edition and sha256). All are computed before any is
+orders.csv (every order by a European country since 2000, with the rules that classified it), order_revisions.csv
+(how the latest order year of each earlier release grew in the later registers), sources.csv (every source file
+with its edition and sha256). All are computed before any is
 written, and each is replaced atomically. A stamp beside them records the fingerprint of their inputs (the
 tidy tables' keys, the metrics code, the release's definition, the accepted plausibility findings); when it
 matches and the files are intact the stage does nothing. The files reach reports/<release>/data/ when the
@@ -33,7 +35,7 @@ Reporter = Callable[[str], None]
 METRICS_FILE = "metrics.csv"
 SOURCES_FILE = "sources.csv"
 DATA_FILES = (METRICS_FILE, "bilateral_tiv.csv", "pending_us_deals.csv", "european_alternatives.csv",
-              "imports_by_role.csv", SOURCES_FILE)
+              "imports_by_role.csv", "orders.csv", "order_revisions.csv", SOURCES_FILE)
 STAMP = ".stamp.json"
 
 
@@ -55,12 +57,25 @@ def sources_table(release: DataRelease) -> pd.DataFrame:
         "landing_page": f.landing_page, "sha256": f.sha256} for f in release.files])
 
 
+def earlier_releases(project: Project, release: DataRelease) -> list[DataRelease]:
+    """The releases of the manifest with an earlier last data year whose register is ingested: the metrics read
+    their registers to measure how an order year grows in later releases."""
+    from ..manifest import load_manifest
+
+    manifest = load_manifest(project.manifest_path)
+    return [r for r in manifest.releases if r.last_data_year < release.last_data_year
+            and tidy_cache.table_path(project.tidy_dir, r.name, "transfers").is_file()]
+
+
 def metrics_key(project: Project, release: DataRelease) -> str:
     """Fingerprint of what the metrics of `release` are computed from."""
     tables = {}
     folder = project.tidy_dir / release.name
     for path in sorted(folder.glob("*.parquet")):
         tables[path.stem] = tidy_cache.stored_key(path)
+    for earlier in earlier_releases(project, release):
+        tables[f"{earlier.name}/transfers"] = tidy_cache.stored_key(
+            tidy_cache.table_path(project.tidy_dir, earlier.name, "transfers"))
     # every field sources.csv shows counts: filling in a URL in the manifest must refresh the published table
     definition = {"name": release.name, "last_data_year": release.last_data_year,
                   "files": sorted((f.id, f.role, f.sha256) for f in release.files),
@@ -102,7 +117,9 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
     present = {path.stem for path in (project.tidy_dir / release.name).glob("*.parquet")}
     tables = {t: load_table(project, release.name, t) for t in TABLES if t in present}
     check_tables(project, release, tables, countries)
-    result = release_metrics(project, release, countries, tables)  # each table is read once
+    earlier = {r.name: (r.last_data_year, load_table(project, r.name, "transfers"))
+               for r in earlier_releases(project, release)}
+    result = release_metrics(project, release, countries, tables, earlier)  # each table is read once
     check_metrics(project, release, result.metrics, countries)
     metrics = result.metrics.assign(estimate=result.metrics["estimate"].map({True: "true", False: "false"}))
     payloads = {
@@ -111,6 +128,8 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
         "pending_us_deals.csv": _csv_bytes(result.pending_us_deals),
         "european_alternatives.csv": _csv_bytes(result.european_alternatives),
         "imports_by_role.csv": _csv_bytes(result.imports_by_role),
+        "orders.csv": _csv_bytes(result.orders),
+        "order_revisions.csv": _csv_bytes(result.order_revisions),
         SOURCES_FILE: _csv_bytes(sources_table(release)),
     }
     (target / STAMP).unlink(missing_ok=True)  # no stamp while the files change
