@@ -28,7 +28,7 @@ EUROPE_COVERS = ("the EU27, the United Kingdom, Norway, Switzerland, Iceland, TÃ
 PEER_METRIC = "us_share_of_arms_imports"  # the figure a brief shows for every European country
 # the computed tables a brief reads, in the order of ReleaseData._frames
 TABLE_FILES = ("metrics.csv", "bilateral_tiv.csv", "pending_us_deals.csv", "european_alternatives.csv",
-               "imports_by_role.csv")
+               "imports_by_role.csv", "orders.csv", "order_revisions.csv")
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,21 @@ class ReleaseData:
         self._previous_of: ReleaseData | None = None
 
     def _set_frames(self, metrics: pd.DataFrame, bilateral: pd.DataFrame, pending: pd.DataFrame,
-                    alternatives: pd.DataFrame, roles: pd.DataFrame) -> None:
+                    alternatives: pd.DataFrame, roles: pd.DataFrame, orders: pd.DataFrame,
+                    revisions: pd.DataFrame) -> None:
         self.metrics = metrics
         self.bilateral = bilateral
         self.pending_us_deals = pending
         self.european_alternatives = alternatives  # every brief reads all of it
         self.imports_by_role = roles
+        self.orders = orders.assign(financed_by=orders["financed_by"].fillna(""),
+                                    comments=orders["comments"].fillna(""))
+        self.order_revisions = revisions  # every brief reads all of it
         self.countries: CountryTable = country_table()
 
     def _frames(self) -> tuple[pd.DataFrame, ...]:
-        return (self.metrics, self.bilateral, self.pending_us_deals, self.european_alternatives, self.imports_by_role)
+        return (self.metrics, self.bilateral, self.pending_us_deals, self.european_alternatives, self.imports_by_role,
+                self.orders, self.order_revisions)
 
     @cached_property
     def previous(self) -> ReleaseData | None:
@@ -93,7 +98,8 @@ class ReleaseData:
         return {"metrics": self.metrics.groupby("country", sort=False).indices,
                 "bilateral": self.bilateral.groupby("recipient", sort=False).indices,
                 "pending": self.pending_us_deals.groupby("recipient", sort=False).indices,
-                "roles": self.imports_by_role.groupby("recipient", sort=False).indices}
+                "roles": self.imports_by_role.groupby("recipient", sort=False).indices,
+                "orders": self.orders.groupby("recipient", sort=False).indices}
 
     @cached_property
     def _row_hashes(self) -> tuple[np.ndarray, ...]:
@@ -112,7 +118,8 @@ class ReleaseData:
         rows = np.unique(np.concatenate([index["metrics"].get(code, empty) for code in (country, *BRIEF_GROUPS)]
                                         + [self._peer_rows]))
         return (rows, index["bilateral"].get(country, empty), index["pending"].get(country, empty),
-                np.arange(len(self.european_alternatives)), index["roles"].get(country, empty))
+                np.arange(len(self.european_alternatives)), index["roles"].get(country, empty),
+                index["orders"].get(country, empty), np.arange(len(self.order_revisions)))
 
     def for_brief(self, country: str) -> ReleaseData:
         """The part of this release that the brief of `country` reads: the country's own rows, the group rows
@@ -384,6 +391,11 @@ class Brief:
     @property
     def is_nato(self) -> bool:
         return self.data.countries.is_member("NATO", self.country, self.data.last_year)
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        """The country's orders since 2000 as orders.csv lists them (selections included, `counted_as` says)."""
+        return self.data.orders[self.data.orders["recipient"] == self.country].reset_index(drop=True)
 
     @property
     def pending_us_deals(self) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 from ..metrics.alternatives import ALTERNATIVE_YEARS, us_roles
 from ..metrics.dependency import US, european_suppliers
 from ..metrics.diversification import EQUIPMENT_GUIDELINE
+from ..metrics.orders import since_invasion
 from ..metrics.weapon_categories import CATEGORIES, CATEGORY_NAMES
 from .context import Brief
 from .findings import supplier_shares
@@ -137,18 +138,22 @@ def at_stake(brief: Brief, compact: bool = False) -> str | None:
     equipment = _span(brief, "nato_equipment_share", year)
     equipment_text = (f"the {equipment} of its defence spending that went on equipment in {year}" if equipment
                       else f"NATO's {fmt(EQUIPMENT_GUIDELINE, 'pct')} equipment guideline")
-    us_share = _span(brief, "us_share_of_arms_imports", brief.data.window(0))
+    since = since_invasion(brief.data.last_year)
+    us_share = _span(brief, "us_share_of_arms_orders", since)
+    if us_share is None:
+        return None
     if compact:
         gap_span = _span(brief, "nato_gap_to_3_5pct_gdp_usd", year)
         return (f"A scenario, not a forecast: if the equipment part of the {gap_span} a year more that 3.5% of GDP "
-                f"would take were bought like today's imports, about "
-                f"{_span(brief, 'us_procurement_at_stake_usd', year)} a year would buy US arms.")
+                f"would take were ordered like its orders since 2022 ({us_share} from the US, by volume, not money), "
+                f"about {_span(brief, 'us_procurement_at_stake_usd', year)} a year would buy US arms.")
     return (f"A scenario, not a forecast: reaching {HAGUE_CORE.medium}, would take "
             f"{_span(brief, 'nato_gap_to_3_5pct_gdp_usd', year)} more a year ({year} figures). If the equipment "
-            f"part of that increase ({equipment_text}) were bought the way {brief.name} imported arms in "
-            f"{short_period(brief.data.window(0))} ({us_share} from the US), about "
+            f"part of that increase ({equipment_text}) were ordered the way {brief.name} has ordered arms since 2022 "
+            f"({us_share} from the US; a share of SIPRI's volume of the orders, not of the money paid), about "
             f"{_span(brief, 'us_procurement_at_stake_usd', year)} a year would buy US arms; what it buys from its own "
-            f"industry would lower that.")
+            f"industry would lower that. The orders, not past deliveries, show where new money goes: see "
+            f"[Orders placed](#orders).")
 
 
 # what the PDF's shorter sentences leave out (the web page keeps the definitions in full)
@@ -225,7 +230,11 @@ def alternatives_table(brief: Brief) -> str:
                      md_escape(", ".join(dict.fromkeys(systems.head(3)))), options or "none"])
     note = "".join(_none_delivered(role, span) + "\n\n" for role in missing)
     period = short_period(window)
-    return (f"What {brief.name} bought from the US in {period}, role by role, and the European-made systems of the "
+    aid = brief.figure("aid_share_of_arms_orders", since_invasion(brief.data.last_year))
+    if aid is not None and aid.value >= 0.25:
+        note += (f"Much of what {md_escape(brief.name)} received was aid, not bought: who pays for its orders, where "
+                 f"SIPRI's register says so, is under [Orders placed](#orders).\n\n")
+    return (f"What {brief.name} received from the US in {period}, role by role, and the European-made systems of the "
             f"same role that European suppliers delivered new to any country in {span} (SIPRI's trade register; "
             f"systems the US also supplies, such as licence-built ones, are left out; nothing here judges which "
             f"system could replace which):\n\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .context import Brief
+from .orders import orders_key_finding
 from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
 from .text import figure_span, fmt, metric_format, short_period
 
@@ -241,5 +242,7 @@ def spending_findings(brief: Brief) -> list[str]:
 
 
 def key_findings(brief: Brief) -> list[str]:
-    """The key findings: imports and suppliers, orders, spending; built only from metrics.csv figures."""
-    return import_findings(brief) + pipeline_finding(brief) + spending_findings(brief)
+    """The key findings: imports and suppliers, orders (those placed since 2022 where they change the picture the
+    deliveries give, else those still to be delivered), spending; built only from metrics.csv figures."""
+    orders = orders_key_finding(brief)
+    return import_findings(brief) + ([orders] if orders else pipeline_finding(brief)) + spending_findings(brief)

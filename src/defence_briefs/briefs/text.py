@@ -22,12 +22,17 @@ METRIC_FORMATS = {
     "us_share_of_pending_orders_firm": "pct", "us_share_of_pending_orders_planned": "pct",
     "us_procurement_at_stake_usd": "usd_m", "projected_arms_imports_tiv": "tiv",
     "projected_us_share_of_arms_imports": "pct",
+    "arms_orders_tiv": "tiv", "arms_selections_tiv": "tiv", "us_share_of_arms_selections": "pct",
+    "arms_orders_unvalued_count": "int", "arms_orders_unvalued_count_from_europe": "int",
 }
 # families of metrics named by a prefix (supplier_share_ISR) or a pattern (us_share_of_missiles_imports)
 FAMILY_FORMATS = (
     (re.compile(r"supplier_share_[A-Z_]+|category_share_\w+|(us|european)_share_of_\w+_imports"
                 r"|share_of_\w+_imports_from_[A-Z_]+"), "pct"),
-    (re.compile(r"pending_orders_tiv_from_[A-Z_]+|arms_imports_from_\w+|arms_imports_tiv_\w+"), "tiv"),
+    (re.compile(r"pending_orders_tiv_from_[A-Z_]+|arms_imports_from_\w+|arms_imports_tiv_\w+"
+                r"|arms_(orders|selections)_tiv_from_\w+"), "tiv"),
+    (re.compile(r"(us|european|safe_eligible|aid)_share_of_arms_orders|us_share_of_\w+_orders"
+                r"|arms_orders_supplier_share_[A-Z_]+"), "pct"),
 )
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")

@@ -142,6 +142,9 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
     MetricDefinition("arms_orders_tiv_from_<ISO3>", "SIPRI TIV m",
                      "Orders placed with each of the five largest suppliers of a window.", REGISTER,
                      r"arms_orders_tiv_from_[A-Z_]+"),
+    MetricDefinition("arms_orders_supplier_share_<ISO3>", "fraction",
+                     "Each of those five suppliers' share of the window's orders.", REGISTER,
+                     r"arms_orders_supplier_share_[A-Z_]+"),
     MetricDefinition("{us,european,safe_eligible,aid}_share_of_arms_orders", "fraction",
                      "The part of the orders placed with the United States, with European suppliers, with suppliers "
                      "SAFE accepts, and financed as aid (the register's comments: 'aid', 'FMF', PURL; the payers in "
@@ -154,6 +157,8 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "end of the release's last year, by the year SIPRI gives them: shown beside the orders, never in "
                      "them.", REGISTER),
     MetricDefinition("us_share_of_arms_selections", "fraction", "The US share of those selections.", REGISTER),
+    MetricDefinition("arms_selections_tiv_from_{us,europe,others}", "SIPRI TIV m",
+                     "Those selections by supplier bloc.", REGISTER, r"arms_selections_tiv_from_(us|europe|others)"),
     MetricDefinition("arms_orders_unvalued_count{,_from_europe}", "orders",
                      "Orders placed (all, and from European suppliers) to which SIPRI gives no TIV yet (a new "
                      "system such as the Leopard-2A8): they count as zero in the volumes above.", REGISTER,

@@ -201,19 +201,22 @@ def order_metrics(orders: pd.DataFrame, entities: Iterable[str], members: Callab
                 out.add(entity, f"arms_orders_tiv_from_{name}", label, float(tiv[rows & (bloc == name)].sum()),
                         UNIT_TIV, source, estimate)
             if total > 0:
-                out.add(entity, "us_share_of_arms_orders", label, float(tiv[rows & (bloc == "us")].sum()) / total,
-                        UNIT_FRACTION, source, estimate)
+                out.add(entity, "us_share_of_arms_orders", label,
+                        min(1.0, float(tiv[rows & (bloc == "us")].sum()) / total), UNIT_FRACTION, source, estimate)
                 out.add(entity, "european_share_of_arms_orders", label,
-                        float(tiv[rows & (bloc == "europe")].sum()) / total, UNIT_FRACTION, source, estimate)
+                        min(1.0, float(tiv[rows & (bloc == "europe")].sum()) / total), UNIT_FRACTION, source, estimate)
                 out.add(entity, "safe_eligible_share_of_arms_orders", label,
                         min(1.0, float(tiv[rows & eligible].sum()) / total), UNIT_FRACTION, source, estimate)
-                out.add(entity, "aid_share_of_arms_orders", label, float(tiv[rows & aid].sum()) / total,
+                out.add(entity, "aid_share_of_arms_orders", label, min(1.0, float(tiv[rows & aid].sum()) / total),
                         UNIT_FRACTION, source, estimate)
             selected = float(selection[rows].sum())
             out.add(entity, "arms_selections_tiv", label, selected, UNIT_TIV, source)
             if selected > 0:
                 out.add(entity, "us_share_of_arms_selections", label,
-                        float(selection[rows & (bloc == "us")].sum()) / selected, UNIT_FRACTION, source)
+                        min(1.0, float(selection[rows & (bloc == "us")].sum()) / selected), UNIT_FRACTION, source)
+                for name in ("us", "europe", "others"):
+                    out.add(entity, f"arms_selections_tiv_from_{name}", label,
+                            float(selection[rows & (bloc == name)].sum()), UNIT_TIV, source)
             out.add(entity, "arms_orders_unvalued_count", label, float((rows & unvalued).sum()), UNIT_COUNT, source)
             out.add(entity, "arms_orders_unvalued_count_from_europe", label,
                     float((rows & unvalued & (bloc == "europe")).sum()), UNIT_COUNT, source)
@@ -223,13 +226,15 @@ def order_metrics(orders: pd.DataFrame, entities: Iterable[str], members: Callab
             largest = by_supplier[by_supplier > 0].sort_values(ascending=False, kind="stable").head(top_suppliers)
             for name, value in largest.items():
                 out.add(entity, f"arms_orders_tiv_from_{name}", label, float(value), UNIT_TIV, source, estimate)
+                out.add(entity, f"arms_orders_supplier_share_{name}", label, min(1.0, float(value) / total),
+                        UNIT_FRACTION, source, estimate)  # min: the same TIV summed in another order
             for name in sorted(set(category[rows]) - {""}):
                 in_category = rows & (category == name)
                 category_total = float(tiv[in_category].sum())
                 if category_total > 0:
                     out.add(entity, f"us_share_of_{name}_orders", label,
-                            float(tiv[in_category & (bloc == "us")].sum()) / category_total, UNIT_FRACTION, source,
-                            estimate)
+                            min(1.0, float(tiv[in_category & (bloc == "us")].sum()) / category_total), UNIT_FRACTION,
+                            source, estimate)
     return out
 
 
