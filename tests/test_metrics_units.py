@@ -208,21 +208,29 @@ def test_weapon_categories_by_supplier_bloc_and_safe_share_by_hand() -> None:
 
 
 def test_us_procurement_at_stake_by_hand() -> None:
+    """The scenario applies the US share of the orders placed since 2022, not of past deliveries: Finland, whose
+    deliveries of 2021-25 held nothing from the US, has ordered mostly American since 2022."""
     rows = pd.DataFrame([
         ("POL", "nato_gap_to_3_5pct_gdp_usd", "2023", 100.0, False),
         ("POL", "nato_gap_to_3_5pct_gdp_usd", "2024", 50.0, True),
         ("POL", "nato_equipment_share", "2024", 0.4, True),
-        ("POL", "us_share_of_arms_imports", "2020-2024", 0.5, False),
+        ("POL", "us_share_of_arms_orders", "2022-2025", 0.5, False),
+        ("POL", "us_share_of_arms_imports", "2021-2025", 0.9, False),  # past deliveries: not used
         ("EST", "nato_gap_to_3_5pct_gdp_usd", "2024", 20.0, False),  # no equipment share: NATO's 20% guideline
-        ("EST", "us_share_of_arms_imports", "2020-2024", 0.25, False),
-        ("AUT", "us_share_of_arms_imports", "2020-2024", 0.9, False),  # not an ally: no NATO gap
+        ("EST", "us_share_of_arms_orders", "2022-2025", 0.25, False),
+        ("FIN", "nato_gap_to_3_5pct_gdp_usd", "2024", 30.0, False),
+        ("FIN", "us_share_of_arms_imports", "2021-2025", 0.0, False),
+        ("FIN", "us_share_of_arms_orders", "2022-2025", 0.9, False),
+        ("AUT", "us_share_of_arms_orders", "2022-2025", 0.9, False),  # not an ally: no NATO gap
     ], columns=["country", "metric", "period", "value", "estimate"])
-    out = dv.procurement_at_stake(rows, ["POL", "EST"], {"GROUP": ["POL", "EST", "AUT"]}, "2020-2024")
+    out = dv.procurement_at_stake(rows, ["POL", "EST", "FIN"], {"GROUP": ["POL", "EST", "AUT"]}, "2022-2025")
     values = out.frame("t").set_index(["country", "metric", "period"])
     assert values.loc[("POL", "us_procurement_at_stake_usd", "2024"), "value"] == pytest.approx(50 * 0.4 * 0.5)
     assert bool(values.loc[("POL", "us_procurement_at_stake_usd", "2024"), "estimate"])  # NATO's 2024e
     assert values.loc[("EST", "us_procurement_at_stake_usd", "2024"), "value"] == pytest.approx(20 * 0.2 * 0.25)
     assert "20% guideline" in values.loc[("EST", "us_procurement_at_stake_usd", "2024"), "source"]
+    assert "orders placed since 2022" in values.loc[("EST", "us_procurement_at_stake_usd", "2024"), "source"]
+    assert values.loc[("FIN", "us_procurement_at_stake_usd", "2024"), "value"] == pytest.approx(30 * 0.2 * 0.9)
     assert values.loc[("GROUP", "us_procurement_at_stake_usd", "2024"), "value"] == pytest.approx(10 + 1)
     assert ("AUT", "us_procurement_at_stake_usd", "2024") not in values.index
 

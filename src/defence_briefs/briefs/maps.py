@@ -268,6 +268,21 @@ def us_share_map(data) -> BriefChart | None:
                        f"the US share of each country's arms imports in {period}", SIPRI_AT)
 
 
+def us_orders_map(data) -> BriefChart | None:
+    """The US share of the arms orders each country placed since 2022, as a map linking to the briefs."""
+    from ..metrics.orders import since_invasion
+
+    since = since_invasion(data.last_year)
+    period = text.short_period(since)
+
+    def title(shares: pd.Series) -> str:
+        return (f"{int((shares >= 0.5).sum())} of {int(shares.notna().sum())} European countries placed half or more "
+                f"of their arms orders of {period} with the US")
+
+    return _metric_map(data, "us_share_of_arms_orders", since, f"US share of arms orders, {period}", title,
+                       f"the US share of the arms orders each country placed in {period} (by volume)", SIPRI_AT)
+
+
 def gdp_share_map(data) -> BriefChart | None:
     """Military spending as a share of GDP (SIPRI) in the release's last year, as a map linking to the briefs."""
     year = str(data.last_year)

@@ -269,3 +269,64 @@ def orders_key_finding(brief: Brief) -> str | None:
             f"{_span(brief, 'us_share_of_arms_orders', since)} of the arms {brief.name} has ordered since 2022, by "
             f"volume, against {_span(brief, 'us_share_of_arms_imports', window)} of what it received in "
             f"{short_period(window)} (see Orders placed).")
+
+
+MOVER_MINIMUM = 100.0  # TIV m ordered in each window before a country's move counts (a few orders are no trend)
+MOVERS_SHOWN = 5
+
+
+def _cell(data: ReleaseData, code: str, metric: str, period: str) -> str:
+    figure = data.figure(code, metric, period)
+    if figure is None:
+        return "no data"
+    return figure_span(figure.value, metric_format(metric), code, metric, period) + ("\\*" if figure.estimate else "")
+
+
+def europe_orders_table(data: ReleaseData, first_year: int = 2016) -> str:
+    """Europe's and Europe without Ukraine's orders per year and bloc, with the selections apart."""
+    rows = []
+    periods = [str(y) for y in range(first_year, data.last_year + 1)] + [before_invasion(),
+                                                                          since_invasion(data.last_year)]
+    for period in periods:
+        label = short_period(period)
+        rows.append([label, *(_cell(data, group, metric, period) for group in ("EUROPE", "EUROPE_EX_UKR")
+                              for metric in ("arms_orders_tiv", "us_share_of_arms_orders",
+                                             "european_share_of_arms_orders")),
+                     _cell(data, "EUROPE", "arms_selections_tiv", period)])
+    return md_table(["Order year", "Europe: orders (TIV m)", "US share", "European share",
+                     "Without Ukraine: orders", "US share", "European share",
+                     "Selected, not yet ordered (TIV m)"], rows, "lrrrrrrr")
+
+
+def order_movers(data: ReleaseData) -> str:
+    """The countries whose US share of orders moved most between 2016-21 and since 2022, toward and away from US
+    suppliers, among those that ordered at least MOVER_MINIMUM TIV m in each window."""
+    before, since = before_invasion(), since_invasion(data.last_year)
+    moves = []
+    for code in data.european_countries():
+        volumes = [data.figure(code, "arms_orders_tiv", p) for p in (before, since)]
+        shares = [data.figure(code, "us_share_of_arms_orders", p) for p in (before, since)]
+        if any(v is None or v.value < MOVER_MINIMUM for v in volumes) or any(s is None for s in shares):
+            continue
+        moves.append((shares[1].value - shares[0].value, code))
+    if not moves:
+        return "*No European country ordered enough in both windows to compare.*\n"
+    moves.sort()
+
+    def rows(chosen: list[tuple[float, str]]) -> list[list[str]]:
+        return [[f"[{md_escape(data.countries.name(code))}](countries/{code}.html)",
+                 _cell(data, code, "us_share_of_arms_orders", before), _cell(data, code, "us_share_of_arms_orders",
+                                                                          since),
+                 fmt(move, "points"), _cell(data, code, "arms_orders_tiv", since)] for move, code in chosen]
+
+    header = ["Country", f"US share of orders, {short_period(before)}", f"US share, {short_period(since)}",
+              "Move", f"Orders {short_period(since)} (TIV m)"]
+    away = [m for m in moves if m[0] < 0][:MOVERS_SHOWN]
+    toward = [m for m in reversed(moves) if m[0] > 0][:MOVERS_SHOWN]
+    text = (f"Countries that ordered at least {MOVER_MINIMUM:,.0f} million TIV in each window; the move is in "
+            f"percentage points.\n\n")
+    if away:
+        text += "**Away from US suppliers**\n\n" + md_table(header, rows(away), "lrrrr") + "\n"
+    if toward:
+        text += "**Toward US suppliers**\n\n" + md_table(header, rows(toward), "lrrrr") + "\n"
+    return text

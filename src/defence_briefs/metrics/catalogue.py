@@ -134,7 +134,8 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "order, less the parts SIPRI says were selected but not yet ordered and the planned units beyond "
                      "those ordered; options are not in SIPRI's number ordered. Each year from 2000, `2011-2015`, "
                      "`2016-2021` and `2022-<last year>`. Estimate where more than 5% of the TIV is an order whose "
-                     "year or number SIPRI marks '?'. Every order and its classification: data/orders.csv. "
+                     "year SIPRI marks '?' (orders.csv flags uncertain numbers too). Every order and its "
+                     "classification: data/orders.csv. "
                      + GROUP_NOTE, REGISTER),
     MetricDefinition("arms_orders_tiv_from_{us,europe,others}", "SIPRI TIV m",
                      "Orders placed with the United States, European suppliers and all others.", REGISTER,

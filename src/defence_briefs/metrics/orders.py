@@ -11,8 +11,9 @@ the methodology counts:
 - planned: units of a planned fleet beyond those ordered ("126 planned of which 48 ordered") are not ordered.
 - option: an option ("option on 20 more") is not in SIPRI's number ordered nor in its TIV for the total order; the
   rule checks that the TIV is the number ordered times the TIV per unit and changes nothing.
-- uncertain: an order whose year or number SIPRI marks '?' counts and makes the figures it is part of estimates
-  when it is more than `MATERIAL_UNCERTAIN` of their TIV.
+- uncertain: an order whose year or number SIPRI marks '?' counts, flagged as an estimate in orders.csv; a figure
+  is an estimate when more than `MATERIAL_UNCERTAIN` of its TIV is an order whose year is uncertain (the year
+  decides the period; SIPRI marks most recent numbers '?', in deliveries as in orders).
 - aid: an order financed as aid ("financed by 'FMF' aid", "aid from Denmark", "PURL") counts for the recipient;
   `financed_by` names the payers the comment names (the supplier itself when it names none).
 - second-hand (the status column) and licence production (the licensor is SIPRI's supplier) are orders, flagged.
@@ -182,7 +183,9 @@ def order_metrics(orders: pd.DataFrame, entities: Iterable[str], members: Callab
     bloc = orders["bloc"].to_numpy()
     supplier = orders["supplier"].to_numpy()
     category = orders["category"].to_numpy()
-    uncertain = orders["estimate"].to_numpy(dtype=bool)
+    # a figure is starred for uncertain order years (which decide its period), not for uncertain numbers: SIPRI
+    # marks most recent numbers '?', in deliveries as in orders; the row-level flag in orders.csv keeps both
+    uncertain = orders["order_year_uncertain"].fillna(False).to_numpy(dtype=bool)
     aid = orders["aid"].to_numpy(dtype=bool)
     counted = orders["counted_as"].to_numpy() != "selection"
     unvalued = orders["unvalued"].to_numpy(dtype=bool) & counted

@@ -166,12 +166,17 @@ def stale_notice_html(stale: list[tuple[str, str]]) -> str:
 def diversification_markdown(data: ReleaseData) -> str:
     """The Europe page on buying less from the US, as pandoc markdown (figures from metrics.csv as traced spans,
     the map drawn by the site's vega)."""
-    from ..briefs.maps import us_share_map  # Altair: not imported by a build that has nothing to render
+    from ..briefs import orders  # Altair: not imported by a build that has nothing to render
+    from ..briefs.maps import us_orders_map, us_share_map
 
     window, year = data.window(0), data.last_year
     period = short_period(window)
     us_map = us_share_map(data)
     map_html = chart_html(us_map, us_map.chart.to_dict()) if us_map else ""
+    orders_map = us_orders_map(data)
+    orders_map_html = chart_html(orders_map, orders_map.chart.to_dict()) if orders_map else ""
+    orders_chart = orders.orders_chart_for(data, "EUROPE", "Europe", "Europe's")
+    orders_chart_html = chart_html(orders_chart, orders_chart.chart.to_dict()) if orders_chart else ""
     ex_ukraine = dv.EUROPE_GROUPS[1][1]
     members = data.countries.members("EUROPE", year)
     first = year - 9
@@ -188,6 +193,29 @@ measure of the military capability transferred, not of money.
 {dv.europe_headlines(data)}
 \\* estimate: more than {MATERIAL_CUT:.0%} of the figure depends on how deliveries SIPRI gives only as a total over
 several years are divided between them, or SIPRI or NATO mark it as estimated.
+
+## Where Europe's new orders go {{#orders}}
+
+Deliveries lag orders by three to ten years; the orders placed each year (SIPRI's order year, at its TIV for the
+whole order) show where Europe buys now. Deals SIPRI lists as selected but not yet ordered are set apart, never
+counted as orders; aid-financed orders count for the recipient (every order with its classification:
+[data/orders.csv](data/orders.csv); the rules: [methodology](methodology.html#orders-placed)).
+
+```{{=html}}
+{orders_chart_html}
+```
+
+{orders.europe_orders_table(data)}
+\\* estimate: more than 5% of the orders' volume is an order whose year SIPRI marks uncertain.
+{orders.revision_note(data) or ""}
+
+### Who moved toward or away from US suppliers
+
+{orders.order_movers(data)}
+
+```{{=html}}
+{orders_map_html}
+```
 
 ## Where each country stands
 
@@ -240,7 +268,8 @@ def diversification_page(config: SiteConfig, data: ReleaseData) -> str:
     """diversification.html: Europe on buying less from the US."""
     meta = _metadata(config, data, "What it would take to buy less from the US", "Europe's dependence on US arms, "
                      "and the evidence for diversifying", 0, [("All figures (CSV)", "data/metrics.csv"),
-                                         ("European alternatives (CSV)", "data/european_alternatives.csv")])
+                                         ("European alternatives (CSV)", "data/european_alternatives.csv"),
+                                         ("Orders since 2000 (CSV)", "data/orders.csv")])
     return convert(html_page("the diversification page", diversification_markdown(data), meta, config.toc,
                              config.toc_depth))[0]
 

@@ -150,8 +150,87 @@ def update_methodology(project: Project, manifest: Manifest) -> Path:
         text = replace_block(text, "allocation_last_year", last_year_markdown(project, manifest))
     if {FROM_RELEASE, TO_RELEASE} <= {r.name for r in manifest.releases}:
         text = replace_block(text, "projection_backtest", backtest_markdown(project, manifest))
+    text = replace_block(text, "orders", orders_markdown(project, manifest))
     text = replace_block(text, "reproduced", reproductions_markdown(project))
     text = replace_block(text, "parser_checks", parser_checks_markdown(project))
     text = replace_block(text, "published_sources", sources_markdown())
     atomic_write_bytes(path, text.encode("utf-8"))
     return path
+
+
+RULE_WORDS = {
+    "selection": "selected, not yet ordered (whole deal): not an order",
+    "part_selection": "part of the deal selected, not yet ordered: that part is not an order",
+    "planned": "planned units beyond those ordered: not ordered",
+    "option": "an option named: not in the number ordered (TIV checked against number x TIV per unit)",
+    "uncertain": "order year or number marked '?': counts, flagged",
+    "aid": "financed as aid: counts for the recipient, flagged, payers named",
+    "second_hand": "second-hand (status column): counts, flagged",
+    "licence": "licence production: counts as an order from the licensor",
+    "unvalued": "no TIV yet for the total order: counts as zero, counted by number",
+}
+
+
+def orders_markdown(project: Project, manifest: Manifest) -> str:
+    """The orders' rule counts (newest release), how order years grew across the registers, and the lead-lag
+    check of orders against later deliveries."""
+    import pandas as pd
+
+    from ..metrics import orders as order_rules
+    from ..metrics.release_metrics import classify
+    from ..metrics.stage import load_metrics, metrics_dir
+
+    latest = manifest.default_release
+    countries = country_table()
+    published = pd.read_csv(metrics_dir(project, latest.name) / "orders.csv", dtype={"rules": str})
+    published["rules"] = published["rules"].fillna("")
+    counts = order_rules.rule_counts(published)
+    lines = [f"Release {latest.name}: {len(published):,} register rows of orders placed by the European countries "
+             f"since {order_rules.FIRST_ORDER_YEAR} (data/orders.csv); a row can meet several rules.", "",
+             "| Rule | Rows | TIV m taken out of the orders | Order TIV m of the rows |", "|---|---|---|---|"]
+    for row in counts.itertuples():
+        lines.append(f"| {RULE_WORDS[row.rule]} | {row.rows:,} | {row.tiv_out_of_orders:,.0f} | "
+                     f"{row.order_tiv_flagged:,.0f} |")
+    mismatches = order_rules.option_mismatches(published)
+    lines += ["", f"Rows naming an option whose TIV is not the number ordered times the TIV per unit: "
+              f"{len(mismatches)}.", ""]
+    members = countries.members("EUROPE", latest.last_data_year)
+    registers = {r.name: load_table(project, r.name, "transfers") for r in manifest.releases
+                 if (project.tidy_dir / r.name / "transfers.parquet").is_file()}
+    last_years = {r.name: r.last_data_year for r in manifest.releases if r.name in registers}
+    first = min(last_years.values()) - 7
+    by_register = order_rules.orders_by_register(registers, members, range(first, latest.last_data_year + 1),
+                                                 lambda f: classify(f, countries))
+    table = by_register.pivot(index="order_year", columns="release", values="order_tiv")
+    lines += [f"Europe's orders by order year as each register records them (TIV m, selections left out; the "
+              f"{len(members)} countries of the briefs):", "",
+              "| Order year | " + " | ".join(f"Release {r}" for r in table.columns) + " |",
+              "|---|" + "---|" * len(table.columns)]
+    for year, row in table.iterrows():
+        lines.append(f"| {year} | " + " | ".join("" if pd.isna(v) else f"{v:,.0f}" for v in row) + " |")
+    growth = order_rules.revisions(by_register, last_years)
+    lines += ["", "Growth of a register's latest order year in the later registers:", "",
+              "| Order year | First recorded in | Recorded again in | Releases later | Growth |",
+              "|---|---|---|---|---|"]
+    for row in growth.itertuples():
+        lines.append(f"| {row.order_year} | {row.first_release} | {row.later_release} | {row.releases_later} | "
+                     f"{row.growth:+.1%} |")
+    metrics = load_metrics(project, latest.name).set_index(["country", "metric", "period"])["value"]
+    window = f"{latest.last_data_year - 4}-{latest.last_data_year}"
+    earlier = f"{latest.last_data_year - 9}-{latest.last_data_year - 5}"
+    lead = "-".join(str(y) for y in order_rules.LEAD_LAG_WINDOW)
+    importers = sorted((c for c in members if (c, "arms_imports_tiv", window) in metrics.index),
+                       key=lambda c: -metrics[c, "arms_imports_tiv", window])[:10]
+
+    def pct(key: tuple) -> str:
+        return f"{metrics[key]:.0%}" if key in metrics.index else "no data"
+
+    lines += ["", f"Lead and lag: the US share of the orders placed in {lead} against the US share of the deliveries "
+              f"of {earlier} and {window}, for Europe and its ten largest importers of {window}:", "",
+              f"| Country | US share of orders, {lead} | US share of deliveries, {earlier} | US share of deliveries, "
+              f"{window} |", "|---|---|---|---|"]
+    for code in ["EUROPE", *importers]:
+        lines.append(f"| {countries.name(code)} | {pct((code, 'us_share_of_arms_orders', lead))} | "
+                     f"{pct((code, 'us_share_of_arms_imports', earlier))} | "
+                     f"{pct((code, 'us_share_of_arms_imports', window))} |")
+    return dash_periods("\n".join(lines) + "\n")
