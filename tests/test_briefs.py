@@ -304,3 +304,32 @@ def test_every_brief_states_its_source_files_with_edition_and_sha256(briefs_proj
             flat = "".join(_pdf_text(_site(briefs_project) / "pdf" / f"{code}.pdf").split())
             assert all((f.id if f.role in BY_ID_IN_PDF else f.sha256) in flat for f in always), code
             assert all(f.id in flat for f in files), code
+
+
+def test_every_brief_has_the_orders_section_and_the_europe_page_its_map(briefs_project: Project) -> None:
+    """Each brief's section id="orders" charts the orders placed per year (where the country ordered since 2010),
+    says where its orders since 2022 went with the figures of metrics.csv, and lists its largest orders; Poland's
+    names South Korea and its 640 K-2 as a selection, not an order. The Europe page shows Europe's orders by year,
+    the countries that moved, and a map of the US share of orders since 2022."""
+    site = _site(briefs_project)
+    metrics = load_metrics(briefs_project, RELEASE).set_index(["country", "metric", "period"])["value"]
+    for page in sorted((site / "countries").glob("*.html")):
+        code = page.stem
+        section = _soup(page).find(id="orders")
+        assert section is not None and "Orders placed" in section.find(["h2", "h1"]).get_text(), code
+        ordered = sum(metrics.get((code, "arms_orders_tiv", str(y)), 0) for y in range(2010, 2026))
+        assert bool(section.select("figure.chart")) == (ordered > 0), code
+        text = " ".join(section.get_text().split())
+        if metrics.get((code, "arms_orders_tiv", "2022-2025"), 0) > 0:
+            us = fmt(metrics[(code, "us_share_of_arms_orders", "2022-2025")], "pct")
+            assert f"{us} of its new arms orders, by volume, with the United States" in text \
+                or f"and {us} with the United States" in text, code
+            assert "Orders of 2025 are incomplete" in text, code
+    poland = " ".join(_soup(site / "countries" / "POL.html").find(id="orders").get_text().split())
+    assert "with South Korea" in poland and "640 K-2 Black Panther from South Korea" in poland
+    assert "Selected, not yet ordered" in poland  # the table's status of the K-2 selection
+    europe = _soup(site / "diversification.html").find(id="orders")
+    assert europe is not None
+    text = " ".join(europe.get_text().split())
+    assert "Away from US suppliers" in text and "Toward US suppliers" in text and "Without Ukraine" in text
+    assert len(europe.select("figure.chart")) == 2  # Europe's orders per year, and the map

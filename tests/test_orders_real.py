@@ -1,0 +1,95 @@
+"""Orders placed, on the real registers: the deals a reader knows are classified as SIPRI's words say.
+
+Each case below is a row of the 2026 trade register (sipri_at_register_2026) read by hand: its comment, status and
+flags decide what the row counts as. Skipped, with the reason, when DEFENCE_DATA_MIRROR is not set.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from defence_briefs.metrics.stage import load_metrics, metrics_dir
+from defence_briefs.project import Project
+
+MIRROR = os.environ.get("DEFENCE_DATA_MIRROR")
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.skipif(not MIRROR, reason="DEFENCE_DATA_MIRROR is not set: no real raw files to test against"),
+]
+
+
+@pytest.fixture(scope="module")
+def orders(real_project: Project) -> pd.DataFrame:
+    return pd.read_csv(metrics_dir(real_project, "2026") / "orders.csv", dtype={"rules": str, "financed_by": str})
+
+
+def _row(orders: pd.DataFrame, recipient: str, supplier: str, year: int, designation: str,
+         number: int | None = None) -> pd.Series:
+    rows = orders[(orders["recipient"] == recipient) & (orders["supplier"] == supplier)
+                  & (orders["order_year"] == year) & (orders["weapon_designation"] == designation)]
+    if number is not None:
+        rows = rows[rows["number_ordered"] == number]
+    assert len(rows) == 1, (recipient, supplier, year, designation, len(rows))
+    return rows.iloc[0]
+
+
+@pytest.mark.parametrize(("recipient", "supplier", "year", "designation", "number", "tiv"), [
+    ("POL", "KOR", 2025, "K-2 Black Panther", 640, 3200.0),  # "selected but not yet ordered by end-2025"
+    ("DNK", "USA", 2025, "F-35A Lightning-2", 16, 880.0),  # "Selected but not yet ordered by end-2025"
+    ("BEL", "USA", 2025, "F-35A Lightning-2", 11, 605.0),  # "...; selected but not yet ordered by end-2025"
+    ("GBR", "USA", 2025, "F-35A Lightning-2", 12, 660.0),  # "selected but not yet ordered by end-2025"
+    ("NOR", "DEU", 2025, "Type-212", 2, 550.0),  # "Selected 2025 but contract not yet signed by end 2025"
+    ("POL", "KOR", 2022, "K-9 Thunder 155mm", 308, 1336.72),  # "selected but contract not yet signed by end-2025"
+])
+def test_selections_a_reader_knows_are_not_orders(orders, recipient, supplier, year, designation, number,
+                                                  tiv) -> None:
+    row = _row(orders, recipient, supplier, year, designation, number)
+    assert row["counted_as"] == "selection"
+    assert row["order_tiv"] == 0 and row["selection_tiv"] == pytest.approx(tiv)
+
+
+def test_orders_a_reader_knows_are_orders(orders) -> None:
+    finland = _row(orders, "FIN", "USA", 2021, "F-35A Lightning-2")  # the 64 F-35A of the HX programme
+    assert finland["counted_as"] == "order" and finland["number_ordered"] == 64 and finland["order_tiv"] > 0
+    slovakia = _row(orders, "SVK", "ITA", 2014, "C-27J Spartan")  # "Selected 2008 but order delayed until 2014"
+    assert slovakia["counted_as"] == "order"
+    switzerland = _row(orders, "CHE", "USA", 2021, "F-35A Lightning-2")  # "incl 28 selected but not yet ordered"
+    assert switzerland["counted_as"] == "order and selection"
+    assert switzerland["selection_tiv"] == pytest.approx(28 * switzerland["tiv_per_unit"])
+    uk = _row(orders, "GBR", "USA", 2006, "F-35B Lightning-2")  # "126 planned of which 48 ordered by end-2025"
+    assert uk["order_tiv"] == pytest.approx(48 * uk["tiv_per_unit"])
+    assert uk["planned_tiv"] == pytest.approx((126 - 48) * uk["tiv_per_unit"])
+    greece = _row(orders, "GRC", "USA", 2024, "F-35A Lightning-2")  # "Option on 20 more": 20 ordered
+    assert greece["order_tiv"] == pytest.approx(20 * greece["tiv_per_unit"]) and "option" in greece["rules"]
+
+
+def test_ukraine_purl_order_names_its_european_payers(orders) -> None:
+    """'Financed by aid from Denmark; Lithuania; Netherlands; Norway; Sweden and other European countries as part of
+    Prioritized Ukraine Requirements List (PURL) program' (Ukraine, Patriot, 2025)."""
+    patriot = _row(orders, "UKR", "USA", 2025, "Patriot")
+    assert patriot["aid"] and patriot["financed_by"] == "DNK;LTU;NLD;NOR;SWE;others"
+
+
+def test_europe_orders_add_up_and_leave_selections_out(real_project: Project, orders) -> None:
+    metrics = load_metrics(real_project, "2026").set_index(["country", "metric", "period"])["value"]
+    for year in range(2016, 2026):
+        total = metrics["EUROPE", "arms_orders_tiv", str(year)]
+        blocs = sum(metrics["EUROPE", f"arms_orders_tiv_from_{b}", str(year)] for b in ("us", "europe", "others"))
+        assert blocs == pytest.approx(total)
+        of_year = orders[orders["order_year"] == year]
+        assert total == pytest.approx(of_year["order_tiv"].sum())  # the published rows add up to the figure
+        assert metrics["EUROPE", "arms_selections_tiv", str(year)] == pytest.approx(of_year["selection_tiv"].sum())
+    # Europe without Ukraine leaves out Ukraine's orders, nothing else
+    ukraine = orders[(orders["recipient"] == "UKR") & orders["order_year"].between(2022, 2025)]["order_tiv"].sum()
+    assert (metrics["EUROPE", "arms_orders_tiv", "2022-2025"] - metrics["EUROPE_EX_UKR", "arms_orders_tiv",
+                                                                         "2022-2025"]) == pytest.approx(ukraine)
+
+
+def test_order_revisions_compare_the_three_registers(real_project: Project) -> None:
+    revisions = pd.read_csv(metrics_dir(real_project, "2026") / "order_revisions.csv",
+                            dtype={"first_release": str, "later_release": str})
+    assert {(r.order_year, r.first_release, r.later_release) for r in revisions.itertuples()} == {
+        (2023, "2024", "2025"), (2023, "2024", "2026"), (2024, "2025", "2026")}
