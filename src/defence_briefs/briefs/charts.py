@@ -17,6 +17,7 @@ from .text import and_join, fmt, metric_format, short_period
 from .theme import BLOC_COLOURS, GUIDE_MET, HIGHLIGHT, MEASURE_COLOURS, MUTED, PERIOD_COLOURS, SERIES, WIDTH, bloc_scale
 
 SIPRI_AT = "SIPRI Arms Transfers Database"
+SIPRI_REGISTER = f"{SIPRI_AT}, trade register"  # figures from the register alone (the orders)
 SIPRI_MILEX = "SIPRI Military Expenditure Database"
 NATO = "NATO, Defence Expenditure of NATO Countries"
 BLOC_METRICS = {"us": "United States", "european": "European suppliers", "other": "Others"}

@@ -269,6 +269,8 @@ class ReleaseData:
         roles = self.release.files_by_role()
         if publisher_title.startswith("SIPRI Arms"):
             register = roles["transfers"][0].source_release
+            if publisher_title.endswith(", trade register"):  # the orders: the register only
+                return f"{publisher_title.removesuffix(', trade register')} ({register} release, trade register)"
             tables = sorted({f.source_release for role in EXACT_TABLES for f in roles.get(role, [])})
             listed = ", ".join(tables[:-1]) + f" and {tables[-1]}" if len(tables) > 1 else "".join(tables)
             return (f"{publisher_title} ({register} release; yearly tables of the {listed} releases)"

@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 
 from . import text
-from .charts import SIPRI_AT, SIPRI_MILEX, BriefChart, finish
+from .charts import SIPRI_AT, SIPRI_MILEX, SIPRI_REGISTER, BriefChart, finish
 from .fonts import FONT
 from .theme import TEXT, WIDTH
 
@@ -280,7 +280,7 @@ def us_orders_map(data) -> BriefChart | None:
                 f"of their arms orders of {period} with the US")
 
     return _metric_map(data, "us_share_of_arms_orders", since, f"US share of arms orders, {period}", title,
-                       f"the US share of the arms orders each country placed in {period} (by volume)", SIPRI_AT)
+                       f"the US share of the arms orders each country placed in {period} (by volume)", SIPRI_REGISTER)
 
 
 def gdp_share_map(data) -> BriefChart | None:

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from ..metrics.orders import before_invasion, since_invasion
-from .charts import SIPRI_AT, BriefChart, finish
+from .charts import SIPRI_REGISTER, BriefChart, finish
 from .context import Brief, ReleaseData
 from .text import and_join, figure_span, fmt, md_escape, md_table, metric_format, short_period
 from .theme import BLOC_COLOURS, WIDTH, bloc_scale
@@ -69,7 +69,7 @@ def orders_chart_for(data: ReleaseData, entity: str, name: str, possessive: str)
     else:
         title = f"{possessive[0].upper()}{possessive[1:]} arms orders by the year they were placed"
     chart = alt.Chart(frame, width=WIDTH, height=150).mark_bar().encode(
-        x=alt.X("year:O", title=None),
+        x=alt.X("year:O", title=None, scale=alt.Scale(domain=list(range(FIRST_CHART_YEAR, last + 1)))),
         y=alt.Y("value:Q", title="SIPRI TIV, millions", axis=alt.Axis(tickCount=5), stack="zero"),
         color=alt.Color("bloc:N", scale=bloc_scale([b for b in BLOC_COLOURS if b in set(frame["bloc"])]),
                         sort=list(BLOC_COLOURS), title=None),
@@ -89,7 +89,7 @@ def orders_chart_for(data: ReleaseData, entity: str, name: str, possessive: str)
     subtitle = ("Orders placed per year by supplier (SIPRI TIV, millions; by order year)"
                 + ("; pale: selected, not yet ordered" if not selected.empty else "")
                 + f"; {last} incomplete")
-    return finish(chart, title, subtitle, SIPRI_AT, description, data)
+    return finish(chart, title, subtitle, SIPRI_REGISTER, description, data)
 
 
 def orders_chart(brief: Brief) -> BriefChart | None:
@@ -246,13 +246,30 @@ def largest_orders_table(brief: Brief, limit: int = 6) -> str:
                        "llrlr"))
 
 
+def largest_order_sentence(brief: Brief) -> str | None:
+    """The PDF's stand-in for the table: the largest order of the last four order years, in SIPRI's words."""
+    last = brief.data.last_year
+    orders = brief.orders[(brief.orders["order_year"] > last - TABLE_YEARS) & (brief.orders["order_tiv"] > 0)]
+    if orders.empty:
+        return None
+    row = orders.sort_values(["order_tiv", "order_year"], ascending=[False, False], kind="stable").iloc[0]
+    number = "" if pd.isna(row["number_ordered"]) else f"{int(row['number_ordered']):,} "
+    year = f"{int(row['order_year'])}" + ("?" if row["order_year_uncertain"] else "")
+    return (f"The largest order placed in {short_period(f'{last - TABLE_YEARS + 1}-{last}')}: "
+            f"{md_escape(number + str(row['weapon_designation']))} from "
+            f"{md_escape(_supplier_name(brief.data, row['supplier']))} (ordered {year}, "
+            f"{fmt(row['order_tiv'], 'tiv')} million TIV).")
+
+
 def orders_sentences(brief: Brief, compact: bool = False) -> str:
     """The section's sentences as a bullet list: the finding, the selections, who pays, the latest year
-    (`compact`: the PDF's shorter note on the latest year)."""
+    (`compact`: the PDF's version, with the largest order named in place of the web page's table and a shorter
+    note on the latest year)."""
     latest = (f"Orders of {brief.data.last_year} are incomplete: SIPRI learns of orders late, and later releases "
               f"add to a year's total." if compact else revision_note(brief.data))
-    sentences = [s for s in (orders_finding(brief), selections_sentence(brief), payers_sentence(brief), latest)
-                 if s]
+    largest = largest_order_sentence(brief) if compact else None
+    sentences = [s for s in (orders_finding(brief), largest, selections_sentence(brief), payers_sentence(brief),
+                             latest) if s]
     return "\n".join(f"- {s}" for s in sentences) + "\n"
 
 

@@ -207,6 +207,7 @@ counted as orders; aid-financed orders count for the recipient (every order with
 
 {orders.europe_orders_table(data)}
 \\* estimate: more than 5% of the orders' volume is an order whose year SIPRI marks uncertain.
+
 {orders.revision_note(data) or ""}
 
 ### Who moved toward or away from US suppliers
