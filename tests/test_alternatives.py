@@ -1,69 +1,173 @@
-"""European alternatives and imports by role, from a hand-made register, with hand-computed expectations."""
+"""The choice set (European options and the US systems, role by role) and imports by role, from hand-written
+register rows in SIPRI's format and words, with hand-computed expectations."""
 
 from __future__ import annotations
 
+import fixture_files as ff
 import pandas as pd
 import pytest
 
+from defence_briefs.countries import country_table
+from defence_briefs.ingest.sipri_register import parse
 from defence_briefs.metrics import alternatives as alt
-from defence_briefs.metrics.weapon_categories import role_of
+from defence_briefs.metrics.dependency import european_suppliers
+from defence_briefs.metrics.release_metrics import classify
+from defence_briefs.metrics.weapon_categories import role_of, weapon_category, weapon_role
 
-EUROPEAN = {"FRA", "DEU", "SWE", "NOR"}
-
-
-def _register() -> pd.DataFrame:
-    rows = [  # supplier, recipient, designation, description, category, status
-        ("FRA", "GRC", "Rafale", "fighter/ground-attack aircraft", "combat_aircraft", "New"),
-        ("FRA", "IND", "Rafale", "fighter/ground-attack aircraft", "combat_aircraft", "New"),
-        ("FRA", "HRV", "Rafale", "fighter/ground-attack aircraft", "combat_aircraft", "Second hand"),
-        ("SWE", "HUN", "Gripen-C", "fighter/ground-attack aircraft", "combat_aircraft", "New"),
-        ("DEU", "EGY", "IRIS-T SLM", "surface-to-air missile system", "air_defence", "New"),
-        ("NOR", "LTU", "AIM-120C AMRAAM", "long-range air-to-air missile", "missiles", "New"),
-        ("USA", "POL", "AIM-120C AMRAAM", "long-range air-to-air missile", "missiles", "New"),
-        ("USA", "POL", "F-35A", "fighter/ground-attack aircraft", "combat_aircraft", "New"),
-        ("KOR", "POL", "FA-50", "fighter/ground-attack aircraft", "combat_aircraft", "New"),
-        ("FRA", "GRC", "Rafale", "fighter/ground-attack aircraft", "combat_aircraft", "New"),  # an older deal
-    ]
-    frame = pd.DataFrame(rows, columns=["supplier", "recipient", "weapon_designation", "weapon_description",
-                                        "category", "status"])
-    frame["role"] = [role_of(d, c) for d, c in zip(frame["weapon_description"], frame["category"], strict=True)]
-    return frame
-
-
-def _deal_rows() -> pd.DataFrame:
-    # deal (register index), year, tiv; the supplier and recipient as the register's
-    years = [(0, 2020, 100.0), (0, 2021, 50.0), (1, 2024, 200.0), (2, 2023, 30.0), (3, 2025, 40.0), (4, 2022, 25.0),
-             (5, 2023, 10.0), (6, 2024, 5.0), (7, 2025, 300.0), (8, 2024, 60.0), (9, 2010, 80.0)]
-    register = _register()
-    rows = pd.DataFrame(years, columns=["deal", "year", "tiv"])
-    return rows.assign(supplier=register.loc[rows["deal"], "supplier"].to_numpy(),
-                       recipient=register.loc[rows["deal"], "recipient"].to_numpy(), source_file="reg")
-
-
-def test_european_made_systems_by_role_with_recipients_and_european_buyers() -> None:
-    table = alt.european_alternatives(_register(), _deal_rows(), EUROPEAN, {"GRC", "HRV", "HUN", "LTU", "POL"}, 2025)
-    fighters = table[table["role"] == "fighter and ground-attack aircraft"].set_index("weapon_designation")
-    # Rafale: new to Greece (150 in 2020-21) and India (200); the second-hand one to Croatia and the 2010 deal
-    # fall outside; largest first
-    assert list(fighters.index) == ["Rafale", "Gripen-C"]
-    assert fighters.loc["Rafale", "tiv_delivered"] == pytest.approx(350)
-    assert fighters.loc["Rafale", "recipients"] == 2 and fighters.loc["Rafale", "european_recipients"] == 1
-    assert (fighters.loc["Rafale", "first_year"], fighters.loc["Rafale", "last_year"]) == (2020, 2024)
-    assert fighters.loc["Gripen-C", "european_recipients"] == 1
-    assert not fighters["also_supplied_by_us"].any()
-    air_to_air = table[table["role"] == "air-to-air missiles"].set_index("weapon_designation")
-    assert bool(air_to_air.loc["AIM-120C AMRAAM", "also_supplied_by_us"])  # the US delivers the same designation
-    assert set(table["supplier"]) <= EUROPEAN
+# the comments are SIPRI's words, from the 2026 register
+RECORDS = [
+    # 0-3 NASAMS-2 from Norway: delivered after 2 years; after 2 years with the order year uncertain; waiting;
+    # a possibly second-hand lease (not an option)
+    "Spain,Norway,2018,,2,,NASAMS-2,SAM system,2,,2020; 2021,New,,25,50,50",
+    "Lithuania,Norway,2022,?,2,,NASAMS-2,SAM system,2,,2024,New,,25,50,50",
+    "Netherlands,Norway,2024,,6,,NASAMS-2,SAM system,,,,New,Delivery planned from 2027,25,150,",
+    "Denmark,Norway,2025,,1,,NASAMS-2,SAM system,,,,New,Possibly second-hand; lease,25,25,",
+    # 4 a US deal for NASAMS (US content); 5 the US supplies NASAMS-2 itself
+    "Lithuania,United States,2022,?,36,,AIM-120C AMRAAM,BVRAAM,,,,New,For NASAMS SAM systems,0.6,21.6,",
+    "Ukraine,United States,2022,,2,,NASAMS-2,SAM system,2,,2022,New,Aid after 2022 Russian invasion of Ukraine,25,50,"
+    "50",
+    # 6 SAMP/T delivered to Singapore after 4 years; 7 selected by Denmark (shown as selected, never as an order)
+    "Singapore,France,2013,,2,,SAMP/T,SAM system,2,,2017; 2018,New,EUR651 m deal,55,110,110",
+    "Denmark,France,2025,,2,,SAMP/T,SAM system,,,,New,Selected but not yet ordered by end-2025,55,110,",
+    # 8 a rebuild of the buyer's own aircraft; 9 possibly second-hand Fagot
+    "India,France,2011,,49,,Mirage-2000-5,FGA aircraft,49,,2015; 2016,New,Mirage-2000H rebuilt to Mirage-2000-5,"
+    "31,1519,1519",
+    "Saudi Arabia,Bulgaria,2015,,2200,,Fagot,anti-tank missile,2200,,2015; 2017,New,Possibly second-hand; probably "
+    "for Saudi aid to Syrian rebels or Yemen,0.01,22,22",
+    # 10 Patriot from Romania's stocks, 11 the US's own first Patriot: a US design, not a European option
+    "Ukraine,Romania,2024,,1,,Patriot,SAM system,1,,2024,New,Aid after 2022 Russian invasion of Ukraine,47,47,47",
+    "Germany,United States,1984,,12,,Patriot,SAM system,12,,1987; 1988,New,,47,564,564",
+    # 12-14 Rafale: Egypt after 0 years, India after 3, Greece's second-hand ones not an option
+    "Egypt,France,2015,,24,,Rafale,FGA aircraft,24,,2015; 2016,New,,50,1200,1200",
+    "India,France,2016,,36,,Rafale,FGA aircraft,36,,2019; 2020,New,,50,1800,1800",
+    "Greece,France,2021,,12,,Rafale,FGA aircraft,12,,2021; 2022,Second hand,Second-hand,50,600,600",
+    # 15 Gripen-E to Brazil after 5 years; 16 the US engines for it
+    "Brazil,Sweden,2015,,36,,Gripen-E,FGA aircraft,10,,2020; 2021,New,Incl 8 Gripen-F,31.5,1134,315",
+    "Brazil,United States,2015,?,36,,F414,turbofan,10,,2020; 2021,New,For 36 Gripen-E (Gripen-NG) combat aircraft "
+    "from Sweden,2.5,90,25",
+    # 17 US pods Egypt bought for its Rafales: one buyer of two customers, listed but not marked
+    "Egypt,United States,2016,,6,,AAQ-33 Sniper ATP,aircraft EO system,6,,2017,New,For Rafale combat aircraft,1,6,6",
+    # 18 an old MILAN deal outside the ten years; 19 a small system with no European customer
+    "Qatar,France,2005,,500,,MILAN,anti-tank missile,500,,2006,New,,0.01,5,5",
+    "Oman,France,2016,,4,,VL-MICA,SAM system,4,,2018,New,,5,20,20",
+    # 20 the US's F-35A to the Netherlands after 5 years
+    "Netherlands,United States,2013,,37,,F-35A,FGA aircraft,37,,2018; 2019,New,,55,2035,2035",
+]
+LAST_YEAR = 2025
 
 
-def test_imports_by_role_and_the_roles_the_us_supplied() -> None:
-    imports = alt.imports_by_role(_register(), _deal_rows(), ["POL"], 2025)
-    assert list(imports["weapon_designation"]) == ["F-35A", "FA-50", "AIM-120C AMRAAM"]
-    roles = alt.us_roles(imports, "POL").set_index("role")
-    # fighters: US 300 of 360; air-to-air missiles: US 5 of 5
-    assert roles.loc["fighter and ground-attack aircraft", "us_share"] == pytest.approx(300 / 360)
-    assert roles.loc["air-to-air missiles", "us_tiv"] == pytest.approx(5)
-    assert list(roles.index) == ["fighter and ground-attack aircraft", "air-to-air missiles"]
+@pytest.fixture(scope="module")
+def register(tmp_path_factory) -> pd.DataFrame:
+    path = tmp_path_factory.mktemp("choices") / "register.csv"
+    path.write_bytes(ff.register_bytes(RECORDS))
+    countries = country_table()
+    transfers = parse(path, "register.csv", countries)[""]
+    transfers = transfers.assign(category=weapon_category(transfers))
+    transfers = transfers.assign(role=weapon_role(transfers))
+    return classify(transfers, countries)
+
+
+def _deal_rows(register: pd.DataFrame) -> pd.DataFrame:
+    """Each deal's delivered TIV split evenly over its delivery years (a stand-in for the allocation)."""
+    rows = []
+    for deal, row in register.iterrows():
+        years = list(row["delivery_years"])
+        for year in years:
+            rows.append((deal, year, float(row["tiv_delivered"]) / len(years), row["supplier"], row["recipient"]))
+    return pd.DataFrame(rows, columns=["deal", "year", "tiv", "supplier", "recipient"]).assign(source_file="reg")
+
+
+def _choices(register: pd.DataFrame, makers, keep_all: bool = False) -> pd.DataFrame:
+    countries = country_table()
+    europe = european_suppliers(countries)
+    names = {c: countries.name(c) for c in set(register["recipient"]) | set(register["supplier"])}
+    table = alt.choice_set(register, _deal_rows(register), makers, europe, {"ESP", "LTU", "NLD", "DNK", "GRC",
+                                                                            "DEU", "UKR"}, names, LAST_YEAR,
+                           keep_all=keep_all)
+    return table.set_index("weapon_designation")
+
+
+def test_lead_time_over_the_deals_that_started_delivering(register):
+    nasams = _choices(register, european_suppliers(country_table())).loc["NASAMS-2"]
+    # Spain 2018 -> 2020 and Lithuania 2022? -> 2024: 2 and 2 years; the Netherlands' order waits; Denmark's
+    # possibly second-hand lease is no option
+    assert (nasams["lead_time_median"], nasams["lead_time_min"], nasams["lead_time_max"]) == (2, 2, 2)
+    assert (nasams["lead_time_deals"], nasams["lead_time_uncertain_deals"], nasams["orders_waiting"]) == (2, 1, 1)
+    assert nasams["customers"] == "LTU;NLD;ESP" and nasams["european_customer_count"] == 3
+    assert nasams["ordered_in_europe_since"] == "LTU;NLD"
+    assert nasams["tiv_on_order"] == pytest.approx(150)  # the Netherlands' 6 x 25; the delivered ones are not
+    rafale = _choices(register, european_suppliers(country_table())).loc["Rafale"]
+    # Egypt 2015 -> 2015 (0 years), India 2016 -> 2019 (3): median 1.5; Greece's are second-hand
+    assert (rafale["lead_time_median"], rafale["lead_time_min"], rafale["lead_time_max"]) == (1.5, 0, 3)
+    assert rafale["tiv_delivered"] == pytest.approx(600 + 1800)  # Egypt's 2016 half and India's; 2015 is outside
+
+
+def test_a_selection_is_shown_as_selected_not_as_an_order(register):
+    samp = _choices(register, european_suppliers(country_table())).loc["SAMP/T"]
+    assert samp["selected_in_europe"] == "DNK" and samp["ordered_in_europe_since"] == ""
+    assert samp["tiv_selected"] == 110 and samp["tiv_on_order"] == 0 and samp["orders_waiting"] == 0
+    assert (samp["lead_time_median"], samp["lead_time_deals"]) == (4, 1)  # Singapore, 2013 -> 2017
+    assert samp["customers"] == "SGP"  # a selection makes no customer
+
+
+def test_us_content_is_marked_not_dropped(register):
+    table = _choices(register, european_suppliers(country_table()))
+    nasams, gripen, rafale = table.loc["NASAMS-2"], table.loc["Gripen-E"], table.loc["Rafale"]
+    assert nasams["us_parts"] == "AIM-120C AMRAAM" and nasams["also_supplied_by_us"] and nasams["us_content"]
+    assert nasams["us_parts_buyers"] == "LTU"
+    assert gripen["us_parts"] == "F414" and not gripen["also_supplied_by_us"] and gripen["us_content"]
+    assert rafale["us_parts"] == "AAQ-33 Sniper ATP" and rafale["us_parts_buyers"] == "EGY"
+    assert not rafale["us_content"]  # one buyer's add-on, of two customers
+
+
+def test_what_is_not_an_option(register):
+    table = _choices(register, european_suppliers(country_table()), keep_all=True)
+    # a rebuild of the buyer's own fleet, possibly second-hand, a US design from European stocks, outside the decade
+    assert {"Mirage-2000-5", "Fagot", "Patriot", "MILAN"}.isdisjoint(table.index)
+    rows = alt.option_rows(register, european_suppliers(country_table()), european_suppliers(country_table()),
+                           LAST_YEAR).set_index("weapon_designation")
+    assert rows.loc["Mirage-2000-5", "excluded_by"] == "rebuild of own units"
+    assert rows.loc["Fagot", "excluded_by"] == "possibly second-hand"
+    assert rows.loc["Patriot", "excluded_by"] == "US design" and rows.loc["Patriot", "origin"] == "USA"
+    assert rows.loc["MILAN", "excluded_by"] == "outside the ten years"
+
+
+def test_ranking_by_volume_and_the_minimum_for_systems_without_european_customers(register):
+    table = _choices(register, european_suppliers(country_table()))
+    sam = table[table["role"] == "surface-to-air missile systems"]
+    # NASAMS-2: 100 delivered + 150 on order = 250; SAMP/T: 110 delivered (2017-18) + 0 = 110
+    assert list(sam.index) == ["NASAMS-2", "SAMP/T"]
+    assert sam.loc["NASAMS-2", "volume_tiv"] == pytest.approx(250)
+    # VL-MICA: Oman only, 20 TIV, under MIN_VOLUME_TIV: kept only when asked
+    assert "VL-MICA" not in table.index
+    assert "VL-MICA" in _choices(register, european_suppliers(country_table()), keep_all=True).index
+    # Gripen-E: no European customer but 315 delivered + 819 on order
+    assert table.loc["Gripen-E", "volume_tiv"] == pytest.approx(315 + 819)
+
+
+def test_the_us_systems_with_the_same_figures(register):
+    us = _choices(register, {"USA"}, keep_all=True)
+    assert us.loc["F-35A", "lead_time_median"] == 5 and us.loc["F-35A", "lead_time_deals"] == 1
+    assert us.loc["NASAMS-2", "origin"] == "NOR"  # a Norwegian design the US supplied
+    assert us.loc["NASAMS-2", "us_parts"] == ""  # US parts are marked for the other makers' systems only
+
+
+def test_a_comment_names_a_system_by_its_words():
+    assert alt.names_system("NASAMS SAM", "NASAMS-2")
+    assert alt.names_system("Typhoon", "Eurofighter Typhoon Tranche-3")
+    assert alt.names_system("JAS-39", "JAS-39C Gripen") and alt.names_system("Gripen", "JAS-39C Gripen")
+    assert not alt.names_system("Gripen-E", "JAS-39C Gripen")  # another version: its US engines are the E's
+    assert not alt.names_system("F-4", "Rafale F-4")  # the Phantom is not the Rafale's standard
+    assert not alt.names_system("VIP", "AH-1Z Viper") and not alt.names_system("F-1", "F-110")
+    assert not alt.names_system("Sea", "Sea Ceptor")
+
+
+def test_imports_by_role_and_the_roles_the_us_supplied(register):
+    imports = alt.imports_by_role(register, _deal_rows(register), ["NLD", "LTU"], LAST_YEAR)
+    # the Netherlands: F-35A 2,035 in 2018-19, outside 2021-25; Lithuania: NASAMS-2 50 in 2024 from Norway
+    assert list(imports["weapon_designation"]) == ["NASAMS-2"]
+    roles = alt.us_roles(imports, "LTU")
+    assert roles.empty  # nothing from the US delivered to Lithuania in 2021-25
 
 
 def test_roles_follow_the_descriptions_and_fall_back_to_the_category() -> None:

@@ -118,7 +118,7 @@ def test_every_brief_has_the_diversification_section_and_every_page_links_the_eu
         briefs_project: Project) -> None:
     """Each brief's section id="diversification" holds the chart of weapon categories by supplier bloc (HTML and
     PDF) and its sentences; every page's navigation links diversification.html, which shows Europe with and
-    without Ukraine, a map drawn from inline data, the countries, the categories and the alternatives."""
+    without Ukraine, a map drawn from inline data, the countries, the categories and the choice set."""
     site = _site(briefs_project)
     metrics = load_metrics(briefs_project, RELEASE).set_index(["country", "metric", "period"])["value"]
     for page in sorted((site / "countries").glob("*.html")):
@@ -133,7 +133,7 @@ def test_every_brief_has_the_diversification_section_and_every_page_links_the_eu
         assert "../diversification.html" in nav, (page.name, nav)
     europe = _soup(site / "diversification.html")
     text = " ".join(europe.get_text().split())
-    assert "Europe without Ukraine" in text and "What European industry has delivered" in text
+    assert "Europe without Ukraine" in text and "options, role by role" in text
     table = europe.find("table")
     assert [th.get_text() for th in table.find_all("th")][1:4] == ["Europe", "Europe without Ukraine", "EU27"]
     spans = europe.select("span.fig")

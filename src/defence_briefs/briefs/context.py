@@ -25,10 +25,13 @@ BRIEF_GROUPS = ("EUROPE", "EU27")  # the groups a country's brief compares it wi
 EUROPE_COVERS = ("the EU27, the United Kingdom, Norway, Switzerland, Iceland, Türkiye, Ukraine, Moldova and the "
                  "six western Balkan states (Albania, Bosnia and Herzegovina, Kosovo, Montenegro, North Macedonia, "
                  "Serbia)")
+# the choice set's text columns, empty where a system has none (customers, parts)
+CHOICE_TEXT = ("customers", "european_customers", "ordered_in_europe_since", "selected_in_europe", "us_parts",
+               "us_parts_buyers")
 PEER_METRIC = "us_share_of_arms_imports"  # the figure a brief shows for every European country
 # the computed tables a brief reads, in the order of ReleaseData._frames
 TABLE_FILES = ("metrics.csv", "bilateral_tiv.csv", "pending_us_deals.csv", "european_alternatives.csv",
-               "imports_by_role.csv", "orders.csv", "order_revisions.csv")
+               "us_systems.csv", "imports_by_role.csv", "orders.csv", "order_revisions.csv")
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,15 @@ class ReleaseData:
         self._previous_of: ReleaseData | None = None
 
     def _set_frames(self, metrics: pd.DataFrame, bilateral: pd.DataFrame, pending: pd.DataFrame,
-                    alternatives: pd.DataFrame, roles: pd.DataFrame, orders: pd.DataFrame,
+                    alternatives: pd.DataFrame, us_systems: pd.DataFrame, roles: pd.DataFrame, orders: pd.DataFrame,
                     revisions: pd.DataFrame) -> None:
         self.metrics = metrics
         self.bilateral = bilateral
         self.pending_us_deals = pending
-        self.european_alternatives = alternatives  # every brief reads all of it
+        # every brief reads all of the choice set (European and US systems)
+        self.european_alternatives = alternatives.assign(
+            **{c: alternatives[c].astype(object).fillna("") for c in CHOICE_TEXT})
+        self.us_systems = us_systems.assign(**{c: us_systems[c].astype(object).fillna("") for c in CHOICE_TEXT})
         self.imports_by_role = roles
         self.orders = orders.assign(financed_by=orders["financed_by"].fillna(""),
                                     comments=orders["comments"].fillna(""))
@@ -74,8 +80,8 @@ class ReleaseData:
         self.countries: CountryTable = country_table()
 
     def _frames(self) -> tuple[pd.DataFrame, ...]:
-        return (self.metrics, self.bilateral, self.pending_us_deals, self.european_alternatives, self.imports_by_role,
-                self.orders, self.order_revisions)
+        return (self.metrics, self.bilateral, self.pending_us_deals, self.european_alternatives, self.us_systems,
+                self.imports_by_role, self.orders, self.order_revisions)
 
     @cached_property
     def previous(self) -> ReleaseData | None:
@@ -118,13 +124,14 @@ class ReleaseData:
         rows = np.unique(np.concatenate([index["metrics"].get(code, empty) for code in (country, *BRIEF_GROUPS)]
                                         + [self._peer_rows]))
         return (rows, index["bilateral"].get(country, empty), index["pending"].get(country, empty),
-                np.arange(len(self.european_alternatives)), index["roles"].get(country, empty),
+                np.arange(len(self.european_alternatives)), np.arange(len(self.us_systems)),
+                index["roles"].get(country, empty),
                 index["orders"].get(country, empty), np.arange(len(self.order_revisions)))
 
     def for_brief(self, country: str) -> ReleaseData:
         """The part of this release that the brief of `country` reads: the country's own rows, the group rows
         (BRIEF_GROUPS), every European country's PEER_METRIC in the latest window, its bilateral, pending and
-        imports-by-role rows, the whole table of European alternatives, and the same part of the previous
+        imports-by-role rows, the whole choice set (European and US systems), and the same part of the previous
         release. A brief's fingerprint is taken over exactly this, so
         it is rebuilt when, and only when, something it shows changed."""
         if self._previous_of is not None:

@@ -1,16 +1,14 @@
 """The brief's section on buying less from the US: which kinds of arms came from the US, who else supplies the
 country, how much of the order book is firm, where the country stands against the EU's goals, what a spending
-increase would buy from the US at today's pattern, and the European-made systems of the roles the US supplied.
+increase would buy from the US at the pattern of its recent orders (the systems of each role are in `choices`).
 
-Every figure is a traced span of metrics.csv; the alternatives come from the register alone
-(european_alternatives.csv, imports_by_role.csv), with no judgement of which system replaces which.
+Every figure is a traced span of metrics.csv.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..metrics.alternatives import ALTERNATIVE_YEARS, us_roles
 from ..metrics.dependency import US, european_suppliers
 from ..metrics.diversification import EQUIPMENT_GUIDELINE
 from ..metrics.orders import since_invasion
@@ -32,8 +30,6 @@ EDIS = ("against the EU's goal (defence industrial strategy, March 2024) that me
 SAFE = ("suppliers eligible for the EU's SAFE loans (the EU, the EEA-EFTA states, Ukraine, and Canada by its "
         "agreement of 1 December 2025)")
 PROXY = "imports are a proxy: home production is not in SIPRI's transfers"
-ROLES_SHOWN = 4
-SYSTEMS_SHOWN = 3
 
 
 def _span(brief: Brief, metric: str, period: str) -> str | None:
@@ -182,72 +178,6 @@ def diversification_findings(brief: Brief, compact: bool = False) -> str:
     return text
 
 
-def european_options(data, role: str, count: int = SYSTEMS_SHOWN) -> str:
-    """The largest European-made systems of `role` delivered in the last ten years, one per designation (a system
-    made by several countries, like the Eurofighter, once), as text; '' when there are none."""
-    table = data.european_alternatives
-    table = table[(table["role"] == role) & ~table["also_supplied_by_us"].astype(bool)]
-    if table.empty:
-        return ""
-    names = data.countries.name
-    grouped = table.groupby("weapon_designation").agg(
-        suppliers=("supplier", lambda codes: " and ".join(names(c) for c in dict.fromkeys(codes))),
-        recipients=("recipients", "max"), european=("european_recipients", "max"), tiv=("tiv_delivered", "sum"))
-    grouped = grouped.sort_values(["tiv"], ascending=False, kind="stable").head(count)
-    return "; ".join(
-        f"{md_escape(designation)} ({md_escape(row.suppliers)}, {_recipients(row.recipients, row.european)})"
-        for designation, row in grouped.iterrows())
-
-
-def _none_delivered(role: str, span: str) -> str:
-    things = role if role.endswith(("s", "systems")) else f"{role} systems"
-    return f"European suppliers delivered no European-made {md_escape(things)} in {span}."
-
-
-def alternatives_table(brief: Brief) -> str:
-    """For the roles in which the country took the most US deliveries in the latest window, the European-made
-    systems of the same role that European suppliers delivered in the last ten years (or a sentence that there
-    were none). Sensors, engines and other equipment are left out: a list of them compares nothing."""
-    data = brief.data
-    window = data.window(0)
-    imports = brief.figure("arms_imports_tiv", window)
-    if imports is None or imports.value <= 0:
-        return ""
-    roles = us_roles(data.imports_by_role, brief.country)
-    roles = roles[roles["category"] != "other"].head(ROLES_SHOWN)
-    if roles.empty:
-        return f"*{md_escape(brief.name_start)} took no US deliveries of major weapons in {short_period(window)}.*\n"
-    span = f"{data.last_year - ALTERNATIVE_YEARS + 1}–{str(data.last_year)[2:]}"
-    bought = data.imports_by_role[(data.imports_by_role["recipient"] == brief.country)
-                                  & (data.imports_by_role["supplier"] == US)]
-    rows, missing = [], []
-    for role in roles.itertuples():
-        systems = bought[bought["role"] == role.role].sort_values("tiv", ascending=False)["weapon_designation"]
-        options = european_options(data, role.role)
-        if not options:
-            missing.append(role.role)
-        rows.append([md_escape(role.role.capitalize()), fmt(role.us_share, "pct"),
-                     md_escape(", ".join(dict.fromkeys(systems.head(3)))), options or "none"])
-    note = "".join(_none_delivered(role, span) + "\n\n" for role in missing)
-    period = short_period(window)
-    aid = brief.figure("aid_share_of_arms_orders", since_invasion(brief.data.last_year))
-    if aid is not None and aid.value >= 0.25:
-        note += (f"Much of what {md_escape(brief.name)} received was aid, not bought: who pays for its orders, where "
-                 f"SIPRI's register says so, is under [Orders placed](#orders).\n\n")
-    return (f"What {brief.name} received from the US in {period}, role by role, and the European-made systems of the "
-            f"same role that European suppliers delivered new to any country in {span} (SIPRI's trade register; "
-            f"systems the US also supplies, such as licence-built ones, are left out; nothing here judges which "
-            f"system could replace which):\n\n"
-            + md_table(["Role", f"US share of the role, {period}", "US systems (SIPRI designation)",
-                        f"European-made systems, {span} (supplier, recipients)"], rows, "lrll")
-            + ("\n" + note if note else ""))
-
-
-def _recipients(count: int, european: int) -> str:
-    countries = f"{count} {'country' if count == 1 else 'countries'}"
-    return f"{countries}, {european} in Europe" if european else f"{countries}, none in Europe"
-
-
 def europe_category_table(data, group: str, window: str) -> pd.DataFrame:
     """A group's imports by weapon category and supplier bloc in `window`, for the Europe page."""
     values = data.metrics[(data.metrics["country"] == group) & (data.metrics["period"] == window)]
@@ -354,22 +284,3 @@ def europe_countries(data) -> str:
     return md_table(["Country", f"US share, {period}", f"European share, {period}", f"SAFE-eligible, {period}",
                      f"US share of firm orders, end of {year}",
                      f"US procurement at stake a year, scenario ({stake_year} figures)"], rows, "lrrrrr")
-
-
-def europe_alternatives(data, group_members: list[str]) -> str:
-    """For the roles in which European countries took the most US deliveries, the European-made systems of the
-    same role delivered in the last ten years, and the roles with none (sensors and engines left out)."""
-    imports = data.imports_by_role[data.imports_by_role["recipient"].isin(group_members)
-                                   & (data.imports_by_role["category"] != "other")]
-    us = imports[imports["supplier"] == US].groupby("role")["tiv"].sum().sort_values(ascending=False)
-    span = f"{data.last_year - ALTERNATIVE_YEARS + 1}–{str(data.last_year)[2:]}"
-    rows, missing = [], []
-    for role, tiv in us.head(10).items():
-        options = european_options(data, role)
-        if not options:
-            missing.append(role)
-        rows.append([md_escape(role.capitalize()), fmt(tiv, "tiv"), options or "none"])
-    note = "".join(_none_delivered(role, span) + "\n\n" for role in missing)
-    return (md_table(["Role", f"US deliveries to Europe, {short_period(data.window(0))} (TIV m)",
-                      f"European-made systems, {span} (supplier, recipients)"], rows, "lrl")
-            + ("\n" + note if note else ""))

@@ -1,74 +1,265 @@
-"""What Europe's own industry has delivered, role by role, from the register alone (no judgement of which
-system replaces which): the evidence a brief needs to say what buying less from the US could draw on.
+"""The choice set: role by role, the systems a government could buy, from SIPRI's register alone (no judgement of
+which system replaces which), with how long they take to arrive.
 
-`european_alternatives`: every European-made system that a European supplier delivered new to anyone in the last
-ten years, per weapon category and role, with the number of recipient countries, the TIV delivered and how many
-of the recipients are European. Second-hand transfers are left out: a Dutch F-16 sold on is not European-made.
-New production by a European supplier can still be a US design made under licence (Germany's AIM-9L
-Sidewinders) or US-made stock that SIPRI lists as new (Romania's Patriot systems to Ukraine): the column
-`also_supplied_by_us` says where the US itself delivered the same designation, anywhere, as the register shows.
+`choice_set` gives, for the systems of a group of makers (European suppliers, or the United States for the
+comparison), one row per weapon category, role and SIPRI designation: who makes and supplies it, the customers
+(European ones named), the TIV delivered in the last ten years, on order and selected, the first order year, the
+lead time from order to first delivery over the deals that have started delivering, the orders still waiting,
+the European countries that ordered it since 2022 or selected it, and its US content. What counts as an option
+(each rule counted, with its rows, in the methodology):
+
+- new production only: second-hand transfers (the register's status) and deals SIPRI says are "possibly" or
+  "probably second-hand" are left out (Bulgaria's Fagot missiles to Saudi Arabia);
+- a rebuild of the buyer's own units is not an option ("Mirage-2000H rebuilt to Mirage-2000-5", "Danish
+  Leopard-2A5 rebuilt to Leopard-2A7V"): equipment made new for the buyer's own platforms stays;
+- the type was ordered or delivered in the last ten years;
+- a design is of the origin of the supplier of its earliest new order in the register (Czechoslovakia counts as
+  European: its successors are EU members). A European supplier's deliveries of a US design (Patriot systems from
+  Romania's or Germany's stocks, RIM-116 RAM) are not a European option; other foreign designs are kept and marked
+  with their origin, as are the European makers' systems in the US table.
+- US content is marked, never dropped (`us_content`): the US supplies the same designation (`also_supplied_by_us`),
+  or SIPRI lists US deals "for" the system ("For NASAMS-2 SAM systems from Norway", "For 36 Gripen-E combat
+  aircraft") bought by more than half of the system's customers;
+  `us_parts` names the US designations, `us_parts_buyers` the countries that bought them (a pod one buyer added
+  to its Rafales reads differently from the missiles every NASAMS user buys).
+- selections not yet signed (the order-book rules of `orders.classify_orders`) are shown as such, never as orders.
+
 `imports_by_role`: what each European country received in the latest window, per role, supplier and system, so a
-brief can set its US-supplied roles against the European systems of the same role.
+brief can set its US-supplied roles against the systems of the same role.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from .dependency import US, WINDOW_YEARS
 
 ALTERNATIVE_YEARS = 10
+SINCE_YEAR = 2022  # "who in Europe chose it": orders since Russia's full-scale invasion of Ukraine
+MIN_VOLUME_TIV = 100.0  # a system with no European customer is kept from this volume (TIV delivered + on order)
 NEW = "New"  # the register's status of a newly made weapon
-ALTERNATIVE_COLUMNS = ["category", "role", "supplier", "weapon_designation", "weapon_description", "recipients",
-                       "european_recipients", "tiv_delivered", "first_year", "last_year", "also_supplied_by_us",
-                       "source_file"]
+EUROPEAN_PREDECESSORS = frozenset({"CSK"})  # Czechoslovakia: its successors are EU members
+POSSIBLY_SECOND_HAND = re.compile(r"\b(?:possibly|probably)\s+second-hand", re.IGNORECASE)
+REBUILT = re.compile(r"\brebuil(?:t|d)\b[^;]*?\bto\b|\bmoderni[sz]ation of \d+ [^;]*?\bto\b", re.IGNORECASE)
+# the systems a US deal is "for": "For NASAMS-2 SAM systems from Norway", "for use with 10 NASAMS SAM systems"
+FOR_SYSTEM = re.compile(r"\b[Ff]or (?:use (?:with|on|in) )?(?:\d+ )?(?:the )?"
+                        r"(?P<name>[A-Z][A-Za-z0-9\-/]*(?: [A-Z0-9][A-Za-z0-9\-/]*)*)")
+GENERIC_WORDS = frozenset({"SAM", "MRL", "UAV", "ASW", "MP", "IFV", "APC", "AEW", "SSM", "VLS", "ATP", "MBT"})
+EXCLUSION_RULES = ("second-hand", "possibly second-hand", "rebuild of own units", "US design",
+                   "outside the ten years")
+
+CHOICE_COLUMNS = [
+    "category", "role", "weapon_designation", "weapon_description", "makers", "origin", "customers",
+    "customer_count", "european_customers", "european_customer_count", "tiv_delivered", "tiv_on_order",
+    "tiv_selected", "volume_tiv", "first_order_year", "lead_time_median", "lead_time_min", "lead_time_max",
+    "lead_time_deals", "lead_time_uncertain_deals", "orders_waiting", "ordered_in_europe_since", "selected_in_europe",
+    "also_supplied_by_us", "us_parts", "us_parts_buyers", "us_content", "source_file", "source_refs",
+]
 ROLE_IMPORT_COLUMNS = ["recipient", "category", "role", "supplier", "weapon_designation", "tiv", "source_file"]
 
 
-def _deal_years(transfers: pd.DataFrame, deal_rows: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
-    """Deal years in [first, last] with the deal's category, role, designation, description and status."""
-    rows = deal_rows[deal_rows["year"].between(first, last) & (deal_rows["tiv"] > 0)]
-    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation", "weapon_description",
-                                                       "status"]]
-    return rows.assign(**{column: details[column].to_numpy() for column in details.columns})
+def _design_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["weapon_designation"].astype(str).str.casefold() + "|" + frame["category"].astype(str)
 
 
-def european_alternatives(transfers: pd.DataFrame, deal_rows: pd.DataFrame, european_suppliers: Iterable[str],
-                          europe: Iterable[str], last_year: int, years: int = ALTERNATIVE_YEARS) -> pd.DataFrame:
-    """European-made systems delivered new by European suppliers to any recipient in the `years` up to
-    `last_year`, one row per category, role, supplier and designation, largest TIV first within each role.
+def design_origins(register: pd.DataFrame) -> pd.Series:
+    """The supplier of each design's earliest new order in the register, by 'designation|category' (casefolded):
+    the design's origin."""
+    new = register[register["status"] == NEW]
+    ordered = new.assign(key=_design_key(new)).sort_values(["order_year"], kind="stable")
+    return ordered.groupby("key", sort=False)["supplier"].first()
 
-    `transfers`: the register with `category` and `role`; `deal_rows`: allocated deal years (`deal` indexes
-    `transfers`); `europe`: the countries counted as European buyers."""
+
+def _words(name: str) -> list[str]:
+    return [w for w in name.replace("(", " ").replace(")", " ").split() if w not in GENERIC_WORDS]
+
+
+def _word_matches(named: str, word: str) -> bool:
+    """'NASAMS' names 'NASAMS-2', 'Gripen-E' names 'Gripen', 'JAS-39' names 'JAS-39C'; 'VIP' does not name 'Viper'
+    nor 'F-1' 'F-110'."""
+    a, b = named.casefold(), word.casefold()
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if short == long:
+        return True
+    if not long.startswith(short):
+        return False
+    rest = long[len(short):]
+    return rest.startswith("-") or (any(c.isdigit() for c in short) and len(rest) == 1 and rest.isalpha())
+
+
+def names_system(named: str, designation: str) -> bool:
+    """Whether a name a comment gives ('NASAMS SAM', 'Typhoon', 'Gripen-E') names a SIPRI designation: its words
+    match a run of the designation's words that starts the designation, or anywhere for a plain name of five
+    letters or more ('Typhoon' in 'Eurofighter Typhoon Tranche-3'; not 'F-4' in 'Rafale F-4')."""
+    words, target = _words(named), _words(designation)
+    if not words or len("".join(words)) < 4:
+        return False
+    starts = range(len(target) - len(words) + 1) if words[0].isalpha() and len(words[0]) >= 5 else range(1)
+    return any(len(target) - start >= len(words)
+               and all(_word_matches(w, t) for w, t in zip(words, target[start:], strict=False))
+               for start in starts)
+
+
+def us_parts_for(register: pd.DataFrame, designations: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """For each designation, the US designations of the register's US deals whose comments say they are for it,
+    and the countries that bought them."""
+    us = register[(register["supplier"] == US) & register["comments"].notna()]
+    named: dict[str, set[tuple[str, str]]] = {}
+    for designation_us, recipient, comment in zip(us["weapon_designation"], us["recipient"], us["comments"],
+                                                  strict=True):
+        for match in FOR_SYSTEM.finditer(str(comment)):
+            named.setdefault(match.group("name"), set()).add((str(designation_us), str(recipient)))
+    parts: dict[str, tuple[list[str], list[str]]] = {}
+    for designation in designations:
+        found = {deal for name, deals in named.items() if names_system(name, designation) for deal in deals}
+        if found:
+            parts[designation] = (sorted({p for p, _ in found}), sorted({b for _, b in found}))
+    return parts
+
+
+def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: Iterable[str], last_year: int,
+                years: int = ALTERNATIVE_YEARS) -> pd.DataFrame:
+    """The register rows of `makers` with `excluded_by` (one of EXCLUSION_RULES, '' for an option row) and
+    `origin`; a US design counts as excluded only for makers that are all European."""
     first = last_year - years + 1
-    rows = _deal_years(transfers, deal_rows, first, last_year)
-    rows = rows[rows["supplier"].isin(set(european_suppliers)) & (rows["status"] == NEW)
-                & ~rows["supplier"].str.startswith("ORG_")]
-    if rows.empty:
-        return pd.DataFrame(columns=ALTERNATIVE_COLUMNS)
+    makers = set(makers)
+    rows = register[register["supplier"].isin(makers) & ~register["supplier"].str.startswith("ORG_")].copy()
+    origins = design_origins(register)
+    generic = ~rows["weapon_designation"].astype(str).str.contains(r"[A-Z]")  # 'aircraft engine' has no origin
+    rows["origin"] = _design_key(rows).map(origins).fillna(rows["supplier"]).mask(generic, rows["supplier"])
+    comments = rows["comments"].fillna("")
+    in_window = (rows["order_year"].between(first, last_year)
+                 | rows["delivery_years"].map(lambda ys: any(first <= y <= last_year for y in ys)))
+    european = set(european_makers) | EUROPEAN_PREDECESSORS
+    us_design = (rows["origin"] == US) if makers <= european else pd.Series(False, index=rows.index)
+    excluded = np.select(
+        [rows["status"] != NEW, comments.str.contains(POSSIBLY_SECOND_HAND), comments.str.contains(REBUILT),
+         us_design, ~in_window],
+        list(EXCLUSION_RULES), default="")
+    rows["excluded_by"] = excluded
+    rows["in_window"] = in_window
+    return rows
+
+
+def _lead_times(options: pd.DataFrame) -> pd.DataFrame:
+    """Per deal: lead (first delivery year minus order year) for orders that have started delivering, whether the
+    order year is uncertain, whether the order still waits."""
+    counted = options["counted_as"] != "selection"
+    started = options["delivery_years"].map(len) > 0
+    first_delivery = options["delivery_years"].map(lambda ys: min(ys) if len(ys) else np.nan)
+    lead = (first_delivery - options["order_year"]).where(counted & started)
+    return pd.DataFrame({"lead": lead, "lead_uncertain": counted & started
+                         & options["order_year_uncertain"].fillna(False).astype(bool),
+                         "waiting": counted & ~started}, index=options.index)
+
+
+def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterable[str],
+               european_makers: Iterable[str], europe: Iterable[str], names: dict[str, str], last_year: int,
+               keep_all: bool = False, years: int = ALTERNATIVE_YEARS) -> pd.DataFrame:
+    """One row per category, role and designation of the systems `makers` ordered or delivered new in the `years`
+    up to `last_year` (see the module's rules), largest volume first within each role.
+
+    `classified`: the whole register with `category`, `role` and the order-book columns of
+    `orders.classify_orders`; `deal_rows`: allocated deal years (`deal` indexes `classified`); `europe`: the
+    countries counted as European customers; `names`: ISO3 -> display name. Systems with no European customer and a
+    volume under MIN_VOLUME_TIV are dropped unless `keep_all`."""
+    makers = set(makers)
+    rows = option_rows(classified, makers, european_makers, last_year, years)
+    options = rows[rows["excluded_by"] == ""]
+    if options.empty:
+        return pd.DataFrame(columns=CHOICE_COLUMNS)
+    first = last_year - years + 1
     europe = set(europe)
-    rows = rows.assign(european_recipient=rows["recipient"].where(rows["recipient"].isin(europe)))
-    keys = ["category", "role", "supplier", "weapon_designation"]
-    table = rows.groupby(keys, as_index=False).agg(
+    window_rows = deal_rows[deal_rows["year"].between(first, last_year) & deal_rows["deal"].isin(options.index)]
+    delivered = window_rows.groupby("deal")["tiv"].sum().reindex(options.index, fill_value=0.0)
+    counted = options["counted_as"] != "selection"
+    on_order = (options["order_tiv"].fillna(0) - options["tiv_delivered"].fillna(0)).clip(lower=0).where(counted, 0.0)
+    leads = _lead_times(options)
+    since = counted & (options["order_year"] >= SINCE_YEAR) & options["recipient"].isin(europe)
+    customer = counted | (delivered > 0)  # a selection makes no customer
+    in_europe = options["recipient"].isin(europe)
+    recipient = options["recipient"]
+    deals = options.assign(
+        delivered=delivered, on_order=on_order, **leads, customer=recipient.where(customer),
+        european_customer=recipient.where(customer & in_europe), ordered_since=recipient.where(since),
+        selected_in=recipient.where((options["selection_tiv"] > 0) & in_europe))
+
+    def joined(codes: pd.Series) -> str:
+        return ";".join(sorted(set(codes.dropna()), key=lambda c: names.get(c, c)))
+
+    def makers_of(group: pd.DataFrame) -> str:
+        by_volume = (group["delivered"] + group["on_order"] + group["selection_tiv"]).groupby(group["supplier"]).sum()
+        return ";".join(by_volume.sort_values(ascending=False, kind="stable").index)
+
+    keys = ["category", "role", "weapon_designation"]
+    grouped = deals.groupby(keys, sort=False)
+    table = grouped.agg(
         weapon_description=("weapon_description", lambda d: d.mode().iloc[0]),
-        recipients=("recipient", "nunique"), european_recipients=("european_recipient", "nunique"),
-        tiv_delivered=("tiv", "sum"), first_year=("year", "min"), last_year=("year", "max"),
-        source_file=("source_file", "first"))
-    us_designations = set(transfers.loc[transfers["supplier"] == US, "weapon_designation"].dropna().str.casefold())
-    table["also_supplied_by_us"] = table["weapon_designation"].str.casefold().isin(us_designations)
-    table = table.sort_values(["category", "role", "tiv_delivered", "weapon_designation"],
+        origin=("origin", "first"), customers=("customer", joined), european_customers=("european_customer", joined),
+        tiv_delivered=("delivered", "sum"), tiv_on_order=("on_order", "sum"), tiv_selected=("selection_tiv", "sum"),
+        first_order_year=("order_year", "min"), lead_time_median=("lead", "median"), lead_time_min=("lead", "min"),
+        lead_time_max=("lead", "max"), lead_time_deals=("lead", "count"),
+        lead_time_uncertain_deals=("lead_uncertain", "sum"), orders_waiting=("waiting", "sum"),
+        ordered_in_europe_since=("ordered_since", joined), selected_in_europe=("selected_in", joined),
+        source_file=("source_file", "first"), source_refs=("source_ref", lambda r: ";".join(map(str, r))),
+    ).reset_index()
+    table.insert(4, "makers", [makers_of(g) for _, g in grouped])
+    table["customer_count"] = table["customers"].map(lambda c: len(c.split(";")) if c else 0)
+    table["european_customer_count"] = table["european_customers"].map(lambda c: len(c.split(";")) if c else 0)
+    table["volume_tiv"] = table["tiv_delivered"] + table["tiv_on_order"]
+    first_orders = rows[rows["status"] == NEW].assign(key=_design_key(rows[rows["status"] == NEW]))
+    earliest = first_orders.groupby("key")["order_year"].min()
+    table["first_order_year"] = _design_key(table).map(earliest).fillna(table["first_order_year"]).astype(int)
+    us_keys = set(_design_key(classified[(classified["supplier"] == US) & (classified["status"] == NEW)]))
+    named = table["weapon_designation"].astype(str).str.contains(r"[A-Z]")  # not 'aircraft engine'
+    table["also_supplied_by_us"] = _design_key(table).isin(us_keys) & (table["origin"] != US) & named
+    parts = {} if makers == {US} else us_parts_for(classified, table["weapon_designation"].unique())
+    table["us_parts"] = table["weapon_designation"].map(lambda d: ";".join(parts.get(d, ([], []))[0]))
+    table["us_parts_buyers"] = table["weapon_designation"].map(lambda d: ";".join(parts.get(d, ([], []))[1]))
+    # marked when most customers bought US parts for it, not one buyer's add-on (Qatar's US pods on its Rafales)
+    buying = [len(set(b.split(";")) & set(c.split(";"))) if b and c else 0
+              for b, c in zip(table["us_parts_buyers"], table["customers"], strict=True)]
+    table["us_content"] = table["also_supplied_by_us"] | (pd.Series(buying, index=table.index)
+                                                          > table["customer_count"] / 2)
+    if not keep_all:
+        table = table[(table["european_customer_count"] > 0) | (table["selected_in_europe"] != "")
+                      | (table["volume_tiv"] >= MIN_VOLUME_TIV)]
+    table = table.sort_values(["category", "role", "volume_tiv", "weapon_designation"],
                               ascending=[True, True, False, True], kind="stable")
-    return table[ALTERNATIVE_COLUMNS].reset_index(drop=True)
+    for column in ("lead_time_deals", "lead_time_uncertain_deals", "orders_waiting"):
+        table[column] = table[column].astype(int)
+    return table[CHOICE_COLUMNS].reset_index(drop=True)
+
+
+def exclusion_counts(classified: pd.DataFrame, european_makers: Iterable[str], last_year: int) -> pd.DataFrame:
+    """For the methodology: per rule, how many register rows of European makers ordered or delivered in the ten
+    years it left out, their TIV for the total order, and the three largest (designation, supplier, recipient,
+    order year)."""
+    rows = option_rows(classified, european_makers, european_makers, last_year)
+    rows = rows[rows["in_window"]]
+    out = []
+    for rule in EXCLUSION_RULES[:-1]:
+        hit = rows[rows["excluded_by"] == rule].sort_values("tiv_order", ascending=False, kind="stable")
+        examples = "; ".join(f"{r.weapon_designation} ({r.supplier} to {r.recipient}, {int(r.order_year)})"
+                             for r in hit.head(3).itertuples())
+        out.append({"rule": rule, "rows": len(hit), "tiv_order": float(hit["tiv_order"].fillna(0).sum()),
+                    "examples": examples})
+    return pd.DataFrame(out)
 
 
 def imports_by_role(transfers: pd.DataFrame, deal_rows: pd.DataFrame, recipients: Iterable[str],
                     last_year: int) -> pd.DataFrame:
     """Each recipient's deliveries in the latest five-year window by category, role, supplier and designation
     (register TIV, allocated to years), largest first."""
-    rows = _deal_years(transfers, deal_rows, last_year - WINDOW_YEARS + 1, last_year)
+    first = last_year - WINDOW_YEARS + 1
+    rows = deal_rows[deal_rows["year"].between(first, last_year) & (deal_rows["tiv"] > 0)]
     rows = rows[rows["recipient"].isin(set(recipients))]
+    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation"]]
+    rows = rows.assign(**{column: details[column].to_numpy() for column in details.columns})
     table = rows.groupby(["recipient", "category", "role", "supplier", "weapon_designation"], as_index=False).agg(
         tiv=("tiv", "sum"), source_file=("source_file", "first"))
     table = table.sort_values(["recipient", "tiv", "weapon_designation"], ascending=[True, False, True],

@@ -31,6 +31,7 @@ class ReleaseMetrics:
     bilateral: pd.DataFrame
     pending_us_deals: pd.DataFrame
     european_alternatives: pd.DataFrame
+    us_systems: pd.DataFrame
     imports_by_role: pd.DataFrame
     orders: pd.DataFrame
     order_revisions: pd.DataFrame
@@ -139,8 +140,9 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     nato = table("nato") if "nato" in roles else None
     spending_rows = spending.spending_metrics(milex, nato, codes, list(SPENDING_GROUPS), countries, last_year, sources)
     ordering = sorted(members | set(codes))
-    classified = classify(transfers[transfers["recipient"].isin(ordering)], countries)
-    classified["source_file"] = project.display(project.raw_dir / roles["transfers"][0].path)
+    register_classified = classify(transfers, countries)  # the choice set reads every recipient's orders
+    register_classified["source_file"] = project.display(project.raw_dir / roles["transfers"][0].path)
+    classified = register_classified[register_classified["recipient"].isin(ordering)]
     order_rows = orders.order_metrics(
         classified, entities, lambda entity, year: dependency.members_of(entity, year, countries, last_year),
         last_year, diversification.safe_eligible_suppliers(countries), sources["register"])
@@ -175,13 +177,17 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
          "weapon_description", "category", "tiv_order", "tiv_delivered", "pending_tiv", "firm_pending_tiv",
          "planned_pending_tiv", "comments", "source_file", "source_ref"]]
     europe = set(codes)
+    european = dependency.european_suppliers(countries)
+    names = {code: countries.name(code) for code in countries.entities}
     published_orders = classified[classified["recipient"].isin(europe)
                                   & (classified["order_year"] >= orders.FIRST_ORDER_YEAR)]
     published_orders = published_orders.sort_values(["recipient", "order_year", "supplier"], kind="stable")
     revisions = order_revisions(transfers, last_year, earlier_registers or {}, release.name, codes, countries)
     return ReleaseMetrics(rows[list(COLUMNS)], bilateral[bilateral["recipient"].isin(europe)].reset_index(drop=True),
                           deals.reset_index(drop=True),
-                          alternatives.european_alternatives(transfers, deal_rows, dependency.european_suppliers(
-                              countries), codes, last_year),
+                          alternatives.choice_set(register_classified, deal_rows, european, european, codes, names,
+                                                  last_year),
+                          alternatives.choice_set(register_classified, deal_rows, {dependency.US}, european, codes,
+                                                  names, last_year, keep_all=True),
                           alternatives.imports_by_role(transfers, deal_rows, codes, last_year),
                           published_orders[list(orders.ORDER_COLUMNS)].reset_index(drop=True), revisions)

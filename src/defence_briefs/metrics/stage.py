@@ -35,7 +35,7 @@ Reporter = Callable[[str], None]
 METRICS_FILE = "metrics.csv"
 SOURCES_FILE = "sources.csv"
 DATA_FILES = (METRICS_FILE, "bilateral_tiv.csv", "pending_us_deals.csv", "european_alternatives.csv",
-              "imports_by_role.csv", "orders.csv", "order_revisions.csv", SOURCES_FILE)
+              "us_systems.csv", "imports_by_role.csv", "orders.csv", "order_revisions.csv", SOURCES_FILE)
 STAMP = ".stamp.json"
 
 
@@ -127,6 +127,7 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
         "bilateral_tiv.csv": _csv_bytes(result.bilateral),
         "pending_us_deals.csv": _csv_bytes(result.pending_us_deals),
         "european_alternatives.csv": _csv_bytes(result.european_alternatives),
+        "us_systems.csv": _csv_bytes(result.us_systems),
         "imports_by_role.csv": _csv_bytes(result.imports_by_role),
         "orders.csv": _csv_bytes(result.orders),
         "order_revisions.csv": _csv_bytes(result.order_revisions),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..briefs import choices
 from ..briefs import diversification as dv
 from ..briefs.context import ReleaseData
 from ..briefs.display import chart_html
@@ -179,9 +180,9 @@ def diversification_markdown(data: ReleaseData) -> str:
     orders_chart_html = chart_html(orders_chart, orders_chart.chart.to_dict()) if orders_chart else ""
     ex_ukraine = dv.EUROPE_GROUPS[1][1]
     members = data.countries.members("EUROPE", year)
-    first = year - 9
     return f"""Which kinds of arms Europe buys from the United States, who else supplies it, how much of the order
-book is firm, and what European industry has delivered in the same roles, from SIPRI's data (figures to {year}).
+book is firm, and which European-made systems of the same roles countries order, with how long they take to
+arrive, from SIPRI's data (figures to {year}).
 "Europe" is {md_escape(data.europe_covers())}. {ex_ukraine} leaves out the deliveries to Ukraine, which weigh on
 every Europe figure since 2022. "European suppliers" are the EU, the United Kingdom, Norway and Switzerland;
 the suppliers eligible for the EU's SAFE loans are the EU, the EEA-EFTA states (Norway, Iceland, Liechtenstein),
@@ -233,15 +234,9 @@ each category, scaled to SIPRI's totals):
 
 {dv.europe_categories(data)}
 
-## What European industry has delivered
+## Europe's options, role by role {{#choices}}
 
-For the roles in which European countries took the most US deliveries in {period}, the European-made systems of
-the same role that European suppliers delivered new to any country in {first}–{str(year)[2:]}, with the number of
-recipient countries (and how many of them are European). Everything comes from SIPRI's trade register; a system
-the US also delivers (licence-built or passed on from US stock) is left out, and nothing here judges which system
-could replace which.
-
-{dv.europe_alternatives(data, members)}
+{choices.europe_choice_set(data, members)}
 
 ## How these figures are made
 
@@ -261,7 +256,7 @@ could replace which.
   {SAFE_CHECKED}.
 - **US procurement at stake** is a scenario, not a forecast: an ally's extra spending to reach
   {fmt(CORE_DEFENCE_SHARE, 'pct1')} of GDP (NATO's figures, latest year) x its equipment share (NATO's, else the
-  {fmt(EQUIPMENT_GUIDELINE, 'pct')} guideline) x its US share of arms imports in {period}.
+  {fmt(EQUIPMENT_GUIDELINE, 'pct')} guideline) x the US share of the arms orders it placed since 2022 (by volume).
 """
 
 
@@ -269,7 +264,8 @@ def diversification_page(config: SiteConfig, data: ReleaseData) -> str:
     """diversification.html: Europe on buying less from the US."""
     meta = _metadata(config, data, "What it would take to buy less from the US", "Europe's dependence on US arms, "
                      "and the evidence for diversifying", 0, [("All figures (CSV)", "data/metrics.csv"),
-                                         ("European alternatives (CSV)", "data/european_alternatives.csv"),
+                                         ("European options (CSV)", "data/european_alternatives.csv"),
+                                         ("US systems (CSV)", "data/us_systems.csv"),
                                          ("Orders since 2000 (CSV)", "data/orders.csv")])
     return convert(html_page("the diversification page", diversification_markdown(data), meta, config.toc,
                              config.toc_depth))[0]

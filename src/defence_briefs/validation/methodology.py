@@ -151,6 +151,7 @@ def update_methodology(project: Project, manifest: Manifest) -> Path:
     if {FROM_RELEASE, TO_RELEASE} <= {r.name for r in manifest.releases}:
         text = replace_block(text, "projection_backtest", backtest_markdown(project, manifest))
     text = replace_block(text, "orders", orders_markdown(project, manifest))
+    text = replace_block(text, "choices", choices_markdown(project, manifest))
     text = replace_block(text, "reproduced", reproductions_markdown(project))
     text = replace_block(text, "parser_checks", parser_checks_markdown(project))
     text = replace_block(text, "published_sources", sources_markdown())
@@ -234,3 +235,37 @@ def orders_markdown(project: Project, manifest: Manifest) -> str:
                      f"{pct((code, 'us_share_of_arms_imports', earlier))} | "
                      f"{pct((code, 'us_share_of_arms_imports', window))} |")
     return dash_periods("\n".join(lines) + "\n")
+
+
+def choices_markdown(project: Project, manifest: Manifest) -> str:
+    """The choice set's rules counted on the newest register (the rows each left out, with the largest), how many
+    European systems it keeps and how many carry the US-content mark, and the roles' lead times side by side."""
+    import pandas as pd
+
+    from ..metrics import alternatives
+    from ..metrics.release_metrics import classify
+    from ..metrics.stage import metrics_dir
+    from ..metrics.weapon_categories import weapon_category, weapon_role
+
+    latest = manifest.default_release
+    countries = country_table()
+    register = load_table(project, latest.name, "transfers")
+    register = register.assign(category=weapon_category(register))
+    register = register.assign(role=weapon_role(register))
+    european = european_suppliers(countries)
+    counts = alternatives.exclusion_counts(classify(register, countries), european, latest.last_data_year)
+    first = latest.last_data_year - alternatives.ALTERNATIVE_YEARS + 1
+    lines = [f"Release {latest.name}: register rows of European suppliers ordered or delivered in "
+             f"{first}–{latest.last_data_year} that each rule left out of the choice set.", "",
+             "| Rule | Rows | Order TIV m | Largest |", "|---|---|---|---|"]
+    for row in counts.itertuples():
+        lines.append(f"| {row.rule} | {row.rows:,} | {row.tiv_order:,.0f} | {row.examples} |")
+    folder = metrics_dir(project, latest.name)
+    systems = pd.read_csv(folder / "european_alternatives.csv", keep_default_na=False)
+    marked = systems[systems["us_content"].astype(str) == "True"]
+    parts = systems[systems["us_parts"] != ""]
+    lines += ["", f"Kept: {len(systems)} European systems (designation and role), {len(marked)} of them marked US "
+              f"content ({int((marked['also_supplied_by_us'].astype(str) == 'True').sum())} because the US supplies "
+              f"them too); SIPRI lists US parts for {len(parts)}: "
+              f"{', '.join(sorted(set(marked['weapon_designation'])))} carry the mark.", ""]
+    return "\n".join(lines) + "\n"
