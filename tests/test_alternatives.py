@@ -52,6 +52,11 @@ RECORDS = [
     "Oman,France,2016,,4,,VL-MICA,SAM system,4,,2018,New,,5,20,20",
     # 20 the US's F-35A to the Netherlands after 5 years
     "Netherlands,United States,2013,,37,,F-35A,FGA aircraft,37,,2018; 2019,New,,55,2035,2035",
+    # 21 aid from Norway: an order and a customer, but no lead time (aid arrives at once, from stocks or not)
+    "Ukraine,Norway,2023,,2,,NASAMS-2,SAM system,2,,2023,New,Aid after 2022 Russian invasion of Ukraine,25,50,50",
+    # 22 a British design made in the US: not European-made
+    "Australia,United Kingdom,2016,,12,,M-777 155mm,towed gun,12,,2018,New,Ordered via USA from US production line,"
+    "2,24,24",
 ]
 LAST_YEAR = 2025
 
@@ -89,12 +94,12 @@ def _choices(register: pd.DataFrame, makers, keep_all: bool = False) -> pd.DataF
 
 def test_lead_time_over_the_deals_that_started_delivering(register):
     nasams = _choices(register, european_suppliers(country_table())).loc["NASAMS-2"]
-    # Spain 2018 -> 2020 and Lithuania 2022? -> 2024: 2 and 2 years; the Netherlands' order waits; Denmark's
-    # possibly second-hand lease is no option
+    # Spain 2018 -> 2020 and Lithuania 2022? -> 2024: 2 and 2 years; the Netherlands' order waits; Ukraine's aid
+    # counts as an order, not in the lead time; Denmark's possibly second-hand lease is no option
     assert (nasams["lead_time_median"], nasams["lead_time_min"], nasams["lead_time_max"]) == (2, 2, 2)
     assert (nasams["lead_time_deals"], nasams["lead_time_uncertain_deals"], nasams["orders_waiting"]) == (2, 1, 1)
-    assert nasams["customers"] == "LTU;NLD;ESP" and nasams["european_customer_count"] == 3
-    assert nasams["ordered_in_europe_since"] == "LTU;NLD"
+    assert nasams["customers"] == "LTU;NLD;ESP;UKR" and nasams["european_customer_count"] == 4
+    assert nasams["ordered_in_europe_since"] == "LTU;NLD;UKR"
     assert nasams["tiv_on_order"] == pytest.approx(150)  # the Netherlands' 6 x 25; the delivered ones are not
     rafale = _choices(register, european_suppliers(country_table())).loc["Rafale"]
     # Egypt 2015 -> 2015 (0 years), India 2016 -> 2019 (3): median 1.5; Greece's are second-hand
@@ -123,26 +128,28 @@ def test_us_content_is_marked_not_dropped(register):
 def test_what_is_not_an_option(register):
     table = _choices(register, european_suppliers(country_table()), keep_all=True)
     # a rebuild of the buyer's own fleet, possibly second-hand, a US design from European stocks, outside the decade
-    assert {"Mirage-2000-5", "Fagot", "Patriot", "MILAN"}.isdisjoint(table.index)
+    assert {"Mirage-2000-5", "Fagot", "Patriot", "MILAN", "M-777 155mm"}.isdisjoint(table.index)
     rows = alt.option_rows(register, european_suppliers(country_table()), european_suppliers(country_table()),
                            LAST_YEAR).set_index("weapon_designation")
     assert rows.loc["Mirage-2000-5", "excluded_by"] == "rebuild of own units"
     assert rows.loc["Fagot", "excluded_by"] == "possibly second-hand"
     assert rows.loc["Patriot", "excluded_by"] == "US design" and rows.loc["Patriot", "origin"] == "USA"
     assert rows.loc["MILAN", "excluded_by"] == "outside the ten years"
+    assert rows.loc["M-777 155mm", "excluded_by"] == "made in the US"
 
 
 def test_ranking_by_volume_and_the_minimum_for_systems_without_european_customers(register):
     table = _choices(register, european_suppliers(country_table()))
-    sam = table[table["role"] == "surface-to-air missile systems"]
-    # NASAMS-2: 100 delivered + 150 on order = 250; SAMP/T: 110 delivered (2017-18) + 0 = 110
-    assert list(sam.index) == ["NASAMS-2", "SAMP/T"]
-    assert sam.loc["NASAMS-2", "volume_tiv"] == pytest.approx(250)
-    # VL-MICA: Oman only, 20 TIV, under MIN_VOLUME_TIV: kept only when asked
-    assert "VL-MICA" not in table.index
-    assert "VL-MICA" in _choices(register, european_suppliers(country_table()), keep_all=True).index
+    sam = table[table["role"] == "surface-to-air missiles and systems"]
+    # NASAMS-2: 100 delivered (2020-21, 2024) + 50 (Ukraine, 2023) + 150 on order = 300; SAMP/T: 110 delivered
+    # (2017-18); VL-MICA: 20 (Oman, 2018)
+    assert list(sam.index) == ["NASAMS-2", "SAMP/T", "VL-MICA"]
+    assert sam.loc["NASAMS-2", "volume_tiv"] == pytest.approx(300)
+    # VL-MICA: Oman only, 20 TIV, under MIN_VOLUME_TIV: in the table, not shown unless asked
+    assert list(sam["shown"]) == [True, True, False]
+    assert _choices(register, european_suppliers(country_table()), keep_all=True).loc["VL-MICA", "shown"]
     # Gripen-E: no European customer but 315 delivered + 819 on order
-    assert table.loc["Gripen-E", "volume_tiv"] == pytest.approx(315 + 819)
+    assert table.loc["Gripen-E", "volume_tiv"] == pytest.approx(315 + 819) and table.loc["Gripen-E", "shown"]
 
 
 def test_the_us_systems_with_the_same_figures(register):

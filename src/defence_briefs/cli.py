@@ -157,17 +157,21 @@ def run_add_release(args: argparse.Namespace, root: Path, progress: Progress) ->
     """`build.py add-release`: returns 0 when the release was added and its metrics computed, 2 when a finding
     needs review first."""
     from .fetch.stage import mirror_from_env
-    from .intake.stage import add_release_command
+    from .intake.stage import FindingsToReview, add_release_command
 
     project = Project(root.resolve())
-    added = add_release_command(project, args.name, args.folder.expanduser(), args.date, args.base,
-                                mirror_from_env(args.mirror), progress.say)
+    try:
+        added = add_release_command(project, args.name, args.folder.expanduser(), args.date, args.base,
+                                    mirror_from_env(args.mirror), progress.say)
+    except FindingsToReview as stopped:
+        progress.say("\n" + stopped.added.report)
+        progress.say(f"(this report is saved in {project.display(stopped.added.report_path)})")
+        progress.say(f"release {args.name} was not added: its metrics stopped at the findings above, and "
+                     f"data/sources.toml and data/raw are as they were. Check each finding against the publisher; "
+                     f"accept it with its reason in data/reviewed_findings.toml, then run add-release again")
+        return 2
     progress.say("\n" + added.report)
     progress.say(f"(this report is saved in {project.display(added.report_path)})")
-    if added.open_findings:
-        progress.say(f"release {args.name} was added to data/sources.toml, but its metrics stopped at the findings "
-                     "above; nothing was published")
-        return 2
     if args.build:
         return run(build_parser().parse_args(["--release", args.name]), root, progress)
     progress.say(f"nothing was published: review the report, fill in the download URLs, then run `python build.py` "

@@ -1,5 +1,6 @@
-"""The choice set on the pages: role by role, the US systems a country (or Europe) received beside the European-made
-systems of the same role, each with its makers, customers, volumes and lead time from order to first delivery.
+"""The choice set on the pages: role by role, the US systems a country (or Europe) received or ordered beside the
+European-made systems of the same role, each with its suppliers, customers, volumes and lead time from order to first
+delivery.
 
 Everything comes from european_alternatives.csv and us_systems.csv (SIPRI's trade register, `metrics.alternatives`);
 nothing here judges which system could replace which. Long lists collapse on the web; the PDF keeps the two largest
@@ -15,8 +16,9 @@ from importlib import resources
 
 import pandas as pd
 
-from ..metrics.alternatives import ALTERNATIVE_YEARS, SINCE_YEAR, us_roles
+from ..metrics.alternatives import ALTERNATIVE_YEARS, SINCE_YEAR
 from ..metrics.dependency import US
+from ..metrics.weapon_categories import role_of
 from .context import Brief
 from .text import and_join, fmt, md_escape, md_table, short_period
 
@@ -31,11 +33,12 @@ US_PARTS_LEAD = ("US parts and supply (marked US content where the US supplies t
 
 
 @lru_cache(maxsize=1)
-def role_notes() -> dict[str, tuple[str, str]]:
-    """role -> (note, source URL) from reference/role_notes.csv: what SIPRI's descriptions of a role may hide."""
+def role_notes() -> dict[str, dict[str, str]]:
+    """role -> {note, short, source} from reference/role_notes.csv: what SIPRI's descriptions of a role may hide
+    (`short`: the PDF's words where its table shows no European system)."""
     path = resources.files("defence_briefs").joinpath("reference", ROLE_NOTES_FILE)
     with path.open(encoding="utf-8", newline="") as handle:
-        return {row["role"]: (row["note"], row["source"]) for row in csv.DictReader(handle)}
+        return {row["role"]: row for row in csv.DictReader(handle)}
 
 
 def _span_years(data) -> str:
@@ -54,30 +57,25 @@ def _years(value: float) -> str:
 
 
 def lead_time(row) -> str:
-    """'3 years (2–5; 9 deals, 2 with an uncertain order year); 7 orders waiting', or 'none delivered yet; ...'."""
+    """'3 years (2–5; 9 deals, 2 with an uncertain order year)', or 'no deal made for its buyer delivered yet'."""
     deals = int(row.lead_time_deals)
-    if deals:
-        spread = (f"{int(row.lead_time_min)}–{int(row.lead_time_max)}; " if row.lead_time_min != row.lead_time_max
-                  else "")
-        count = f"{deals} deal" + ("" if deals == 1 else "s")
-        if int(row.lead_time_uncertain_deals):
-            count += f", {int(row.lead_time_uncertain_deals)} with an uncertain order year"
-        text = f"{_years(float(row.lead_time_median))} ({spread}{count})"
-    else:
-        text = "none delivered yet"
-    waiting = int(row.orders_waiting)
-    if waiting:
-        text += f"; {waiting} order{'' if waiting == 1 else 's'} waiting"
-    return text
+    if not deals:
+        return "no order delivered yet" if int(row.orders_waiting) else "n/a (aid or stock deliveries only)"
+    spread = (f"{int(row.lead_time_min)}–{int(row.lead_time_max)}; " if row.lead_time_min != row.lead_time_max
+              else "")
+    count = f"{deals} deal" + ("" if deals == 1 else "s")
+    if int(row.lead_time_uncertain_deals):
+        count += f", {int(row.lead_time_uncertain_deals)} with an uncertain order year"
+    return f"{_years(float(row.lead_time_median))} ({spread}{count})"
 
 
-def _makers(data, row) -> str:
-    makers = and_join(_names(data, row.makers))
+def _suppliers(data, row) -> str:
+    text = and_join(_names(data, row.makers))
     if row.origin not in str(row.makers).split(";"):
         origin = "US" if row.origin == US else data.countries.name(row.origin) if row.origin in \
             data.countries.entities else row.origin
-        makers += f" ({origin} design)"
-    return f"{makers}, first ordered {int(row.first_order_year)}"
+        text += f" ({origin} design)"
+    return f"{text}; first export order {int(row.first_order_year)}"
 
 
 def _customers(data, row, names: bool) -> str:
@@ -104,16 +102,26 @@ def _system(row) -> str:
     return md_escape(row.weapon_designation) + (" (US content)" if row.us_content else "")
 
 
-def _rows(data, systems: pd.DataFrame, bloc: str, names: bool) -> list[list[str]]:
-    return [[_system(row), bloc, md_escape(_makers(data, row)), _customers(data, row, names),
-             fmt(row.tiv_delivered, "tiv"), _on_order(row), lead_time(row), _chosen(data, row)]
-            for row in systems.itertuples()]
-
-
 def _on_order(row) -> str:
     if row.tiv_on_order == 0 and int(row.orders_waiting):
         return "not valued yet"  # SIPRI gives no TIV yet to some new systems (Leopard-2A8)
     return fmt(row.tiv_on_order, "tiv")
+
+
+def _rows(data, systems: pd.DataFrame, bloc: str, names: bool) -> list[list[str]]:
+    return [[_system(row), bloc, md_escape(_suppliers(data, row)), _customers(data, row, names),
+             fmt(row.tiv_delivered, "tiv"), _on_order(row), lead_time(row), str(int(row.orders_waiting)),
+             _chosen(data, row)]
+            for row in systems.itertuples()]
+
+
+def _header(data) -> list[str]:
+    return ["System (SIPRI designation)", "From", "Supplied by", "Customers", f"Delivered {_span_years(data)} (TIV m)",
+            "On order (TIV m)", "Lead time: years from order to first delivery (median; range; deals)",
+            "Orders waiting", f"Chosen in Europe since {SINCE_YEAR}"]
+
+
+ALIGN = "lllrrrlrl"
 
 
 def collapsed(summary: str, body: str, open_: bool = False) -> str:
@@ -122,12 +130,6 @@ def collapsed(summary: str, body: str, open_: bool = False) -> str:
     tag = "<details open>" if open_ else "<details>"
     return (f"```{{=html}}\n{tag}<summary>{html.escape(summary)}</summary>\n```\n\n{body}\n"
             f"```{{=html}}\n</details>\n```\n\n")
-
-
-def _header(data) -> list[str]:
-    return ["System (SIPRI designation)", "From", "Made by", "Customers",
-            f"Delivered {_span_years(data)} (TIV m)", "On order (TIV m)", "Lead time, order to first delivery "
-            "(median; range; deals)", f"Chosen in Europe since {SINCE_YEAR}"]
 
 
 def us_content_notes(data, systems: pd.DataFrame) -> str:
@@ -154,128 +156,179 @@ def role_note(role: str) -> str:
     note = role_notes().get(role)
     if note is None:
         return ""
-    return note[0] + (f" ([source]({note[1]}))" if note[1] else "")
+    return note["note"] + (f" ([source]({note['source']}))" if note["source"] else "")
 
 
-def none_sentence(role: str, data) -> str:
-    """Europe has delivered and ordered nothing of the role in the decade, and what SIPRI's words may hide."""
+def none_sentence(role: str, data, small: pd.DataFrame) -> str:
+    """No European-made system of the role shown: none at all in the decade, or only small ones outside Europe
+    (`small`), and what SIPRI's words may hide."""
     things = role if role.endswith(("s", "systems")) else f"{role} systems"
-    text = (f"SIPRI's register lists no European-made {md_escape(things)} delivered new, ordered or selected in "
-            f"{_span_years(data)}.")
+    if small.empty:
+        text = (f"SIPRI's register lists no European-made {md_escape(things)} delivered new, ordered or selected "
+                f"in {_span_years(data)}.")
+    else:
+        listed = and_join([f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))} to "
+                           f"{md_escape(and_join(_names(data, r.customers)))})" for r in small.itertuples()])
+        text = (f"European-made {md_escape(things)} in {_span_years(data)}: only small deals outside Europe, "
+                f"{listed}.")
     note = role_note(role)
     return f"{text} {note}" if note else text
 
 
-def role_block(data, role: str, received: pd.DataFrame, names: bool, heading: str, open_: bool = True) -> str:
-    """A role's heading, its table (the US systems received, then the European systems, the largest first, those
-    beyond EUROPEAN_SHOWN collapsed) and its notes; the whole role collapsed under its heading unless `open_`."""
-    european = data.european_alternatives[data.european_alternatives["role"] == role]
+def role_block(data, role: str, us_systems: pd.DataFrame, names: bool, heading: str, open_: bool = True,
+               note: str = "") -> str:
+    """A role's heading, its table (the US systems, then the European systems shown, the largest first, those beyond
+    EUROPEAN_SHOWN collapsed) and its notes; the whole role collapsed under its heading unless `open_`."""
+    all_european = data.european_alternatives[data.european_alternatives["role"] == role]
+    european = all_european[all_european["shown"].astype(bool)]
     table_header = _header(data)
-    shown = _rows(data, received.head(US_SHOWN), "US", names) + _rows(data, european.head(EUROPEAN_SHOWN),
-                                                                      "Europe", names)
-    text = md_table(table_header, shown, "lllrrrll") + "\n"
+    shown = _rows(data, us_systems.head(US_SHOWN), "US", names) + _rows(data, european.head(EUROPEAN_SHOWN),
+                                                                        "Europe", names)
+    text = md_table(table_header, shown, ALIGN) + "\n"
     rest = european.iloc[EUROPEAN_SHOWN:]
     if not rest.empty:
         text += collapsed(f"{len(rest)} more European system{'s' if len(rest) > 1 else ''} of this role",
-                          md_table(table_header, _rows(data, rest, "Europe", names), "lllrrrll"))
+                          md_table(table_header, _rows(data, rest, "Europe", names), ALIGN))
+    if note:
+        text += note + "\n\n"
     if european.empty:
-        text += none_sentence(role, data) + "\n\n"
+        text += none_sentence(role, data, all_european) + "\n\n"
     notes = us_content_notes(data, european)
     if notes:
         text += f"{US_PARTS_LEAD}: {notes}\n\n"
-    note = role_note(role)
-    if note and not european.empty:
-        text += note + "\n\n"
+    if not european.empty and role_note(role):
+        text += role_note(role) + "\n\n"
     return f"**{md_escape(heading)}**\n\n{text}" if open_ else collapsed(heading, text)
 
 
-def _received(data, role: str, designations: list[str]) -> pd.DataFrame:
-    """The US choice-set rows of the designations a country (or Europe) received in `role`, in that order."""
+def _us_rows(data, role: str, designations: list[str]) -> pd.DataFrame:
+    """The US choice-set rows of `designations` in `role`, in that order."""
     us = data.us_systems[data.us_systems["role"] == role].set_index("weapon_designation")
-    return us.reindex([d for d in designations if d in us.index]).reset_index()
+    return us.reindex([d for d in dict.fromkeys(designations) if d in us.index]).reset_index()
 
 
 def _preamble(data, who: str, period: str) -> str:
-    return (f"Role by role, the US systems {who} received in {period} and the European-made systems of the same role "
-            f"that any country ordered or took delivered new in {_span_years(data)} (SIPRI's trade register; "
-            f"deals SIPRI lists as selected but not yet ordered are shown as such). Lead time is the years from "
-            f"order to first delivery, the median over the system's deals that have started delivering. A system "
-            f"with US parts SIPRI lists, or that the US also supplies, is marked (US content). Nothing here judges "
-            f"which system could replace which, and SIPRI's descriptions do not tell long-range from short-range "
-            f"air defence. Every column is in data/european_alternatives.csv and data/us_systems.csv.\n\n")
+    return (f"Role by role, the US systems {who} received new in {period} or ordered in {_span_years(data)}, and the "
+            f"European-made systems of the same role that any country ordered or took delivered new in "
+            f"{_span_years(data)} (SIPRI's trade register; deals SIPRI lists as selected but not yet ordered are "
+            f"shown as such, never as orders). Lead time is the years from order to first delivery, the median over "
+            f"the system's deals made for their buyer that have started delivering (aid and deliveries from a "
+            f"supplier's stocks arrive at once and are left out); orders waiting have no delivery yet. \"Chosen in "
+            f"Europe\" names the countries of these briefs that ordered or selected the system since {SINCE_YEAR}. "
+            f"A system the US also supplies, or for which most of its customers bought US parts that SIPRI lists, is "
+            f"marked (US content). Nothing here judges which system could replace which, and SIPRI's descriptions do "
+            f"not tell long-range from short-range air defence. Every column is in data/european_alternatives.csv and "
+            f"data/us_systems.csv.\n\n")
+
+
+def country_roles(brief: Brief) -> pd.DataFrame:
+    """The roles in which the country received US deliveries in the latest window or placed US orders in the
+    choice set's ten years (sensors and engines left out), the largest US volume (delivered plus ordered) first:
+    role, us_tiv, us_share (of the role's deliveries; NaN for a role with orders only), volume, the US designations
+    received new or ordered, and those received second-hand."""
+    data = brief.data
+    imports = data.imports_by_role[(data.imports_by_role["recipient"] == brief.country)
+                                   & (data.imports_by_role["category"] != "other")]
+    us = imports[imports["supplier"] == US]
+    orders = brief.orders
+    first = data.last_year - ALTERNATIVE_YEARS + 1
+    us_orders = orders[(orders["supplier"] == US) & (orders["order_year"] >= first)
+                       & (orders["counted_as"] != "selection") & (orders["category"] != "other")]
+    us_orders = us_orders.assign(role=[role_of(d, c) for d, c in zip(us_orders["weapon_description"],
+                                                                     us_orders["category"], strict=True)])
+    rows = []
+    ordered_roles = us_orders.groupby("role")["order_tiv"].sum().sort_values(ascending=False, kind="stable")
+    for role in dict.fromkeys([*us.sort_values("tiv", ascending=False)["role"], *ordered_roles.index]):
+        received = us[us["role"] == role]
+        total = imports.loc[imports["role"] == role, "tiv"].sum()
+        ordered = us_orders[us_orders["role"] == role].sort_values("order_tiv", ascending=False)
+        new = received[~received["second_hand"].astype(bool)].sort_values("tiv", ascending=False)
+        us_tiv = received["tiv"].sum()
+        rows.append({"role": role, "us_tiv": us_tiv, "us_share": us_tiv / total if us_tiv else float("nan"),
+                     "volume": us_tiv + ordered_roles.get(role, 0.0),
+                     "designations": [*new["weapon_designation"], *ordered["weapon_designation"]],
+                     "second_hand": list(dict.fromkeys(received.loc[received["second_hand"].astype(bool),
+                                                                    "weapon_designation"]))})
+    frame = pd.DataFrame(rows, columns=["role", "us_tiv", "us_share", "volume", "designations", "second_hand"])
+    return frame.sort_values("volume", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _heading(data, role: str, share: float, period: str) -> str:
+    name = role[0].upper() + role[1:]
+    if pd.isna(share):
+        return f"{name}: ordered from the US in {_span_years(data)} (no US deliveries in this role in {period})"
+    return f"{name}: {fmt(share, 'pct')} from the US in {period}"
 
 
 def brief_choice_set(brief: Brief) -> str:
-    """Web: for every role the country took US deliveries in (sensors and engines left out), its US systems with
-    their lead time beside the European options with theirs."""
+    """Web: for every role the country took US deliveries in or ordered from the US, its US systems with their lead
+    time beside the European options with theirs."""
     data = brief.data
-    window = data.window(0)
-    roles = us_roles(data.imports_by_role, brief.country)
-    roles = roles[roles["category"] != "other"]
+    period = short_period(data.window(0))
+    roles = country_roles(brief)
     if roles.empty:
-        return f"*{md_escape(brief.name_start)} took no US deliveries of major weapons in {short_period(window)}.*\n"
-    bought = data.imports_by_role[(data.imports_by_role["recipient"] == brief.country)
-                                  & (data.imports_by_role["supplier"] == US)]
-    text = _preamble(data, md_escape(brief.name), short_period(window))
+        return (f"*{md_escape(brief.name_start)} took no US deliveries of major weapons in {period} and placed no "
+                f"US orders in {_span_years(data)}.*\n")
+    text = _preamble(data, md_escape(brief.name), period)
     for position, role in enumerate(roles.itertuples()):
-        designations = list(bought[bought["role"] == role.role].sort_values("tiv", ascending=False)
-                            ["weapon_designation"].drop_duplicates())
-        heading = (f"{role.role[0].upper() + role.role[1:]}: {fmt(role.us_share, 'pct')} from the US in "
-                   f"{short_period(window)}")
-        text += role_block(data, role.role, _received(data, role.role, designations), True, heading,
-                           open_=position < ROLES_OPEN)
+        note = (f"Also received second-hand from the US, not in the table: "
+                f"{md_escape(', '.join(role.second_hand))}." if role.second_hand else "")
+        text += role_block(data, role.role, _us_rows(data, role.role, role.designations), True,
+                           _heading(data, role.role, role.us_share, period), open_=position < ROLES_OPEN,
+                           note=note)
     return text
 
 
+def _short_lead(row) -> str:
+    if not int(row.lead_time_deals):
+        return "none delivered yet" if int(row.orders_waiting) else "no lead time"
+    return _years(float(row.lead_time_median))
+
+
 def brief_choice_summary(brief: Brief) -> str:
-    """PDF: a table of the ROLES_IN_PDF roles with the most US deliveries: the largest US system received and the
-    two largest European-made systems, with their lead times."""
+    """PDF: a table of the ROLES_IN_PDF first roles: the largest US system and the two largest European-made
+    systems, with their lead times."""
     data = brief.data
-    roles = us_roles(data.imports_by_role, brief.country)
-    roles = roles[roles["category"] != "other"]
+    period = short_period(data.window(0))
+    roles = country_roles(brief)
     if roles.empty:
         return ""
-    bought = data.imports_by_role[(data.imports_by_role["recipient"] == brief.country)
-                                  & (data.imports_by_role["supplier"] == US)]
     rows = []
     for role in roles.head(ROLES_IN_PDF).itertuples():
-        designations = list(bought[bought["role"] == role.role].sort_values("tiv", ascending=False)
-                            ["weapon_designation"].drop_duplicates())
-        received = _received(data, role.role, designations).head(1)
-        european = data.european_alternatives[data.european_alternatives["role"] == role.role].head(EUROPEAN_IN_PDF)
-        us_part = "; ".join(f"{md_escape(r.weapon_designation)}, {_short_lead(r)}" for r in received.itertuples())
-        options = ("; ".join(f"{_system(r)} ({md_escape(and_join(_names(data, r.makers)))}), {_short_lead(r)}"
-                             for r in european.itertuples())
-                   or f"none ordered or delivered new in {_span_years(data)}")
-        rows.append([f"{md_escape(role.role[0].upper() + role.role[1:])} ({fmt(role.us_share, 'pct')})",
-                     us_part or "n/a", options])
+        us = _us_rows(data, role.role, role.designations).head(1)
+        european = data.european_alternatives[(data.european_alternatives["role"] == role.role)
+                                              & data.european_alternatives["shown"].astype(bool)]
+        short = role_notes().get(role.role, {}).get("short") or f"none ordered or delivered new in {_span_years(data)}"
+        options = ("; ".join(f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))}"
+                             f"{'; US content' if r.us_content else ''}), {_short_lead(r)}"
+                             for r in european.head(EUROPEAN_IN_PDF).itertuples()) or md_escape(short))
+        share = "ordered" if pd.isna(role.us_share) else fmt(role.us_share, "pct")
+        rows.append([f"{md_escape(role.role[0].upper() + role.role[1:])} ({share})",
+                     "; ".join(f"{md_escape(r.weapon_designation)}, {_short_lead(r)}" for r in us.itertuples())
+                     or "n/a", options])
     more = len(roles) - ROLES_IN_PDF
     tail = f" and {more} more role{'s' if more > 1 else ''}" if more > 0 else ""
-    return (md_table(["Role (US share, " + short_period(data.window(0)) + ")", "Largest US system (lead time)",
+    return (md_table([f"Role (US share, {period})", "Largest US system (lead time)",
                       "Largest European-made systems (lead time)"], rows, "lll")
             + f"\nLead time: median years from order to first delivery. The web version lists every European "
               f"option of these roles{tail}, with customers and volumes.\n")
 
 
-def _short_lead(row) -> str:
-    if not int(row.lead_time_deals):
-        return "none delivered yet"
-    return _years(float(row.lead_time_median))
-
-
-def europe_choice_set(data, group_members: list[str], roles_shown: int = 10) -> str:
-    """The Europe page: for the roles in which European countries took the most US deliveries, the US systems
-    Europe received and the European-made systems of the role."""
+def europe_choice_set(data, group_members: list[str]) -> str:
+    """The Europe page: for every role in which European countries took US deliveries (the largest first, the first
+    ROLES_OPEN open), the US systems Europe received and the European-made systems of the role."""
     imports = data.imports_by_role[data.imports_by_role["recipient"].isin(group_members)
                                    & (data.imports_by_role["category"] != "other")]
-    us = imports[imports["supplier"] == US]
-    by_role = us.groupby("role")["tiv"].sum().sort_values(ascending=False)
+    us = imports[(imports["supplier"] == US) & ~imports["second_hand"].astype(bool)]
+    by_role = imports[imports["supplier"] == US].groupby("role")["tiv"].sum().sort_values(ascending=False)
     period = short_period(data.window(0))
     text = _preamble(data, "European countries", period)
-    for position, (role, tiv) in enumerate(by_role.head(roles_shown).items()):
+    text += (f"All {len(by_role)} roles in which the US delivered to Europe in {period}, the largest first (sensors "
+             f"and engines left out); the first {ROLES_OPEN} are open.\n\n")
+    for position, (role, tiv) in enumerate(by_role.items()):
         systems = us[us["role"] == role].groupby("weapon_designation")["tiv"].sum().sort_values(ascending=False)
         heading = (f"{role[0].upper() + role[1:]}: {fmt(tiv, 'tiv')} million TIV delivered from the US to Europe "
                    f"in {period}")
-        text += role_block(data, role, _received(data, role, list(systems.index)), True, heading,
+        text += role_block(data, role, _us_rows(data, role, list(systems.index)), True, heading,
                            open_=position < ROLES_OPEN)
     return text

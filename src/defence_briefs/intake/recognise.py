@@ -97,6 +97,10 @@ def recognise(path: Path, file: str, countries: CountryTable) -> Recognised:
         start = handle.read(64)
     if not start.strip():
         raise InputError(file, "the file is empty")
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(file, "UTF-16 text (what Excel writes when a sheet is saved as 'Unicode Text'), not the "
+                         "publisher's file: download the file again from the publisher and add it as downloaded, or "
+                         "save it from Excel as 'CSV UTF-8 (Comma delimited)'")
     if start.startswith(XLSX_MAGIC):
         return _workbook(path, file, countries)
     if start.startswith(b"%PDF"):
@@ -136,8 +140,15 @@ def _register(path: Path, file: str, countries: CountryTable, lines: list[str]) 
     _check_suffix(path, file, kind, (".csv", ".txt"))
     generated = _generated(lines, file)
     deals = _parse("sipri_trade_register", path, file, countries)[""]
-    delivered = [max(y) for y in deals["delivery_years"] if len(y)]
-    first, last = int(deals["order_year"].min()), int(max(delivered))
+    latest = deals["delivery_years"].map(lambda years: max(years) if len(years) else 0)
+    future = deals[latest > generated.year]
+    if not future.empty:  # a delivery after the file was made: a corrupt or edited file, not SIPRI's
+        row = future.iloc[0]
+        raise InputError(file, f"a delivery in {int(latest[future.index[0]])}, after the file's own 'Data generated' "
+                         f"date ({_long_date(generated)}); SIPRI records deliveries that have happened: the file "
+                         f"was edited or damaged, download it again ({len(future)} such row(s))",
+                         row=int(str(row["source_ref"]).split()[-1]), column="11 (Year(s) of delivery)")
+    first, last = int(deals["order_year"].min()), int(latest.max())
     release = str(generated.year)
     return Recognised(
         path=path, kind="SIPRI trade register", id=f"sipri_at_register_{release}",

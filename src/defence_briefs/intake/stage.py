@@ -187,8 +187,9 @@ def _title(new_files: list[NewFile], base: DataRelease, date: dt.date) -> str:
     return f"{base.title}; updated with {added}"
 
 
-def write_release(project: Project, plan: ReleasePlan, say: Say) -> None:
-    """Copy the new files into data/raw and write the manifest; on any failure, undo the copies."""
+def write_release(project: Project, plan: ReleasePlan, say: Say) -> list[Path]:
+    """Copy the new files into data/raw and write the manifest; on any failure, undo the copies. Returns the files
+    copied (those not already in data/raw)."""
     from ..ingest import PARSERS
 
     copied: list[Path] = []
@@ -220,11 +221,51 @@ def write_release(project: Project, plan: ReleasePlan, say: Say) -> None:
     for new in plan.new_files:
         for note in new.file.notes:
             say(f"  {new.file.id}: {note}")
+    return copied
 
 
 def add_release_command(project: Project, name: str, folder: Path, date: dt.date | None, base_name: str | None,
                         mirror: Path | None, say: Say) -> AddedRelease:
-    """The whole command: plan, write, run the data and metrics stages of the base and the new release, report."""
+    """The whole command, all or nothing: plan, write, run the data and metrics stages of the base and the new
+    release, report. Whatever fails after the manifest is written (data, metrics, a finding to review: then
+    FindingsToReview), the manifest and data/raw are put back as they were."""
+    from ..fetch.stage import fetch_files
+    from ..ingest import PARSERS
+    from ..metrics.stage import metrics_dir
+
+    countries = country_table()
+    manifest = load_manifest(project.manifest_path, set(PARSERS))
+    base = manifest.release(base_name or "latest")
+    fetch_files(project, base.files, mirror, say)  # the base's files: compared with, and some carried over
+    plan = plan_release(project, manifest, name, folder, date, base.name, countries, say)
+    manifest_text = project.manifest_path.read_bytes()
+    generated = [d for d in (project.tidy_dir / name, metrics_dir(project, name).parent) if not d.exists()]
+    copied = write_release(project, plan, say)
+    try:
+        return _check_release(project, base, plan, countries, mirror, say)
+    except BaseException:  # all or nothing: the manifest and data/raw as they were
+        atomic_write_bytes(project.manifest_path, manifest_text)
+        for path in copied:
+            path.unlink(missing_ok=True)
+        for folder_made in generated:
+            shutil.rmtree(folder_made, ignore_errors=True)
+        say(f"add-release {name}: stopped; data/sources.toml and data/raw are as they were")
+        raise
+
+
+class FindingsToReview(DataError):
+    """The new release's metrics stopped at plausibility findings: nothing was added; the report says what."""
+
+    def __init__(self, added: AddedRelease):
+        self.added = added
+        super().__init__(f"release {added.plan.name} was not added: its metrics stopped at "
+                         f"{len(added.open_findings)} plausibility finding(s) that need review")
+
+
+def _check_release(project: Project, base: DataRelease, plan: ReleasePlan, countries: CountryTable,
+                   mirror: Path | None, say: Say) -> AddedRelease:
+    """Ingest the base and the new release, compute their metrics and write the change report; a finding that
+    needs review raises FindingsToReview with the report (the caller undoes the release)."""
     from ..fetch.stage import fetch_files
     from ..ingest import PARSERS
     from ..ingest.stage import ingest_release, load_table
@@ -238,12 +279,7 @@ def add_release_command(project: Project, name: str, folder: Path, date: dt.date
     from ..metrics.stage import build_metrics, metrics_dir
     from .changes import change_report
 
-    countries = country_table()
-    manifest = load_manifest(project.manifest_path, set(PARSERS))
-    base = manifest.release(base_name or "latest")
-    fetch_files(project, base.files, mirror, say)  # the base's files: compared with, and some carried over
-    plan = plan_release(project, manifest, name, folder, date, base.name, countries, say)
-    write_release(project, plan, say)
+    name = plan.name
     manifest = load_manifest(project.manifest_path, set(PARSERS))
     check_release_order(manifest)
     release, base = manifest.release(name), manifest.release(base.name)
@@ -262,6 +298,12 @@ def add_release_command(project: Project, name: str, folder: Path, date: dt.date
     reviewed = load_reviewed(project)
     accepted = [(f, reviewed.accepted[(f.check, f.country, f.year)]) for f in findings if reviewed.covers(f)]
     report = change_report(project, base, release, plan.new_files, countries, accepted, open_findings)
-    path = metrics_dir(project, release.name).parent / f"changes_from_{base.name}.md"
+    if open_findings:  # kept where the undo leaves it: beside the base release's build
+        path = metrics_dir(project, base.name).parent / f"changes_{base.name}_to_{release.name}.md"
+    else:
+        path = metrics_dir(project, release.name).parent / f"changes_from_{base.name}.md"
     atomic_write_bytes(path, report.encode("utf-8"))
-    return AddedRelease(plan, report, path, open_findings)
+    added = AddedRelease(plan, report, path, open_findings)
+    if open_findings:
+        raise FindingsToReview(added)
+    return added

@@ -4,7 +4,8 @@ which system replaces which), with how long they take to arrive.
 `choice_set` gives, for the systems of a group of makers (European suppliers, or the United States for the
 comparison), one row per weapon category, role and SIPRI designation: who makes and supplies it, the customers
 (European ones named), the TIV delivered in the last ten years, on order and selected, the first order year, the
-lead time from order to first delivery over the deals that have started delivering, the orders still waiting,
+lead time from order to first delivery over the deals made for the buyer that have started delivering (aid and
+deals from a supplier's stocks arrive at once and are left out of it), the orders still waiting,
 the European countries that ordered it since 2022 or selected it, and its US content. What counts as an option
 (each rule counted, with its rows, in the methodology):
 
@@ -13,6 +14,8 @@ the European countries that ordered it since 2022 or selected it, and its US con
 - a rebuild of the buyer's own units is not an option ("Mirage-2000H rebuilt to Mirage-2000-5", "Danish
   Leopard-2A5 rebuilt to Leopard-2A7V"): equipment made new for the buyer's own platforms stays;
 - the type was ordered or delivered in the last ten years;
+- made in the US: a European supplier's deal "from US production line" (the M-777, 'ordered via USA') is not
+  European-made;
 - a design is of the origin of the supplier of its earliest new order in the register (Czechoslovakia counts as
   European: its successors are EU members). A European supplier's deliveries of a US design (Patriot systems from
   Romania's or Germany's stocks, RIM-116 RAM) are not a European option; other foreign designs are kept and marked
@@ -44,12 +47,14 @@ MIN_VOLUME_TIV = 100.0  # a system with no European customer is kept from this v
 NEW = "New"  # the register's status of a newly made weapon
 EUROPEAN_PREDECESSORS = frozenset({"CSK"})  # Czechoslovakia: its successors are EU members
 POSSIBLY_SECOND_HAND = re.compile(r"\b(?:possibly|probably)\s+second-hand", re.IGNORECASE)
+MADE_IN_US = re.compile(r"\bfrom US production line\b", re.IGNORECASE)  # the M-777 'ordered via USA'
+FROM_STOCK = re.compile(r"\bfrom [\w\s-]*\bstocks?\b|\bunused\b|\bsurplus\b", re.IGNORECASE)
 REBUILT = re.compile(r"\brebuil(?:t|d)\b[^;]*?\bto\b|\bmoderni[sz]ation of \d+ [^;]*?\bto\b", re.IGNORECASE)
 # the systems a US deal is "for": "For NASAMS-2 SAM systems from Norway", "for use with 10 NASAMS SAM systems"
 FOR_SYSTEM = re.compile(r"\b[Ff]or (?:use (?:with|on|in) )?(?:\d+ )?(?:the )?"
                         r"(?P<name>[A-Z][A-Za-z0-9\-/]*(?: [A-Z0-9][A-Za-z0-9\-/]*)*)")
 GENERIC_WORDS = frozenset({"SAM", "MRL", "UAV", "ASW", "MP", "IFV", "APC", "AEW", "SSM", "VLS", "ATP", "MBT"})
-EXCLUSION_RULES = ("second-hand", "possibly second-hand", "rebuild of own units", "US design",
+EXCLUSION_RULES = ("second-hand", "possibly second-hand", "rebuild of own units", "made in the US", "US design",
                    "outside the ten years")
 
 CHOICE_COLUMNS = [
@@ -57,18 +62,20 @@ CHOICE_COLUMNS = [
     "customer_count", "european_customers", "european_customer_count", "tiv_delivered", "tiv_on_order",
     "tiv_selected", "volume_tiv", "first_order_year", "lead_time_median", "lead_time_min", "lead_time_max",
     "lead_time_deals", "lead_time_uncertain_deals", "orders_waiting", "ordered_in_europe_since", "selected_in_europe",
-    "also_supplied_by_us", "us_parts", "us_parts_buyers", "us_content", "source_file", "source_refs",
+    "also_supplied_by_us", "us_parts", "us_parts_buyers", "us_content", "shown", "source_file", "source_refs",
 ]
-ROLE_IMPORT_COLUMNS = ["recipient", "category", "role", "supplier", "weapon_designation", "tiv", "source_file"]
+ROLE_IMPORT_COLUMNS = ["recipient", "category", "role", "supplier", "weapon_designation", "second_hand", "tiv",
+                      "source_file"]
 
 
 def _design_key(frame: pd.DataFrame) -> pd.Series:
-    return frame["weapon_designation"].astype(str).str.casefold() + "|" + frame["category"].astype(str)
+    """'designation|role', casefolded: one design (the Bergepanzer 'Buffel' is not South Africa's Buffel APC)."""
+    return frame["weapon_designation"].astype(str).str.casefold() + "|" + frame["role"].astype(str)
 
 
 def design_origins(register: pd.DataFrame) -> pd.Series:
-    """The supplier of each design's earliest new order in the register, by 'designation|category' (casefolded):
-    the design's origin."""
+    """The supplier of each design's earliest new order in the register, by 'designation|role' (casefolded): the
+    design's origin."""
     new = register[register["status"] == NEW]
     ordered = new.assign(key=_design_key(new)).sort_values(["order_year"], kind="stable")
     return ordered.groupby("key", sort=False)["supplier"].first()
@@ -104,18 +111,27 @@ def names_system(named: str, designation: str) -> bool:
                for start in starts)
 
 
-def us_parts_for(register: pd.DataFrame, designations: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
-    """For each designation, the US designations of the register's US deals whose comments say they are for it,
-    and the countries that bought them."""
-    us = register[(register["supplier"] == US) & register["comments"].notna()]
+def us_parts_for(register: pd.DataFrame, designations: Iterable[str], first: int, last: int
+                 ) -> dict[str, tuple[list[str], list[str]]]:
+    """For each designation, the US designations of the register's US deals ordered or delivered in `first`..`last`
+    whose comments say they are for it, and the countries that bought them; a buyer counts only where it bought or
+    supplied the designation itself (Kuwait's pods are for its Typhoon Tranche-3, not for Tranche-4; Lynx
+    helicopters' sonars are not for the Lynx KF-41 vehicle)."""
+    window = (register["order_year"].between(first, last)
+              | register["delivery_years"].map(lambda ys: any(first <= y <= last for y in ys)))
+    us = register[(register["supplier"] == US) & register["comments"].notna() & window]
     named: dict[str, set[tuple[str, str]]] = {}
     for designation_us, recipient, comment in zip(us["weapon_designation"], us["recipient"], us["comments"],
                                                   strict=True):
         for match in FOR_SYSTEM.finditer(str(comment)):
             named.setdefault(match.group("name"), set()).add((str(designation_us), str(recipient)))
+    folded = register["weapon_designation"].astype(str).str.casefold()
     parts: dict[str, tuple[list[str], list[str]]] = {}
     for designation in designations:
-        found = {deal for name, deals in named.items() if names_system(name, designation) for deal in deals}
+        holders = register[folded == designation.casefold()]
+        have = set(holders["recipient"]) | set(holders["supplier"])
+        found = {deal for name, deals in named.items() if names_system(name, designation) for deal in deals
+                 if deal[1] in have}
         if found:
             parts[designation] = (sorted({p for p, _ in found}), sorted({b for _, b in found}))
     return parts
@@ -138,7 +154,7 @@ def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: 
     us_design = (rows["origin"] == US) if makers <= european else pd.Series(False, index=rows.index)
     excluded = np.select(
         [rows["status"] != NEW, comments.str.contains(POSSIBLY_SECOND_HAND), comments.str.contains(REBUILT),
-         us_design, ~in_window],
+         comments.str.contains(MADE_IN_US) & (makers != {US}), us_design, ~in_window],
         list(EXCLUSION_RULES), default="")
     rows["excluded_by"] = excluded
     rows["in_window"] = in_window
@@ -146,13 +162,16 @@ def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: 
 
 
 def _lead_times(options: pd.DataFrame) -> pd.DataFrame:
-    """Per deal: lead (first delivery year minus order year) for orders that have started delivering, whether the
-    order year is uncertain, whether the order still waits."""
+    """Per deal: lead (first delivery year minus order year) for orders that have started delivering and were made
+    for the buyer (not aid, not from a supplier's stocks: those arrive at once and say nothing of production),
+    whether the order year is uncertain, whether the order still waits."""
     counted = options["counted_as"] != "selection"
     started = options["delivery_years"].map(len) > 0
+    made = ~options["aid"].astype(bool) & ~options["comments"].fillna("").str.contains(FROM_STOCK)
     first_delivery = options["delivery_years"].map(lambda ys: min(ys) if len(ys) else np.nan)
-    lead = (first_delivery - options["order_year"]).where(counted & started)
-    return pd.DataFrame({"lead": lead, "lead_uncertain": counted & started
+    timed = counted & started & made
+    lead = (first_delivery - options["order_year"]).where(timed)
+    return pd.DataFrame({"lead": lead, "lead_uncertain": timed
                          & options["order_year_uncertain"].fillna(False).astype(bool),
                          "waiting": counted & ~started}, index=options.index)
 
@@ -165,8 +184,9 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
 
     `classified`: the whole register with `category`, `role` and the order-book columns of
     `orders.classify_orders`; `deal_rows`: allocated deal years (`deal` indexes `classified`); `europe`: the
-    countries counted as European customers; `names`: ISO3 -> display name. Systems with no European customer and a
-    volume under MIN_VOLUME_TIV are dropped unless `keep_all`."""
+    countries counted as European customers; `names`: ISO3 -> display name. `shown` is False for a system with no
+    European customer and a volume under MIN_VOLUME_TIV, unless `keep_all` (the pages show the others; a role whose
+    systems are all small still has them, so that no page says it has none)."""
     makers = set(makers)
     rows = option_rows(classified, makers, european_makers, last_year, years)
     options = rows[rows["excluded_by"] == ""]
@@ -186,7 +206,8 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
     deals = options.assign(
         delivered=delivered, on_order=on_order, **leads, customer=recipient.where(customer),
         european_customer=recipient.where(customer & in_europe), ordered_since=recipient.where(since),
-        selected_in=recipient.where((options["selection_tiv"] > 0) & in_europe))
+        selected_in=recipient.where(options["counted_as"].isin(["selection", "order and selection"]) & in_europe
+                                    & (options["order_year"] >= SINCE_YEAR)))
 
     def joined(codes: pd.Series) -> str:
         return ";".join(sorted(set(codes.dropna()), key=lambda c: names.get(c, c)))
@@ -217,7 +238,7 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
     us_keys = set(_design_key(classified[(classified["supplier"] == US) & (classified["status"] == NEW)]))
     named = table["weapon_designation"].astype(str).str.contains(r"[A-Z]")  # not 'aircraft engine'
     table["also_supplied_by_us"] = _design_key(table).isin(us_keys) & (table["origin"] != US) & named
-    parts = {} if makers == {US} else us_parts_for(classified, table["weapon_designation"].unique())
+    parts = {} if makers == {US} else us_parts_for(classified, table["weapon_designation"].unique(), first, last_year)
     table["us_parts"] = table["weapon_designation"].map(lambda d: ";".join(parts.get(d, ([], []))[0]))
     table["us_parts_buyers"] = table["weapon_designation"].map(lambda d: ";".join(parts.get(d, ([], []))[1]))
     # marked when most customers bought US parts for it, not one buyer's add-on (Qatar's US pods on its Rafales)
@@ -225,9 +246,8 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
               for b, c in zip(table["us_parts_buyers"], table["customers"], strict=True)]
     table["us_content"] = table["also_supplied_by_us"] | (pd.Series(buying, index=table.index)
                                                           > table["customer_count"] / 2)
-    if not keep_all:
-        table = table[(table["european_customer_count"] > 0) | (table["selected_in_europe"] != "")
-                      | (table["volume_tiv"] >= MIN_VOLUME_TIV)]
+    table["shown"] = ((table["european_customer_count"] > 0) | (table["selected_in_europe"] != "")
+                      | (table["volume_tiv"] >= MIN_VOLUME_TIV) | keep_all)
     table = table.sort_values(["category", "role", "volume_tiv", "weapon_designation"],
                               ascending=[True, True, False, True], kind="stable")
     for column in ("lead_time_deals", "lead_time_uncertain_deals", "orders_waiting"):
@@ -253,15 +273,16 @@ def exclusion_counts(classified: pd.DataFrame, european_makers: Iterable[str], l
 
 def imports_by_role(transfers: pd.DataFrame, deal_rows: pd.DataFrame, recipients: Iterable[str],
                     last_year: int) -> pd.DataFrame:
-    """Each recipient's deliveries in the latest five-year window by category, role, supplier and designation
-    (register TIV, allocated to years), largest first."""
+    """Each recipient's deliveries in the latest five-year window by category, role, supplier, designation and
+    whether they were second-hand (register TIV, allocated to years), largest first."""
     first = last_year - WINDOW_YEARS + 1
     rows = deal_rows[deal_rows["year"].between(first, last_year) & (deal_rows["tiv"] > 0)]
     rows = rows[rows["recipient"].isin(set(recipients))]
-    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation"]]
-    rows = rows.assign(**{column: details[column].to_numpy() for column in details.columns})
-    table = rows.groupby(["recipient", "category", "role", "supplier", "weapon_designation"], as_index=False).agg(
-        tiv=("tiv", "sum"), source_file=("source_file", "first"))
+    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation", "status"]]
+    rows = rows.assign(**{column: details[column].to_numpy() for column in ("category", "role", "weapon_designation")},
+                       second_hand=(details["status"] != NEW).to_numpy())
+    table = rows.groupby(["recipient", "category", "role", "supplier", "weapon_designation", "second_hand"],
+                         as_index=False).agg(tiv=("tiv", "sum"), source_file=("source_file", "first"))
     table = table.sort_values(["recipient", "tiv", "weapon_designation"], ascending=[True, False, True],
                               kind="stable")
     return table[ROLE_IMPORT_COLUMNS].reset_index(drop=True)

@@ -264,7 +264,9 @@ def choices_markdown(project: Project, manifest: Manifest) -> str:
     systems = pd.read_csv(folder / "european_alternatives.csv", keep_default_na=False)
     marked = systems[systems["us_content"].astype(str) == "True"]
     parts = systems[systems["us_parts"] != ""]
-    lines += ["", f"Kept: {len(systems)} European systems (designation and role), {len(marked)} of them marked US "
+    shown = int((systems["shown"].astype(str) == "True").sum())
+    lines += ["", f"Kept: {len(systems)} European systems (designation and role), {shown} of them shown on the pages "
+              f"(a European customer, a selection or 100 TIV m), {len(marked)} marked US "
               f"content ({int((marked['also_supplied_by_us'].astype(str) == 'True').sum())} because the US supplies "
               f"them too); SIPRI lists US parts for {len(parts)}: "
               f"{', '.join(sorted(set(marked['weapon_designation'])))} carry the mark.", ""]
