@@ -336,3 +336,53 @@ def test_add_release_2026_from_its_files_equals_the_committed_release_and_site(b
         other = (briefs_project.reports_dir / "2026" / name).read_text().splitlines()
         changed = [(a, b) for a, b in zip(mine, other, strict=True) if a != b]
         assert name.endswith(".html") and len(changed) == 1 and "built on" in changed[0][0].lower(), (name, changed)
+
+
+# --- all or nothing ------------------------------------------------------------------------------------------------
+
+def test_a_register_with_deliveries_after_its_own_date_is_refused_at_recognition(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    downloads = _downloads(tmp_path)
+    records = [*NEWER_RECORDS[:-1], NEWER_RECORDS[-1].replace(",2026,New,", ",2099,New,")]
+    (downloads / "register.csv").write_bytes(ff.register_bytes(records, NEWER_REGISTER_PREAMBLE))
+    state = _state(project)
+    assert main(["add-release", "next", "--from", str(downloads)], root=project) == 2
+    message = capsys.readouterr().err
+    row = len(NEWER_REGISTER_PREAMBLE) + 1 + len(records)  # the preamble, the header, then the records: the last
+    assert f"register.csv, row {row}, column 11 (Year(s) of delivery)" in message, message
+    assert "a delivery in 2099, after the file's own 'Data generated' date (16 March 2027)" in message
+    assert _state(project) == state
+    assert not (project / "data" / "tidy" / "next").exists()
+
+
+def test_a_utf16_file_is_named_with_what_to_do(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    downloads = _downloads(tmp_path)
+    text = ff.register_bytes(NEWER_RECORDS, NEWER_REGISTER_PREAMBLE).decode("latin-1")
+    (downloads / "register.txt").write_bytes(text.encode("utf-16"))  # Excel's 'Unicode Text' (with its BOM)
+    state = _state(project)
+    assert main(["add-release", "next", "--from", str(downloads)], root=project) == 2
+    message = capsys.readouterr().err
+    assert "register.txt" in message and "UTF-16 text" in message and "download the file again" in message
+    assert _state(project) == state
+
+
+def test_a_failure_after_the_manifest_is_written_leaves_the_project_building_as_before(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A register that passes recognition and the data stage but stops the metrics (a weapon description no
+    category knows): the manifest, data/raw and the new release's folders are as they were, and the project then
+    builds exactly as before."""
+    assert main(["metrics"], root=project) == 0  # the fixture project has no notebooks: data and metrics
+    built = {**tree_digest(project / "_build" / "test" / "data"), **tree_digest(project / "data" / "tidy")}
+    state = _state(project)
+    downloads = _downloads(tmp_path)
+    records = [*NEWER_RECORDS, "Poland,Germany,2024,,2,,Laser-X,laser cannon,,,,New,,10,20,"]
+    (downloads / "register.csv").write_bytes(ff.register_bytes(records, NEWER_REGISTER_PREAMBLE))
+    capsys.readouterr()
+    assert main(["add-release", "next", "--from", str(downloads)], root=project) == 2
+    captured = capsys.readouterr()
+    assert "'laser cannon'" in captured.err and "no category" in captured.err, captured.err
+    assert "add-release next: stopped; data/sources.toml and data/raw are as they were" in captured.out
+    assert _state(project) == state
+    assert not (project / "data" / "tidy" / "next").exists() and not (project / "_build" / "next").exists()
+    assert main(["metrics"], root=project) == 0
+    assert {**tree_digest(project / "_build" / "test" / "data"), **tree_digest(project / "data" / "tidy")} == built
