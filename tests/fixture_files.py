@@ -351,3 +351,83 @@ def write_fixture_project(root: Path) -> Path:
         write_fixture_file(file_id, mirror / rel)
     write_manifest(root, mirror)
     return mirror
+
+
+# --- NATO tables workbook, the layout of the 2025 and 2026 editions ---------------------------------------------
+# Published values (NATO, def-exp-2026-en.xlsx, July 2026): Sweden 2024 140,549 m kronor (Table 1); Sweden 2026e
+# 24,186 US$ m current and 21,538 at constant 2021 prices (Table 2), 3.22% of GDP (Table 3), equipment 25.41%
+# (Table 8a); United States 2026e 1,032,849 US$ m (Table 2). def-exp-2025-en.xlsx (August 2025): Sweden's
+# equipment share 2025e 35.827%. The other cells are made up; Iceland has no row in 2026; Slovenia carries the
+# 2026 footnote, Sweden the 2025 one (revised figures).
+NATO_2025_LAYOUT = {
+    2026: {"title": "Core defence expenditure", "years": [2014, *range(2015, 2025), "2025e", "2026e"],
+           "published": {("1", "Sweden", 2024): 140549.0, ("2c", "Sweden", 2026): 24186.0,
+                         ("2k", "Sweden", 2026): 21538.0, ("3", "Sweden", 2026): 3.22,
+                         ("8a", "Sweden", 2026): 25.41, ("2c", "United States", 2026): 1032849.0},
+           "footnoted": "Slovenia"},
+    2025: {"title": "Defence expenditure", "years": [2014, *range(2015, 2024), "2024e", "2025e"],
+           "published": {("8a", "Sweden", 2025): 35.827}, "footnoted": "Sweden"},
+}
+NATO_2025_COUNTRIES = {"Sweden": "Kronor", "Slovenia": "Euros", "Poland": "Zlotys", "United States": "US dollars"}
+
+
+def nato_workbook_2025_layout(path: Path, edition: int, mutate=None) -> Path:
+    """A tables workbook in the 2025/2026 layout: sheets 'Table 1' ... 'Table 8b', the title in A1, unit rows,
+    blocks named by the row above their year header (first cell empty), countries in column A, a Notes row."""
+    spec = NATO_2025_LAYOUT[edition]
+    years = spec["years"]
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+
+    def year_of(header) -> int:
+        return int(str(header).rstrip("e"))
+
+    def value(key: str, name: str, header, base: float) -> float:
+        published = spec["published"].get((key, name, year_of(header)))
+        return published if published is not None else round(base * (1 + 0.05 * (year_of(header) - 2014)), 3)
+
+    def sheet(number: str, title: str, unit: str, blocks: list[tuple[str, str, dict[str, float]]],
+              currency: bool = False) -> None:
+        ws = wb.create_sheet(f"Table {number}")
+        ws.append([f"Table {number}: {title}"])
+        ws.append([unit])
+        ws.append([])
+        for label, key, bases in blocks:
+            ws.append([label])
+            ws.append([None, *years])
+            for name, base in bases.items():
+                shown = f"{name} ({NATO_2025_COUNTRIES[name]})" if currency and name in NATO_2025_COUNTRIES else name
+                if name == spec["footnoted"]:
+                    shown += "*"
+                ws.append([shown, *(value(key, name, header, base) for header in years)])
+            ws.append([])
+        ws.append(["Notes: figures for the last years are estimates."])
+
+    members = {"Sweden": 10000.0, "Slovenia": 500.0, "Poland": 12000.0, "United States": 700000.0}
+    totals = {"NATO Europe and Canada": 300000.0, "NATO Total": 1000000.0}
+    title = spec["title"]
+    sheet("1", f"{title} (million national currency units)", "Million national currency units", [
+        ("Current prices", "1", {"Sweden": 60000.0, "Slovenia": 450.0, "Poland": 40000.0,
+                                 "United States": 700000.0}),
+        ("Constant 2021 prices", "1k", {"Sweden": 55000.0, "Slovenia": 420.0, "Poland": 38000.0,
+                                        "United States": 650000.0})], currency=True)
+    sheet("2", f"{title} (million US dollars)", "Million US dollars", [
+        ("Current prices and exchange rates", "2c", {**members, **totals}),
+        ("Constant 2021 prices and exchange rates", "2k", {**members, **totals})])
+    sheet("3", f"{title} as a share of GDP and annual real change", "Percentage", [
+        ("Share of real GDP (%)", "3", {"Sweden": 1.2, "Slovenia": 1.0, "Poland": 2.0, "United States": 3.3}),
+        ("Annual real change (%)", "3r", {"Sweden": 2.0, "Slovenia": 1.0, "Poland": 5.0, "United States": 1.0})])
+    sheet("4", "Gross domestic product", "Not read", [("Current prices", "4", {"Sweden": 500000.0})])
+    sheet("5", "Gross domestic product (million US dollars)", "Million US dollars", [
+        ("Current prices and exchange rates", "5c", {n: v * 50 for n, v in members.items()}),
+        ("Constant 2021 prices and exchange rates", "5k", {n: v * 45 for n, v in members.items()})])
+    sheet("8a", f"Distribution of {title.lower()} by main category", "Percentage", [
+        ("Equipment (a)", "8a", {"Sweden": 20.0, "Slovenia": 10.0, "Poland": 30.0, "United States": 28.0}),
+        ("Personnel (b)", "8p", {"Sweden": 40.0, "Slovenia": 60.0, "Poland": 40.0, "United States": 35.0})])
+    sheet("8b", f"Distribution of {title.lower()} by main category", "Percentage", [
+        ("Infrastructure (c)", "8i", {"Sweden": 3.0, "Slovenia": 5.0, "Poland": 4.0, "United States": 2.0}),
+        ("Other (d)", "8o", {"Sweden": 20.0, "Slovenia": 15.0, "Poland": 20.0, "United States": 30.0})])
+    if mutate is not None:
+        mutate(wb)
+    wb.save(path)
+    return path

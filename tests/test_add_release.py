@@ -386,3 +386,70 @@ def test_a_failure_after_the_manifest_is_written_leaves_the_project_building_as_
     assert not (project / "data" / "tidy" / "next").exists() and not (project / "_build" / "next").exists()
     assert main(["metrics"], root=project) == 0
     assert {**tree_digest(project / "_build" / "test" / "data"), **tree_digest(project / "data" / "tidy")} == built
+
+
+# --- NATO's 2025 and 2026 layouts ------------------------------------------------------------------------------------
+
+def _nato_cell(frame, code: str, measure: str, year: int):
+    rows = frame[(frame["code"] == code) & (frame["measure"] == measure) & (frame["year"] == year)]
+    assert len(rows) == 1, (code, measure, year, len(rows))
+    return rows.iloc[0]
+
+
+def test_the_2026_edition_is_read_as_core_defence_with_nato_s_published_values(tmp_path: Path) -> None:
+    """def-exp-2026-en.xlsx: sheets 'Table 1' ... found by their titles, core defence kept apart from the earlier
+    definition; the values asserted are NATO's published ones (July 2026 edition), to the printed digit."""
+    path = _set_saved(ff.nato_workbook_2025_layout(tmp_path / "def-exp-2026-en.xlsx", 2026), dt.date(2026, 7, 1))
+    found = recognise(path, path.name, country_table())
+    assert found.id == "nato_defence_expenditure_2026"
+    assert "2026 edition (estimates: 2025, 2026; core defence, the Hague definition)" in found.kind
+    frame = parse_nato(path, path.name, country_table())[""]
+    kronor = _nato_cell(frame, "SWE", "nato_core_defexp_current_ncu", 2024)
+    assert kronor["value"] == 140549 and kronor["unit"] == "Kronor m, current prices" and not kronor["estimate"]
+    current = _nato_cell(frame, "SWE", "nato_core_defexp_current_usd", 2026)
+    assert current["value"] == 24186 and current["estimate"]
+    constant = _nato_cell(frame, "SWE", "nato_core_defexp_constant_usd", 2026)
+    assert constant["value"] == 21538 and constant["unit"] == "USD m, constant 2021 prices"
+    assert _nato_cell(frame, "SWE", "nato_core_share_of_gdp", 2026)["value"] == pytest.approx(0.0322)
+    assert _nato_cell(frame, "SWE", "nato_core_equipment_share", 2026)["value"] == pytest.approx(0.2541)
+    assert _nato_cell(frame, "USA", "nato_core_defexp_current_usd", 2026)["value"] == 1032849
+    assert "ISL" not in set(frame["code"])  # Iceland has no row in 2026
+    assert frame.loc[frame["code"] == "SVN", "footnote"].all() and not frame.loc[frame["code"] == "SWE",
+                                                                                  "footnote"].any()
+    assert not frame["measure"].isin(["nato_share_of_gdp", "nato_defexp_current_usd"]).any()  # never one line
+    assert {"nato_gdp_current_usd", "nato_core_real_change"} <= set(frame["measure"])
+
+
+def test_the_2025_edition_keeps_the_earlier_definition(tmp_path: Path) -> None:
+    path = _set_saved(ff.nato_workbook_2025_layout(tmp_path / "def-exp-2025-en.xlsx", 2025), dt.date(2025, 8, 28))
+    found = recognise(path, path.name, country_table())
+    assert found.id == "nato_defence_expenditure_2025" and "core defence" not in found.kind
+    frame = parse_nato(path, path.name, country_table())[""]
+    equipment = _nato_cell(frame, "SWE", "nato_equipment_share", 2025)  # NATO, August 2025: 35.827%
+    assert equipment["value"] == pytest.approx(0.35827) and equipment["estimate"] and equipment["footnote"]
+    assert not frame["measure"].str.startswith("nato_core_").any()
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ("block", ("sheet 'Table 3', row 4, column A", "unknown block 'Share of nominal GDP (%)'")),
+    ("value", ("sheet 'Table 2', row 6, column C", "expected a number, found 'n.a.'")),
+    ("title", ("no sheet titled 'Table 8a: ...'",)),
+    ("mixed", ("sheet 'Table 3', row 1, column A", "mix NATO's two definitions")),
+])
+def test_a_2025_layout_that_does_not_fit_is_refused_naming_sheet_row_and_column(tmp_path: Path, change: str,
+                                                                                  expected: tuple[str, ...]) -> None:
+    def mutate(book: openpyxl.Workbook) -> None:
+        if change == "block":
+            book["Table 3"]["A4"] = "Share of nominal GDP (%)"
+        elif change == "value":
+            book["Table 2"]["C6"] = "n.a."
+        elif change == "title":
+            book["Table 8a"]["A1"] = "Distribution by category"
+        else:
+            book["Table 3"]["A1"] = "Table 3: Defence expenditure as a share of GDP and annual real change"
+
+    path = ff.nato_workbook_2025_layout(tmp_path / "def-exp-2026-en.xlsx", 2026, mutate)
+    with pytest.raises(InputError) as raised:
+        parse_nato(path, path.name, country_table())
+    for text in expected:
+        assert text in str(raised.value), str(raised.value)

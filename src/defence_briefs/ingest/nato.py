@@ -1,5 +1,6 @@
-"""NATO 'Defence Expenditure of NATO Countries' tables workbook (the June 2024 edition, 2014-2024e, and later
-editions that keep its layout).
+"""NATO 'Defence Expenditure of NATO Countries' tables workbook: the June 2024 edition's layout (2014-2024e, sheets
+TABLE2 ...), read here, and the layout of the August 2025 and July 2026 editions (sheets 'Table 1' ..., the 2026
+one on core defence as defined at The Hague), read by `nato_layout_2025`. Both give the same long table.
 
 Reads TABLE2 (defence expenditure, USD m), TABLE3 (share of real GDP, annual real change),
 TABLE5 (GDP, USD m) and TABLE8a/8b (distribution by category) into one long table. Year headers mix
@@ -25,10 +26,11 @@ import pandas as pd
 
 from ..countries import CountryTable
 from ..errors import InputError
+from . import nato_layout_2025
 from .base import Parser, cell_ref, check_years, column_letter, open_workbook
 from .schema import Column, TableSchema
 
-VERSION = "3"
+VERSION = "4"
 HEADER_SEARCH_ROWS = 15
 
 CONSTANT_LABEL = "Constant {base} prices and exchange rates"  # {base}: the edition's price base year
@@ -64,8 +66,10 @@ BLOCKS: dict[str, dict[str, tuple[str, str, float]]] = {
         "Other (d)": ("nato_other_share", "fraction of defence expenditure", 100.0),
     },
 }
-SHARE_MEASURES = frozenset({"nato_share_of_gdp", "nato_equipment_share", "nato_personnel_share",
-                            "nato_infrastructure_share", "nato_other_share"})
+SHARE_MEASURES = frozenset({f"{prefix}{name}" for prefix in ("nato_", "nato_core_")
+                            for name in ("share_of_gdp", "equipment_share", "personnel_share", "infrastructure_share",
+                                         "other_share")})
+CHANGE_MEASURES = frozenset({"nato_real_change", "nato_core_real_change"})
 
 NATO_SCHEMA = TableSchema(
     name="nato",
@@ -78,6 +82,7 @@ NATO_SCHEMA = TableSchema(
         Column("value", "float"),
         Column("unit", "str"),
         Column("national_2pct_law", "bool"),
+        Column("footnote", "bool"),
         Column("source_ref", "str"),
     ),
     key=("code", "year", "measure"),
@@ -198,24 +203,18 @@ def _sheet(ws_rows: list[tuple], sheet: str, file: str) -> tuple[list[dict], dic
                                  column=column_letter(col))
             records.append({"source_name": clean, "measure": measure, "year": year, "estimate": estimate,
                             "value": float(raw) / divisor, "unit": unit, "national_2pct_law": law,
-                            "source_ref": cell_ref(sheet, number, col)})
+                            "footnote": law, "source_ref": cell_ref(sheet, number, col)})
     return records, names
 
 
 def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFrame]:
-    """Parse the NATO tables workbook into one long table."""
+    """Parse the NATO tables workbook, in either layout, into one long table."""
     workbook = open_workbook(path, file)
     try:
-        records: list[dict] = []
-        names: dict[str, str] = {}
-        for sheet in BLOCKS:
-            if sheet not in workbook.sheetnames:
-                present = ", ".join(workbook.sheetnames)
-                raise InputError(file, f"sheet '{sheet}' is missing; the workbook has: {present}", sheet=sheet)
-            sheet_records, sheet_names = _sheet(list(workbook[sheet].iter_rows(values_only=True)), sheet, file)
-            records.extend(sheet_records)
-            for name, where in sheet_names.items():
-                names.setdefault(name, where)
+        if "TABLE2" not in workbook.sheetnames and nato_layout_2025.is_layout(workbook):
+            records, names, _ = nato_layout_2025.read_workbook(workbook, file)
+        else:
+            records, names = _read_2024_layout(workbook, file)
     finally:
         workbook.close()
     codes = countries.map_names(names, file)
@@ -223,9 +222,23 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
     frame["code"] = frame["source_name"].map(codes)
     frame = NATO_SCHEMA.validate(frame, file)
     SHARES_SCHEMA.validate(frame[frame["measure"].isin(SHARE_MEASURES)], file)
-    CHANGE_SCHEMA.validate(frame[frame["measure"] == "nato_real_change"], file)
-    AMOUNTS_SCHEMA.validate(frame[~frame["measure"].isin(SHARE_MEASURES | {"nato_real_change"})], file)
+    CHANGE_SCHEMA.validate(frame[frame["measure"].isin(CHANGE_MEASURES)], file)
+    AMOUNTS_SCHEMA.validate(frame[~frame["measure"].isin(SHARE_MEASURES | CHANGE_MEASURES)], file)
     return {"": frame}
+
+
+def _read_2024_layout(workbook, file: str) -> tuple[list[dict], dict[str, str]]:
+    records: list[dict] = []
+    names: dict[str, str] = {}
+    for sheet in BLOCKS:
+        if sheet not in workbook.sheetnames:
+            present = ", ".join(workbook.sheetnames)
+            raise InputError(file, f"sheet '{sheet}' is missing; the workbook has: {present}", sheet=sheet)
+        sheet_records, sheet_names = _sheet(list(workbook[sheet].iter_rows(values_only=True)), sheet, file)
+        records.extend(sheet_records)
+        for name, where in sheet_names.items():
+            names.setdefault(name, where)
+    return records, names
 
 
 @dataclass(frozen=True)
@@ -236,6 +249,7 @@ class NatoEdition:
     last_year: int
     estimate_years: tuple[int, ...]
     saved: dt.date | None  # the workbook's last-modified date (NATO saves the tables on publication)
+    core: bool = False  # the tables report core defence expenditure (the Hague definition, from 2026)
 
     @property
     def title(self) -> str:
@@ -243,19 +257,27 @@ class NatoEdition:
 
 
 def edition_of(path: Path, file: str) -> NatoEdition:
-    """The edition of a tables workbook, from TABLE2's year headers and the workbook's properties."""
+    """The edition of a tables workbook, from Table 2's year headers (either layout), its definition and the
+    workbook's properties."""
     workbook = open_workbook(path, file)
     try:
-        if "TABLE2" not in workbook.sheetnames:
-            raise InputError(file, f"sheet 'TABLE2' is missing; the workbook has: {', '.join(workbook.sheetnames)}",
-                             sheet="TABLE2")
-        rows = list(workbook["TABLE2"].iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS))
         modified = workbook.properties.modified
+        if "TABLE2" not in workbook.sheetnames and nato_layout_2025.is_layout(workbook):
+            years = nato_layout_2025.edition_years(workbook, file)
+            titles = nato_layout_2025.table_titles(workbook)
+            core = bool(nato_layout_2025.CORE.search(titles["2"][1]))
+        else:
+            if "TABLE2" not in workbook.sheetnames:
+                raise InputError(file, f"sheet 'TABLE2' (June 2024 layout) or a sheet titled 'Table 2: ...' (2025 "
+                                 f"layout) is missing; the workbook has: {', '.join(workbook.sheetnames)}",
+                                 sheet="TABLE2")
+            rows = list(workbook["TABLE2"].iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS))
+            _, years = _year_row(rows, "TABLE2", file)
+            core = False
     finally:
         workbook.close()
-    _, years = _year_row(rows, "TABLE2", file)
     return NatoEdition(years[0][1], years[-1][1], tuple(year for _, year, estimate in years if estimate),
-                       modified.date() if modified else None)
+                       modified.date() if modified else None, core)
 
 
 PARSER = Parser(

@@ -280,20 +280,23 @@ def _worldbank(path: Path, file: str, countries: CountryTable, lines: list[str])
 
 
 def _workbook(path: Path, file: str, countries: CountryTable) -> Recognised:
+    from ..ingest.nato_layout_2025 import is_layout
+
     workbook = open_workbook(path, file)
     try:
         sheets = list(workbook.sheetnames)
         modified = workbook.properties.modified
+        nato_2025 = is_layout(workbook)  # 'Table 2: ...' in a sheet's first cell (NATO's 2025 and 2026 editions)
     finally:
         workbook.close()
-    if sum(bool(re.fullmatch(r"TABLE\d+[a-z]?", s)) for s in sheets) >= 3:
+    if sum(bool(re.fullmatch(r"TABLE\d+[a-z]?", s)) for s in sheets) >= 3 or nato_2025:
         return _nato(path, file, countries)
     milex_sheets = [s for s in sheets if s in ("Share of GDP", "Current US$", "Per capita") or s.startswith("Constant")]
     if len(milex_sheets) >= 2:
         return _milex(path, file, countries, modified)
     raise InputError(file, f"an .xlsx workbook with sheets {', '.join(sheets[:8])}: neither SIPRI's "
                      "military-expenditure workbook (sheets 'Constant (YYYY) US$', 'Share of GDP', ...) nor NATO's "
-                     "defence-expenditure tables (sheets TABLE1 to TABLE8b)")
+                     "defence-expenditure tables (sheets TABLE1 to TABLE8b, or 'Table 1' ... titled 'Table 1: ...')")
 
 
 def _milex(path: Path, file: str, countries: CountryTable, modified: dt.datetime | None) -> Recognised:
@@ -329,8 +332,10 @@ def _nato(path: Path, file: str, countries: CountryTable) -> Recognised:
                          "date is unknown")
     estimates = ", ".join(str(y) for y in edition.estimate_years) or "none"
     years = f"{edition.first_year}-{edition.last_year}"
+    definition = "; core defence, the Hague definition" if edition.core else ""
     return Recognised(
-        path=path, kind=f"NATO defence expenditure tables, {edition.last_year} edition (estimates: {estimates})",
+        path=path, kind=f"NATO defence expenditure tables, {edition.last_year} edition (estimates: {estimates}"
+                        f"{definition})",
         id=f"nato_defence_expenditure_{edition.last_year}",
         title=f"NATO, Defence Expenditure of NATO Countries ({years}), tables, {_long_date(edition.saved)}",
         edition=f"{edition.title}, {edition.saved.strftime('%B %Y')}", published=edition.saved,
