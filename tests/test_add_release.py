@@ -14,6 +14,7 @@ from pathlib import Path
 
 import fixture_files as ff
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import MIRROR, ROOT, manifest_without, tree_digest
 
@@ -22,8 +23,10 @@ from defence_briefs.countries import country_table
 from defence_briefs.errors import InputError
 from defence_briefs.ingest import PARSERS
 from defence_briefs.ingest.nato import parse as parse_nato
+from defence_briefs.ingest.stage import load_table
 from defence_briefs.intake.recognise import recognise
 from defence_briefs.manifest import load_manifest
+from defence_briefs.project import Project
 
 NEWER_REGISTER_PREAMBLE = [*ff.REGISTER_PREAMBLE[:-1], "Data generated: 16 Mar 2027 9:02:11 AM"]
 NEWER_RECORDS = [  # SIPRI revised the Patriot deal (TIV 600 -> 900) and recorded a delivery in 2026
@@ -453,3 +456,33 @@ def test_a_2025_layout_that_does_not_fit_is_refused_naming_sheet_row_and_column(
         parse_nato(path, path.name, country_table())
     for text in expected:
         assert text in str(raised.value), str(raised.value)
+
+
+def test_a_nato_edition_that_moves_final_figures_stops_for_review_and_goes_in_once_accepted(
+        project: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """NATO's 2025 layout replacing the 2024 one: Poland's final 2022 figures differ (the fixtures' made-up cells)
+    and the new edition does not mark Poland as revised, so add-release stops with the findings, changes nothing,
+    and goes in once a data editor accepts them; the release then has the new edition's figures in metrics.csv."""
+    downloads = _downloads(tmp_path)
+    _set_saved(ff.nato_workbook_2025_layout(downloads / "def-exp-2025-en.xlsx", 2025), dt.date(2025, 8, 28))
+    state = _state(project)
+    assert main(["add-release", "next", "--from", str(downloads), "--date", "2026-08-01"], root=project) == 2
+    out = capsys.readouterr().out
+    assert "nato_revision: data/raw/nato_defence_expenditure/2025_edition/def-exp-2025-en.xlsx, sheet 'Table 2'" in out
+    assert "POL nato_defexp_current_usd for 2022 is 1.68e+04 in the new edition but 1.3e+04" in out
+    assert "release next was not added" in out and _state(project) == state
+    entries = sorted(set(re.findall(r'check = "nato_revision"\n\s*country = "(\w+)"\n\s*year = (\d+)', out)))
+    assert entries == [("NATO", "2022"), ("NATO_EUROPE_CANADA", "2022"), ("POL", "2022")]  # the made-up cells
+    reviewed = project / "data" / "reviewed_findings.toml"
+    reviewed.write_text((reviewed.read_text() if reviewed.is_file() else "") + "".join(
+        f'\n[[accept]]\ncheck = "nato_revision"\ncountry = "{code}"\nyear = {year}\nreason = "checked in both '
+        f'editions"\n' for code, year in entries))
+    assert main(["add-release", "next", "--from", str(downloads), "--date", "2026-08-01"], root=project) == 0
+    metrics = pd.read_csv(project / "_build" / "next" / "data" / "metrics.csv", dtype={"period": str})
+    sweden = metrics[(metrics["country"] == "SWE") & (metrics["metric"] == "nato_equipment_share")
+                     & (metrics["period"] == "2024")]
+    # the release's data end in 2024 (SIPRI's spending file, carried over): the fixture's 2024 cell, 20% x 1.5
+    assert sweden["value"].tolist() == [pytest.approx(0.30)]
+    nato = load_table(Project(project), "next", "nato")
+    published = nato[(nato["code"] == "SWE") & (nato["measure"] == "nato_equipment_share") & (nato["year"] == 2025)]
+    assert published["value"].tolist() == [pytest.approx(0.35827)]  # NATO's published 35.827%, August 2025

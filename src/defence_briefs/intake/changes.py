@@ -142,8 +142,9 @@ def change_report(project: Project, base: DataRelease, new: DataRelease, new_fil
               + "; ".join(sorted({f.citation for f in carried})), ""]
     if open_findings:  # the metrics stage stopped: there is nothing new to compare
         lines += ["## Plausibility findings that need review", "", *_findings(accepted, open_findings), "",
-                  "The metrics of the new release were not computed: review the findings above, fix the file or accept "
-                  f"them, then run `python build.py metrics --release {new.name}`."]
+                  f"Release {new.name} was not added (add-release is all or nothing): review the findings above "
+                  "against the publisher's files, fix the file or accept each finding with its reason, then run "
+                  "add-release again."]
         return "\n".join(lines) + "\n"
     before, after = load_metrics(project, base.name), load_metrics(project, new.name)
     codes = countries.members("EUROPE", new.last_data_year)

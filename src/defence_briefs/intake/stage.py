@@ -274,6 +274,7 @@ def _check_release(project: Project, base: DataRelease, plan: ReleasePlan, count
         PlausibilityError,
         check_release_order,
         load_reviewed,
+        nato_edition_changes,
         table_findings,
     )
     from ..metrics.stage import build_metrics, metrics_dir
@@ -296,6 +297,12 @@ def _check_release(project: Project, base: DataRelease, plan: ReleasePlan, count
     tables = {t: load_table(project, release.name, t) for t in TABLES if t in present}
     findings = table_findings(project, release, tables, countries)
     reviewed = load_reviewed(project)
+    new_nato = [n.file for n in plan.new_files if n.file.role == "nato"]
+    if new_nato and "nato" in base.files_by_role() and "nato" in tables:  # a new edition against the one it replaces
+        edition = nato_edition_changes(load_table(project, base.name, "nato"), tables["nato"],
+                                       project.display(project.raw_dir / new_nato[0].raw_path))
+        findings += edition
+        open_findings = [f for f in edition if not reviewed.covers(f)] + open_findings
     accepted = [(f, reviewed.accepted[(f.check, f.country, f.year)]) for f in findings if reviewed.covers(f)]
     report = change_report(project, base, release, plan.new_files, countries, accepted, open_findings)
     if open_findings:  # kept where the undo leaves it: beside the base release's build

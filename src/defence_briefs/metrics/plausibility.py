@@ -304,3 +304,26 @@ def reviewed_text(project: Project) -> str:
     re-runs the checks."""
     path = project.root / REVIEWED_FILE
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+EDITION_TOLERANCE = 0.01  # a final figure may move by 1% between NATO editions (rounding, exchange-rate updates)
+
+
+def nato_edition_changes(base: pd.DataFrame, new: pd.DataFrame, new_file: str) -> list[Finding]:
+    """A new NATO edition against the one it replaces, on the years both give as final (not estimates in the
+    base): a figure that moved by more than EDITION_TOLERANCE is a finding, unless the new edition footnotes the
+    country ('*': NATO's mark of revised figures in the 2025 edition). Figures of different definitions (NATO's
+    core defence, from 2026) have other measure names and are not compared."""
+    keys = ["code", "measure", "year"]
+    final = base[~base["estimate"].astype(bool) & base["value"].notna()]
+    merged = final.merge(new[[*keys, "value", "footnote", "source_ref"]], on=keys, suffixes=("_base", ""))
+    moved = merged[(merged["value"] - merged["value_base"]).abs()
+                   > EDITION_TOLERANCE * merged["value_base"].abs().clip(lower=1e-9)]
+    findings = []
+    for row in moved[~moved["footnote"].astype(bool)].itertuples(index=False):
+        findings.append(Finding(
+            "nato_revision", f"{new_file}, {row.source_ref}",
+            f"{row.code} {row.measure} for {row.year} is {row.value:,.4g} in the new edition but {row.value_base:,.4g} "
+            f"in the one it replaces ({row.value / row.value_base - 1:+.1%}), a final figure that NATO does not "
+            "mark as revised: check both editions before accepting it", row.code, int(row.year)))
+    return findings
