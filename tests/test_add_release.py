@@ -16,7 +16,8 @@ import fixture_files as ff
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import MIRROR, ROOT, manifest_without, tree_digest
+from bs4 import BeautifulSoup
+from conftest import MIRROR, ROOT, copy_project, manifest_without, tree_digest
 
 from defence_briefs.cli import main
 from defence_briefs.countries import country_table
@@ -486,3 +487,36 @@ def test_a_nato_edition_that_moves_final_figures_stops_for_review_and_goes_in_on
     nato = load_table(Project(project), "next", "nato")
     published = nato[(nato["code"] == "SWE") & (nato["measure"] == "nato_equipment_share") & (nato["year"] == 2025)]
     assert published["value"].tolist() == [pytest.approx(0.35827)]  # NATO's published 35.827%, August 2025
+
+
+@pytest.mark.parametrize("edition", [2025, 2026])
+def test_a_brief_is_rendered_from_each_nato_layout(published_fixture_project: tuple[Path, Path], tmp_path: Path,
+                                                    edition: int) -> None:
+    """The fixture project with NATO's 2025 or 2026 layout added as a release and its briefs built: Poland's brief
+    shows NATO's figures of that edition, the 2026 one as core defence apart from the earlier definition."""
+    root = copy_project(published_fixture_project[0], tmp_path / "project")
+    mirror = published_fixture_project[1]
+    downloads = _downloads(tmp_path)
+    saved = dt.date(2025, 8, 28) if edition == 2025 else dt.date(2026, 7, 1)
+    _set_saved(ff.nato_workbook_2025_layout(downloads / f"def-exp-{edition}-en.xlsx", edition), saved)
+    # the fixtures' made-up 2022 cells differ from the 2024 fixture's (in 2026 the GDP only, the one series both
+    # definitions share): accepted as a data editor would, after checking
+    (root / "data" / "reviewed_findings.toml").write_text("".join(
+        f'[[accept]]\ncheck = "nato_revision"\ncountry = "{code}"\nyear = 2022\nreason = "fixture"\n\n'
+        for code in ("NATO", "NATO_EUROPE_CANADA", "POL")))
+    assert main(["add-release", "next", "--from", str(downloads), "--date", "2026-08-01", "--mirror", str(mirror),
+                 "--build"], root=root) == 0
+    page = (root / "reports" / "next" / "countries" / "POL.html").read_text(encoding="utf-8")
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
+    # Poland in the fixture, 2024: share 2.0% x 1.5 = 3.00%; spending 12,000 x 1.5 = 18,000 US$ m, GDP 50 times
+    # that: 3.5% of 900,000 is 31,500, so 13,500 short
+    if edition == 2026:
+        assert "Core defence, share of GDP (NATO, Hague definition)" in text
+        assert ("By NATO’s core-defence definition (agreed at The Hague, June 2025, and published from NATO’s 2026 "
+                "edition) Poland’s core defence expenditure in 2024 was 3.00% of GDP; reaching 3.5% would take "
+                "$13.5 bn more a year") in text
+        assert "Defence expenditure, share of GDP (NATO)" not in text  # the earlier definition: not in this edition
+    else:
+        assert "By NATO’s definition Poland’s defence expenditure in 2024 was 3.00% of GDP (NATO’s August 2025" in text
+        assert "Core defence" not in text
+    assert "SIPRI figures)" not in text  # NATO's targets are measured on NATO's figures

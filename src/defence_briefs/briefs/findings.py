@@ -212,7 +212,7 @@ def _nato_spending(brief: Brief) -> list[str]:
     data = brief.data
     year = data.latest_year(brief.country, "nato_share_of_gdp")
     if year is None:
-        return []
+        return _nato_core(brief, spans)
     share = spans.value("nato_share_of_gdp", year)
     sentences = []
     text = (f"By NATO's definition {brief.possessive()} defence expenditure in {year} was "
@@ -233,7 +233,21 @@ def _nato_spending(brief: Brief) -> list[str]:
         verdict = "meeting" if spans.value("nato_equipment_share", year) >= EQUIPMENT_GUIDELINE.share else "short of"
         sentences.append(f"Equipment took {spans.span('nato_equipment_share', year)} of its defence expenditure in "
                          f"{year}, {verdict} {EQUIPMENT_GUIDELINE.medium}.")
-    return sentences
+    return sentences + _nato_core(brief, spans)
+
+
+def _nato_core(brief: Brief, spans: _Spans) -> list[str]:
+    """Core defence, the Hague definition, from NATO's 2026 edition on: its own figure against 3.5%."""
+    year = brief.data.latest_year(brief.country, "nato_core_share_of_gdp")
+    if year is None:
+        return []
+    text = (f"By NATO's core-defence definition (agreed at The Hague, June 2025, and published from NATO's 2026 "
+            f"edition) {brief.possessive()} core defence expenditure in {year} was "
+            f"{spans.span('nato_core_share_of_gdp', year)} of GDP")
+    gap = spans.value("nato_core_gap_to_3_5pct_gdp_usd", year)
+    if gap:
+        text += f"; reaching 3.5% would take {spans.span('nato_core_gap_to_3_5pct_gdp_usd', year)} more a year"
+    return [text + " (a series of its own: NATO's earlier definition of defence expenditure is not comparable)."]
 
 
 def spending_findings(brief: Brief) -> list[str]:

@@ -144,14 +144,18 @@ def spending_table(brief: Brief, years: int = 6) -> str:
         ("milex_share_of_gdp", "Share of GDP (SIPRI)"),
         ("milex_share_of_govt_spending", "Share of government spending (SIPRI)"),
     ]
-    if brief.is_nato:  # NATO's targets apply to its members only
+    if brief.is_nato:  # NATO's targets apply to its members only, measured on NATO's own figures
         lines += [
-            ("gap_to_2pct_gdp_usd", "Short of 2% of GDP (SIPRI figures)"),
-            ("gap_to_3_5pct_gdp_usd", "Short of 3.5% of GDP (SIPRI figures)"),
-            ("nato_share_of_gdp", "Share of GDP (NATO)"),
+            ("nato_share_of_gdp", "Defence expenditure, share of GDP (NATO)"),
             ("nato_equipment_share", "Equipment share (NATO)"),
-            ("nato_gap_to_3_5pct_gdp_usd", "Short of 3.5% of GDP (NATO figures)"),
+            ("nato_gap_to_2pct_gdp_usd", "Short of NATO's 2% guideline (NATO figures)"),
+            ("nato_gap_to_3_5pct_gdp_usd", "Short of 3.5% of GDP (NATO defence expenditure)"),
         ]
+        if brief.data.latest_year(brief.country, "nato_core_share_of_gdp") is not None:  # NATO's 2026 edition on
+            lines += [
+                ("nato_core_share_of_gdp", "Core defence, share of GDP (NATO, Hague definition)"),
+                ("nato_core_gap_to_3_5pct_gdp_usd", "Short of 3.5% of GDP (NATO core defence)"),
+            ]
     last = brief.data.latest_year(brief.country, "milex_current_usd")
     if last is None or not brief.figure("milex_current_usd", last).value:
         return ""

@@ -198,6 +198,18 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
     MetricDefinition("nato_gap_to_{2pct,3_5pct}_gdp_usd", "USD m, current prices",
                      "max(0, target x NATO GDP - NATO defence expenditure).", NATO,
                      r"nato_gap_to_(2pct|3_5pct)_gdp_usd"),
+    MetricDefinition("nato_core_defexp_current_usd", "USD m, current prices",
+                     "Core defence expenditure, the definition agreed at The Hague (June 2025), from NATO's 2026 "
+                     "edition on; another series than nato_defexp_current_usd, never joined to it.", NATO),
+    MetricDefinition("nato_core_share_of_gdp", "fraction",
+                     "Core defence expenditure / real GDP (at the edition's constant prices), as NATO publishes it: "
+                     "the measure of the Hague commitment's 3.5% by 2035.", NATO),
+    MetricDefinition("nato_core_real_change", "fraction", "Real change of core defence expenditure.", NATO),
+    MetricDefinition("nato_core_equipment_share", "fraction",
+                     "Major equipment and related R&D / core defence expenditure.", NATO),
+    MetricDefinition("nato_core_gap_to_3_5pct_gdp_usd", "USD m, current prices",
+                     "max(0, 3.5% x NATO GDP - NATO core defence expenditure): the Hague target on its own "
+                     "definition.", NATO),
     MetricDefinition("<metric>_rank_in_europe", "rank among N European countries (1 = highest)",
                      "The country's rank among the European countries with data for that period.",
                      "As the ranked metric", r"[a-z0-9_]+_rank_in_europe"),

@@ -29,6 +29,16 @@ NATO_DIRECT = {
     "nato_equipment_share": UNIT_FRACTION,
     "nato_gdp_current_usd": UNIT_USD_M,
 }
+# NATO's core defence (the Hague definition, its 2026 edition on): its own series, never joined to the one above
+NATO_CORE_DIRECT = {
+    "nato_core_defexp_current_usd": UNIT_USD_M,
+    "nato_core_share_of_gdp": UNIT_FRACTION,
+    "nato_core_real_change": UNIT_FRACTION,
+    "nato_core_equipment_share": UNIT_FRACTION,
+}
+# each definition's targets: NATO's 2% guideline (Wales, 2014) on the earlier definition; the Hague's 3.5% core
+# defence on core defence, and on the earlier definition until an edition gives core defence
+NATO_TARGETS = {"nato_": ("2pct", "3_5pct"), "nato_core_": ("3_5pct",)}
 # rank among European countries (1 = highest) for these
 RANKED = ("milex_current_usd", "milex_real_change", "milex_share_of_gdp", "milex_per_capita_usd",
           "milex_share_of_govt_spending", "milex_real_change_since_2014", "nato_share_of_gdp",
@@ -127,16 +137,18 @@ def country_spending(out: MetricRows, code: str, sipri: dict[str, Lookup], nato:
             for label, target in GDP_TARGETS.items():
                 out.add(code, f"gap_to_{label}_gdp_usd", str(year), max(0.0, target * gdp - milex), UNIT_USD_M,
                         sources["sipri_derived"], sipri_estimate)
-        for measure, unit in NATO_DIRECT.items():
+        for measure, unit in {**NATO_DIRECT, **NATO_CORE_DIRECT}.items():
             out.add(code, measure, str(year), _get(nato.get(measure), code, year), unit, sources["nato"],
                     _flag(nato, measure, code, year))
         nato_gdp = _get(nato.get("nato_gdp_current_usd"), code, year)
-        nato_spend = _get(nato.get("nato_defexp_current_usd"), code, year)
-        if nato_gdp is not None and nato_spend is not None:
-            nato_estimate = _flag(nato, "nato_defexp_current_usd", code, year)
-            for label, target in GDP_TARGETS.items():
-                out.add(code, f"nato_gap_to_{label}_gdp_usd", str(year), max(0.0, target * nato_gdp - nato_spend),
-                        UNIT_USD_M, sources["nato"], nato_estimate)
+        for prefix, targets in NATO_TARGETS.items():  # each definition against its own targets
+            nato_spend = _get(nato.get(f"{prefix}defexp_current_usd"), code, year)
+            if nato_gdp is not None and nato_spend is not None:
+                nato_estimate = _flag(nato, f"{prefix}defexp_current_usd", code, year)
+                for label in targets:
+                    out.add(code, f"{prefix}gap_to_{label}_gdp_usd", str(year),
+                            max(0.0, GDP_TARGETS[label] * nato_gdp - nato_spend), UNIT_USD_M, sources["nato"],
+                            nato_estimate)
 
 
 def _group_ratio(numerator: Lookup | None, denominator: Lookup | None, members: list[str],
@@ -195,19 +207,22 @@ def group_spending(out: MetricRows, group: str, countries: CountryTable, sipri: 
             if gaps:
                 out.add(group, f"gap_to_{label}_gdp_usd", str(year), sum(gaps), UNIT_USD_M, sources["sipri_derived"],
                         estimate)
-        nato_members = [m for m in members if _get(nato.get("nato_defexp_current_usd"), m, year) is not None]
-        if nato_members:
-            nato_estimate = any(_flag(nato, "nato_defexp_current_usd", m, year) for m in nato_members)
-            out.add(group, "nato_share_of_gdp", str(year),
-                    _group_ratio(nato.get("nato_defexp_constant_usd"), nato.get("nato_gdp_constant_usd"),
+        for prefix in NATO_TARGETS:
+            current = nato.get(f"{prefix}defexp_current_usd")
+            nato_members = [m for m in members if _get(current, m, year) is not None]
+            if not nato_members:
+                continue
+            nato_estimate = any(_flag(nato, f"{prefix}defexp_current_usd", m, year) for m in nato_members)
+            out.add(group, f"{prefix}share_of_gdp", str(year),
+                    _group_ratio(nato.get(f"{prefix}defexp_constant_usd"), nato.get("nato_gdp_constant_usd"),
                                  nato_members, year), UNIT_FRACTION, sources["nato"], nato_estimate)
             equipment = {m: e * s for m in nato_members
-                         if (e := _get(nato.get("nato_equipment_share"), m, year)) is not None
-                         and (s := _get(nato.get("nato_defexp_current_usd"), m, year)) is not None}
-            spend = sum(_get(nato.get("nato_defexp_current_usd"), m, year) or 0.0 for m in equipment)
+                         if (e := _get(nato.get(f"{prefix}equipment_share"), m, year)) is not None
+                         and (s := _get(current, m, year)) is not None}
+            spend = sum(_get(current, m, year) or 0.0 for m in equipment)
             if spend:
-                out.add(group, "nato_equipment_share", str(year), sum(equipment.values()) / spend, UNIT_FRACTION,
-                        sources["nato"], nato_estimate)
+                out.add(group, f"{prefix}equipment_share", str(year), sum(equipment.values()) / spend,
+                        UNIT_FRACTION, sources["nato"], nato_estimate)
 
 
 def spending_metrics(milex: pd.DataFrame, nato: pd.DataFrame | None, countries: list[str], groups: list[str],
