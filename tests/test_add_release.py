@@ -516,7 +516,10 @@ def test_a_brief_is_rendered_from_each_nato_layout(published_fixture_project: tu
                 "edition) Poland’s core defence expenditure in 2024 was 3.00% of GDP; reaching 3.5% would take "
                 "$13.5 bn more a year") in text
         assert "Defence expenditure, share of GDP (NATO)" not in text  # the earlier definition: not in this edition
+        assert "NATO has published newer editions" not in text
     else:
         assert "By NATO’s definition Poland’s defence expenditure in 2024 was 3.00% of GDP (NATO’s August 2025" in text
         assert "Core defence" not in text
+        assert ("NATO has published newer editions than the one used here: 2026 (July 2026). The 2026 edition "
+                "(2014–2026e) reports core defence expenditure") in text
     assert "SIPRI figures)" not in text  # NATO's targets are measured on NATO's figures

@@ -25,6 +25,14 @@ BRIEF_GROUPS = ("EUROPE", "EU27")  # the groups a country's brief compares it wi
 EUROPE_COVERS = ("the EU27, the United Kingdom, Norway, Switzerland, Iceland, Türkiye, Ukraine, Moldova and the "
                  "six western Balkan states (Albania, Bosnia and Herzegovina, Kosovo, Montenegro, North Macedonia, "
                  "Serbia)")
+# NATO's editions after the June 2024 one: (edition year, month published, what changed)
+NATO_EDITIONS = (
+    (2025, "August 2025", "The 2025 edition (2014–2025e) moved to a new workbook layout and revised eleven "
+                          "allies' figures."),
+    (2026, "July 2026", "The 2026 edition (2014–2026e) reports core defence expenditure, the definition agreed at "
+                        "The Hague (June 2025) against which the 3.5% of GDP is measured, and has no row for "
+                        "Iceland."),
+)
 # the choice set's text columns, empty where a system has none (customers, parts)
 CHOICE_TEXT = ("customers", "european_customers", "ordered_in_europe_since", "selected_in_europe", "us_parts",
                "us_parts_buyers")
@@ -298,6 +306,22 @@ class ReleaseData:
         """The month and year of the release's NATO edition ('June 2024'), or '' without one."""
         files = self.release.files_by_role().get("nato")
         return files[0].edition.rsplit(", ", 1)[-1] if files else ""
+
+    def newer_nato_editions(self, compact: bool = False) -> str:
+        """A sentence on NATO's editions newer than the release's (known to the project, dated after it), what they
+        changed and how to add them (`compact`: the PDF's pointer to it); '' when the release has the newest."""
+        files = self.release.files_by_role().get("nato")
+        have = int(files[0].source_release) if files and str(files[0].source_release).isdigit() else 0
+        newer = [e for e in NATO_EDITIONS if e[0] > have]
+        if not files or not newer:
+            return ""
+        listed = " and ".join(f"{year} ({month})" for year, month, _ in newer)
+        if compact:
+            return f"NATO has since published its {listed} editions; the web version says what they changed."
+        changes = " ".join(change for _, _, change in newer)
+        return (f"NATO has published newer editions than the one used here: {listed}. {changes} To use one, "
+                f"download def-exp-<YEAR>-en.xlsx from nato.int and run `python build.py add-release <name> --from "
+                f"<folder>` (README, 'When SIPRI publishes').")
 
     def source_files(self, country: str | None = None) -> list:
         """The manifest files behind a brief: every file, except that per-supplier TIV tables count only

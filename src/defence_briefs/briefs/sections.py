@@ -135,7 +135,7 @@ def pending_deals_table(brief: Brief, limit: int = 6) -> str:
                         "Undelivered TIV m"], rows, "llrrrr"))
 
 
-def spending_table(brief: Brief, years: int = 6) -> str:
+def spending_table(brief: Brief, years: int = 6, compact: bool = False) -> str:
     """Spending figures for the last few years: SIPRI level, change and shares; for NATO allies, NATO's share
     of GDP and the gaps to NATO's 2% guideline and the 3.5% Hague core-defence level."""
     lines = [
@@ -177,8 +177,8 @@ def spending_table(brief: Brief, years: int = 6) -> str:
         return ""
     return (md_table(["", *shown_years], rows)
             + "\n\\* estimate or highly uncertain figure, as flagged by SIPRI or NATO."
-            + (f" The 3.5% rows measure the gap to {md_escape(HAGUE_CORE.medium)}."
-               if brief.is_nato else "") + "\n")
+            + (f" The 3.5% rows measure the gap to {md_escape(HAGUE_CORE.medium)}. "
+               + (brief.data.newer_nato_editions(compact)) if brief.is_nato else "") + "\n")
 
 
 def _rank_of(data: ReleaseData, country: str, metric: str, period: str) -> str:
