@@ -60,7 +60,10 @@ def lead_time(row) -> str:
     """'3 years (2–5; 9 deals, 2 with an uncertain order year)', or 'no deal made for its buyer delivered yet'."""
     deals = int(row.lead_time_deals)
     if not deals:
-        return "no order delivered yet" if int(row.orders_waiting) else "n/a (aid or stock deliveries only)"
+        if int(row.orders_waiting):
+            return "no order delivered yet"
+        return "selected, no order yet" if row.tiv_selected or row.selected_in_europe else \
+            "n/a (aid or stock deliveries only)"
     spread = (f"{int(row.lead_time_min)}–{int(row.lead_time_max)}; " if row.lead_time_min != row.lead_time_max
               else "")
     count = f"{deals} deal" + ("" if deals == 1 else "s")
@@ -281,7 +284,7 @@ def brief_choice_set(brief: Brief) -> str:
 
 def _short_lead(row) -> str:
     if not int(row.lead_time_deals):
-        return "none delivered yet" if int(row.orders_waiting) else "no lead time"
+        return "none delivered yet" if int(row.orders_waiting) or row.tiv_selected else "no lead time"
     return _years(float(row.lead_time_median))
 
 

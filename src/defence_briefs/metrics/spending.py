@@ -208,8 +208,8 @@ def group_spending(out: MetricRows, group: str, countries: CountryTable, sipri: 
                 out.add(group, f"gap_to_{label}_gdp_usd", str(year), sum(gaps), UNIT_USD_M, sources["sipri_derived"],
                         estimate)
         for prefix in NATO_TARGETS:
-            current = nato.get(f"{prefix}defexp_current_usd")
-            nato_members = [m for m in members if _get(current, m, year) is not None]
+            nato_current = nato.get(f"{prefix}defexp_current_usd")
+            nato_members = [m for m in members if _get(nato_current, m, year) is not None]
             if not nato_members:
                 continue
             nato_estimate = any(_flag(nato, f"{prefix}defexp_current_usd", m, year) for m in nato_members)
@@ -218,8 +218,8 @@ def group_spending(out: MetricRows, group: str, countries: CountryTable, sipri: 
                                  nato_members, year), UNIT_FRACTION, sources["nato"], nato_estimate)
             equipment = {m: e * s for m in nato_members
                          if (e := _get(nato.get(f"{prefix}equipment_share"), m, year)) is not None
-                         and (s := _get(current, m, year)) is not None}
-            spend = sum(_get(current, m, year) or 0.0 for m in equipment)
+                         and (s := _get(nato_current, m, year)) is not None}
+            spend = sum(_get(nato_current, m, year) or 0.0 for m in equipment)
             if spend:
                 out.add(group, f"{prefix}equipment_share", str(year), sum(equipment.values()) / spend,
                         UNIT_FRACTION, sources["nato"], nato_estimate)
