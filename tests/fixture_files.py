@@ -431,3 +431,19 @@ def nato_workbook_2025_layout(path: Path, edition: int, mutate=None) -> Path:
         mutate(wb)
     wb.save(path)
     return path
+
+
+def classified_register(folder: Path, records: list[str]):
+    """Hand-written register rows in SIPRI's format, parsed, given their category and role, and classified by the
+    order-book rules (`release_metrics.classify`), as the metrics stage reads the register."""
+    from defence_briefs.countries import country_table
+    from defence_briefs.ingest.sipri_register import parse
+    from defence_briefs.metrics.release_metrics import classify
+    from defence_briefs.metrics.weapon_categories import weapon_category, weapon_role
+
+    path = folder / "register.csv"
+    path.write_bytes(register_bytes(records))
+    countries = country_table()
+    transfers = parse(path, "register.csv", countries)[""]
+    transfers = transfers.assign(category=weapon_category(transfers))
+    return classify(transfers.assign(role=weapon_role(transfers)), countries)

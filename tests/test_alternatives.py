@@ -8,11 +8,9 @@ import pandas as pd
 import pytest
 
 from defence_briefs.countries import country_table
-from defence_briefs.ingest.sipri_register import parse
 from defence_briefs.metrics import alternatives as alt
 from defence_briefs.metrics.dependency import european_suppliers
-from defence_briefs.metrics.release_metrics import classify
-from defence_briefs.metrics.weapon_categories import role_of, weapon_category, weapon_role
+from defence_briefs.metrics.weapon_categories import role_of
 
 # the comments are SIPRI's words, from the 2026 register
 RECORDS = [
@@ -63,13 +61,7 @@ LAST_YEAR = 2025
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory) -> pd.DataFrame:
-    path = tmp_path_factory.mktemp("choices") / "register.csv"
-    path.write_bytes(ff.register_bytes(RECORDS))
-    countries = country_table()
-    transfers = parse(path, "register.csv", countries)[""]
-    transfers = transfers.assign(category=weapon_category(transfers))
-    transfers = transfers.assign(role=weapon_role(transfers))
-    return classify(transfers, countries)
+    return ff.classified_register(tmp_path_factory.mktemp("choices"), RECORDS)
 
 
 def _deal_rows(register: pd.DataFrame) -> pd.DataFrame:

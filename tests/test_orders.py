@@ -8,10 +8,7 @@ import fixture_files as ff
 import pandas as pd
 import pytest
 
-from defence_briefs.countries import country_table
-from defence_briefs.ingest.sipri_register import parse
 from defence_briefs.metrics import orders
-from defence_briefs.metrics.release_metrics import classify
 
 # One row per rule, in the register's own format and words (the comments are SIPRI's, from the 2026 register).
 RECORDS = [
@@ -49,18 +46,14 @@ RECORDS = [
     "Norway,Germany,2025,,2,,Type-212,submarine,,,,New,Selected 2025 but contract not yet signed by end 2025,275,"
     "550,",
     # 12 FMF aid from the US and aid from named Europeans
-    "Ukraine,United States,2025,,840,,ERAM,cruise missile,,,,New,Financed by 'FMF' aid (from USA) and aid from "
+    "Ukraine,United States,2025,,840,,ERAM,air-to-surface missile,,,,New,Financed by 'FMF' aid (from USA) and aid from "
     "Denmark; Netherlands; Norway,1.276,1072,",
 ]
 
 
 @pytest.fixture(scope="module")
 def classified(tmp_path_factory) -> pd.DataFrame:
-    path = tmp_path_factory.mktemp("orders") / "register.csv"
-    path.write_bytes(ff.register_bytes(RECORDS))
-    countries = country_table()
-    register = parse(path, "register.csv", countries)[""]
-    return classify(register, countries)
+    return ff.classified_register(tmp_path_factory.mktemp("orders"), RECORDS)
 
 
 def test_a_selection_is_not_an_order(classified):
