@@ -284,7 +284,9 @@ def brief_choice_set(brief: Brief) -> str:
 
 def _short_lead(row) -> str:
     if not int(row.lead_time_deals):
-        return "none delivered yet" if int(row.orders_waiting) or row.tiv_selected else "no lead time"
+        if int(row.orders_waiting):
+            return "none delivered yet"
+        return "selected, no order yet" if row.tiv_selected or row.selected_in_europe else "no lead time"
     return _years(float(row.lead_time_median))
 
 

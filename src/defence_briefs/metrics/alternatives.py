@@ -180,7 +180,8 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
                european_makers: Iterable[str], europe: Iterable[str], names: dict[str, str], last_year: int,
                keep_all: bool = False, years: int = ALTERNATIVE_YEARS) -> pd.DataFrame:
     """One row per category, role and designation of the systems `makers` ordered or delivered new in the `years`
-    up to `last_year` (see the module's rules), largest volume first within each role.
+    up to `last_year` (see the module's rules), largest volume first within each role (then the most European
+    customers, then the most orders waiting).
 
     `classified`: the whole register with `category`, `role` and the order-book columns of
     `orders.classify_orders`; `deal_rows`: allocated deal years (`deal` indexes `classified`); `europe`: the
@@ -248,8 +249,9 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
                                                           > table["customer_count"] / 2)
     table["shown"] = ((table["european_customer_count"] > 0) | (table["selected_in_europe"] != "")
                       | (table["volume_tiv"] >= MIN_VOLUME_TIV) | keep_all)
-    table = table.sort_values(["category", "role", "volume_tiv", "weapon_designation"],
-                              ascending=[True, True, False, True], kind="stable")
+    # largest volume first; among unvalued systems (Leopard-2A8), the most European customers and orders first
+    table = table.sort_values(["category", "role", "volume_tiv", "european_customer_count", "orders_waiting",
+                               "weapon_designation"], ascending=[True, True, False, False, False, True], kind="stable")
     for column in ("lead_time_deals", "lead_time_uncertain_deals", "orders_waiting"):
         table[column] = table[column].astype(int)
     return table[CHOICE_COLUMNS].reset_index(drop=True)
