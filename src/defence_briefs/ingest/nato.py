@@ -101,19 +101,6 @@ CHANGE_SCHEMA = TableSchema(
 )
 
 
-def _year_header(value: object) -> tuple[int, bool] | None:
-    """2014 -> (2014, False); "'2019'" or '2019' -> (2019, False); '2023e' -> (2023, True)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value, False) if 1949 <= value <= 2100 else None
-    if isinstance(value, float) and value.is_integer():
-        return (int(value), False) if 1949 <= value <= 2100 else None
-    if isinstance(value, str):
-        match = re.fullmatch(r"'?(\d{4})(e?)'?", value.strip())
-        if match:
-            return int(match.group(1)), match.group(2) == "e"
-    return None
-
-
 def _is_blank_or_error(value: object) -> bool:
     return value is None or value == 0 or (isinstance(value, str) and (not value.strip() or value.startswith("#")))
 
@@ -155,7 +142,8 @@ def _block(label: str, sheet: str) -> tuple[str, str, float] | None:
 def _year_row(ws_rows: list[tuple], sheet: str, file: str) -> tuple[int, list[tuple[int, int, bool]]]:
     """(index of the row of year headers, [(column, year, estimate)]); an InputError when there is none."""
     for index, row in enumerate(ws_rows[:HEADER_SEARCH_ROWS]):
-        found = [(col + 1, *parsed) for col, cell in enumerate(row) if (parsed := _year_header(cell)) is not None]
+        found = [(col + 1, *parsed) for col, cell in enumerate(row)
+                 if (parsed := nato_layout_2025.year_header(cell)) is not None]
         if len(found) >= 3:
             return index, found
     raise InputError(file, f"no row of year headers within the first {HEADER_SEARCH_ROWS} rows", sheet=sheet)
@@ -211,7 +199,7 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
     """Parse the NATO tables workbook, in either layout, into one long table."""
     workbook = open_workbook(path, file)
     try:
-        if "TABLE2" not in workbook.sheetnames and nato_layout_2025.is_layout(workbook):
+        if _is_2025_layout(workbook):
             records, names, _ = nato_layout_2025.read_workbook(workbook, file)
         else:
             records, names = _read_2024_layout(workbook, file)
@@ -225,6 +213,10 @@ def parse(path: Path, file: str, countries: CountryTable) -> dict[str, pd.DataFr
     CHANGE_SCHEMA.validate(frame[frame["measure"].isin(CHANGE_MEASURES)], file)
     AMOUNTS_SCHEMA.validate(frame[~frame["measure"].isin(SHARE_MEASURES | CHANGE_MEASURES)], file)
     return {"": frame}
+
+
+def _is_2025_layout(workbook) -> bool:
+    return "TABLE2" not in workbook.sheetnames and nato_layout_2025.is_layout(workbook)
 
 
 def _read_2024_layout(workbook, file: str) -> tuple[list[dict], dict[str, str]]:
@@ -262,7 +254,7 @@ def edition_of(path: Path, file: str) -> NatoEdition:
     workbook = open_workbook(path, file)
     try:
         modified = workbook.properties.modified
-        if "TABLE2" not in workbook.sheetnames and nato_layout_2025.is_layout(workbook):
+        if _is_2025_layout(workbook):
             years = nato_layout_2025.edition_years(workbook, file)
             titles = nato_layout_2025.table_titles(workbook)
             core = bool(nato_layout_2025.CORE.search(titles["2"][1]))

@@ -81,11 +81,20 @@ def is_layout(workbook) -> bool:
     return "2" in table_titles(workbook)
 
 
-def _year(value: object) -> tuple[int, bool] | None:
+def year_header(value: object) -> tuple[int, bool] | None:
+    """A year header cell of either layout: 2014 -> (2014, False); "'2019'" or '2019' -> (2019, False); '2023e' ->
+    (2023, True); else None."""
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         return (int(value), False) if 1949 <= value <= 2100 else None
     match = YEAR.match(value.strip()) if isinstance(value, str) else None
     return (int(match.group(1)), match.group(2) == "e") if match else None
+
+
+def _header(cells: list) -> list[tuple[int, int, bool]] | None:
+    """[(column, year, estimate)] when `cells` is a block's header row (first cell empty, three years or more)."""
+    years = [(col + 1, *parsed) for col, cell in enumerate(cells[1:], start=1)
+             if (parsed := year_header(cell)) is not None]
+    return years if _label(cells) is None and len(years) >= 3 else None
 
 
 def _label(row: tuple) -> str | None:
@@ -105,9 +114,8 @@ def read_table(rows: list[tuple], table: str, sheet: str, definition: str, file:
     number = 1
     for number, row in enumerate(rows, start=1):
         cells = list(row)
-        header = [(col + 1, *parsed) for col, cell in enumerate(cells[1:], start=1)
-                  if (parsed := _year(cell)) is not None]
-        if _label(cells) is None and len(header) >= 3:  # a block's header row: names the block above it
+        header = _header(cells)
+        if header:  # a block's header row: named by the row above it
             if last_text is None:
                 raise InputError(file, "a row of year headers with no block name above it", sheet=sheet, row=number,
                                  column="A")
@@ -182,9 +190,7 @@ def edition_years(workbook, file: str) -> list[tuple[int, int, bool]]:
     """Table 2's year headers: [(column, year, estimate)]."""
     sheet, _ = table_titles(workbook)["2"]
     for row in workbook[sheet].iter_rows(values_only=True, max_row=40):
-        cells = list(row)
-        header = [(col + 1, *parsed) for col, cell in enumerate(cells[1:], start=1)
-                  if (parsed := _year(cell)) is not None]
-        if _label(cells) is None and len(header) >= 3:
+        header = _header(list(row))
+        if header:
             return header
     raise InputError(file, "no row of year headers in Table 2's first 40 rows", sheet=sheet)

@@ -68,6 +68,12 @@ ROLE_IMPORT_COLUMNS = ["recipient", "category", "role", "supplier", "weapon_desi
                       "source_file"]
 
 
+def _in_window(frame: pd.DataFrame, first: int, last: int) -> pd.Series:
+    """Rows ordered, or with a delivery, in `first`..`last`."""
+    return (frame["order_year"].between(first, last)
+            | frame["delivery_years"].map(lambda years: any(first <= y <= last for y in years)))
+
+
 def _design_key(frame: pd.DataFrame) -> pd.Series:
     """'designation|role', casefolded: one design (the Bergepanzer 'Buffel' is not South Africa's Buffel APC)."""
     return frame["weapon_designation"].astype(str).str.casefold() + "|" + frame["role"].astype(str)
@@ -117,9 +123,8 @@ def us_parts_for(register: pd.DataFrame, designations: Iterable[str], first: int
     whose comments say they are for it, and the countries that bought them; a buyer counts only where it bought or
     supplied the designation itself (Kuwait's pods are for its Typhoon Tranche-3, not for Tranche-4; Lynx
     helicopters' sonars are not for the Lynx KF-41 vehicle)."""
-    window = (register["order_year"].between(first, last)
-              | register["delivery_years"].map(lambda ys: any(first <= y <= last for y in ys)))
-    us = register[(register["supplier"] == US) & register["comments"].notna() & window]
+    us = register[(register["supplier"] == US) & register["comments"].notna()]
+    us = us[_in_window(us, first, last)]
     named: dict[str, set[tuple[str, str]]] = {}
     for designation_us, recipient, comment in zip(us["weapon_designation"], us["recipient"], us["comments"],
                                                   strict=True):
@@ -148,8 +153,7 @@ def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: 
     generic = ~rows["weapon_designation"].astype(str).str.contains(r"[A-Z]")  # 'aircraft engine' has no origin
     rows["origin"] = _design_key(rows).map(origins).fillna(rows["supplier"]).mask(generic, rows["supplier"])
     comments = rows["comments"].fillna("")
-    in_window = (rows["order_year"].between(first, last_year)
-                 | rows["delivery_years"].map(lambda ys: any(first <= y <= last_year for y in ys)))
+    in_window = _in_window(rows, first, last_year)
     european = set(european_makers) | EUROPEAN_PREDECESSORS
     us_design = (rows["origin"] == US) if makers <= european else pd.Series(False, index=rows.index)
     excluded = np.select(
@@ -223,7 +227,7 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
         weapon_description=("weapon_description", lambda d: d.mode().iloc[0]),
         origin=("origin", "first"), customers=("customer", joined), european_customers=("european_customer", joined),
         tiv_delivered=("delivered", "sum"), tiv_on_order=("on_order", "sum"), tiv_selected=("selection_tiv", "sum"),
-        first_order_year=("order_year", "min"), lead_time_median=("lead", "median"), lead_time_min=("lead", "min"),
+        lead_time_median=("lead", "median"), lead_time_min=("lead", "min"),
         lead_time_max=("lead", "max"), lead_time_deals=("lead", "count"),
         lead_time_uncertain_deals=("lead_uncertain", "sum"), orders_waiting=("waiting", "sum"),
         ordered_in_europe_since=("ordered_since", joined), selected_in_europe=("selected_in", joined),
@@ -233,9 +237,9 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
     table["customer_count"] = table["customers"].map(lambda c: len(c.split(";")) if c else 0)
     table["european_customer_count"] = table["european_customers"].map(lambda c: len(c.split(";")) if c else 0)
     table["volume_tiv"] = table["tiv_delivered"] + table["tiv_on_order"]
-    first_orders = rows[rows["status"] == NEW].assign(key=_design_key(rows[rows["status"] == NEW]))
-    earliest = first_orders.groupby("key")["order_year"].min()
-    table["first_order_year"] = _design_key(table).map(earliest).fillna(table["first_order_year"]).astype(int)
+    new = rows[rows["status"] == NEW]  # the first export order: of any new deal, in the ten years or before
+    earliest = new.groupby(_design_key(new))["order_year"].min()
+    table["first_order_year"] = _design_key(table).map(earliest).astype(int)
     us_keys = set(_design_key(classified[(classified["supplier"] == US) & (classified["status"] == NEW)]))
     named = table["weapon_designation"].astype(str).str.contains(r"[A-Z]")  # not 'aircraft engine'
     table["also_supplied_by_us"] = _design_key(table).isin(us_keys) & (table["origin"] != US) & named
