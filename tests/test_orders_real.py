@@ -10,6 +10,7 @@ import os
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 
 from defence_briefs.metrics.stage import load_metrics, metrics_dir
 from defence_briefs.project import Project
@@ -93,3 +94,11 @@ def test_order_revisions_compare_the_three_registers(real_project: Project) -> N
                             dtype={"first_release": str, "later_release": str})
     assert {(r.order_year, r.first_release, r.later_release) for r in revisions.itertuples()} == {
         (2023, "2024", "2025"), (2023, "2024", "2026"), (2024, "2025", "2026")}
+
+
+def test_a_partly_selected_deal_is_named_by_its_selected_part(briefs_project: Project) -> None:
+    """Germany's Patria 6x6 ("incl 280 ordered 2025 and 466 more selected 2025"): the brief's selections sentence
+    names the 466 selected, not the 746 of the whole deal."""
+    page = (briefs_project.root / "reports" / "2026" / "countries" / "DEU.html").read_text(encoding="utf-8")
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
+    assert "the largest, 466 more Patria 6x6 from Finland (2025)" in text

@@ -147,6 +147,9 @@ def selections_sentence(brief: Brief) -> str | None:
     us_part = ("none of them from the United States" if not _value(brief, "us_share_of_arms_selections", since)
                else f"{_span(brief, 'us_share_of_arms_selections', since)} of them from the United States")
     number = "" if pd.isna(largest["number_ordered"]) else f"{int(largest['number_ordered']):,} "
+    if largest["counted_as"] == "order and selection":  # the selected part only (466 of 746 Patria 6x6)
+        unit = largest["tiv_per_unit"]
+        number = f"{round(largest['selection_tiv'] / unit):,} more " if unit and not pd.isna(unit) else ""
     return (f"Not counted as orders: {_span(brief, 'arms_selections_tiv', since)} million TIV of deals that SIPRI "
             f"lists as selected since 2022 but not yet ordered by the end of {last}, {us_part}; the largest, "
             f"{md_escape(number + str(largest['weapon_designation']))} from "
