@@ -320,6 +320,15 @@ def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[st
     return notes
 
 
+def pdf_id_list(ids: list[str]) -> str:
+    """Ids as the PDF lists them: one by one, or a run of per-supplier tables by their shared stem
+    ('`sipri_at_tiv_export_2022_<supplier>` for BEL, CAN, ...') so that they take one line, not five."""
+    stem = ids[0].rsplit("_", 1)[0] + "_"
+    if len(ids) < 4 or not all(i.startswith(stem) for i in ids):
+        return ", ".join(f"`{i}`" for i in ids)
+    return f"`{stem}<supplier>` for " + ", ".join(i.removeprefix(stem) for i in ids)
+
+
 def sources_table(brief: Brief, full: bool = True) -> str:
     """Every source file behind the brief with its publisher's title and edition, publication date and sha256
     (a list, one item per edition). `full=False` (the PDF) names SIPRI's yearly TIV tables and the older register
@@ -332,8 +341,8 @@ def sources_table(brief: Brief, full: bool = True) -> str:
     for (citation, published), group in editions.items():
         if full or group[0].role not in BY_ID_IN_PDF:
             listed = "; ".join(f"`{f.id}` sha256 `{f.sha256}`" for f in group)
-        else:
-            listed = ", ".join(f"`{f.id}`" for f in group)  # sha256 in data/sources.csv, as the closing line says
+        else:  # sha256 in data/sources.csv, as the closing line says
+            listed = pdf_id_list([f.id for f in group])
         items.append(f"- {md_escape(citation)}, published {long_date(published)}: {listed}")
     skipped = len(brief.data.release.files) - len(files)
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
