@@ -27,7 +27,15 @@ MARKUP = (
 )
 HYPHEN_PERIOD = re.compile(r"\b(?:19|20)\d\d-(?:19|20)?\d\d\b")
 ISO_DATE = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
-TIMES = re.compile(r"\d(?:\.\d+)? times\b")
+TIMES = re.compile(r"(?<!about )(?<![\d,])\d[\d,]*(?:\.\d+)? times\b|about [0-2](?:\.\d+)? times\b")
+# '2019–2023' where the house writes '2019–23' (a publisher's title keeps its own: NATO's "(2014–2024)")
+FULL_YEAR_RANGE = re.compile(r"\b(19|20)\d\d–\1\d\d\b")
+TITLES_WITH_RANGES = ("Defence Expenditure of NATO Countries (",)
+HYPHEN_RANGE = re.compile(r"\b\d+(?:\.\d+)?-\d+(?:\.\d+)?%")  # '20-35%' for '20–35%'
+# characters a reader cannot see that survive copy and paste (word joiner, zero-width space, soft hyphen, BOM)
+INVISIBLE = re.compile("[\u2060\u200b\u200c\u200d\ufeff\u00ad]")
+# a percentage of 1,000 or more, or with a decimal at 100 or more: "+11,481%", "+1,656.1%"
+UNREADABLE_PERCENT = re.compile(r"[+−-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%|[+−-]?\d{3}\.\d+%")
 NATO_TARGET_WORDS = re.compile(r"Hague|guideline|NATO target|(?<![\d.])2% of GDP|(?<![\d.])3\.5% of GDP")
 
 
@@ -66,11 +74,26 @@ def markup_leaks(text: str) -> list[str]:
 
 
 def style_problems(text: str) -> list[str]:
-    """Period notation (2021–25, never 2021-2025), dates in words (18 May 2026), changes as percentages."""
+    """Period notation (2021–25, never 2021-2025), dates in words (18 May 2026), changes as percentages below
+    +200% and as 'about N times' above, never '+11,481%' or '+1,656.1%'."""
     problems = [f"period written with a hyphen: {m.group(0)!r}" for m in HYPHEN_PERIOD.finditer(text)]
     problems += [f"ISO date in the text: {m.group(0)!r}" for m in ISO_DATE.finditer(text)]
-    problems += [f"a change written as 'times': {m.group(0)!r}" for m in TIMES.finditer(text)]
+    problems += [f"'times' other than 'about N times' (N of 3 or more): {m.group(0)!r}" for m in TIMES.finditer(text)]
+    problems += [f"a period with both years in full: {m.group(0)!r} (write {m.group(0)[:5] + m.group(0)[7:]!r})"
+                 for m in FULL_YEAR_RANGE.finditer(text)
+                 if not text[:m.start()].endswith(TITLES_WITH_RANGES) and not _in_quote(text, m.start())]
+    problems += [f"a range written with a hyphen: {m.group(0)!r}" for m in HYPHEN_RANGE.finditer(text)]
+    problems += [f"invisible character U+{ord(m.group(0)):04X}: …{text[max(0, m.start() - 20):m.end() + 20]!r}…"
+                 for m in INVISIBLE.finditer(text)]
+    problems += [f"unreadable precision (write 'about N times' or whole percents): {m.group(0)!r}"
+                 for m in UNREADABLE_PERCENT.finditer(text)]
     return problems
+
+
+def _in_quote(text: str, position: int) -> bool:
+    """Whether `position` falls inside a “double-quoted” passage (a source's own words, kept as written)."""
+    before = text[:position]
+    return before.rfind("“") > before.rfind("”")
 
 
 def article_problems(blocks: list[str], names: dict[str, str]) -> list[str]:
@@ -261,3 +284,64 @@ def rank_problems(soup: BeautifulSoup, counts: dict[str, int]) -> list[str]:
             if match and int(match.group(1)) > int(match.group(2)):
                 problems.append(f"{label}: rank {rank} is beyond its count")
     return problems
+
+
+CATEGORY_CAPTION = re.compile(r"the US share of each category: (.*?)\.$")
+
+
+def category_contradictions(soup: BeautifulSoup, nouns: dict[str, str]) -> list[str]:
+    """A weapon category the chart's description gives as mostly (50% or more) from the US that the page's prose
+    never names (`nouns`: category display name -> the noun the sentences use, 'Combat aircraft' ->
+    'combat-aircraft'): the sentence under the chart would contradict it."""
+    prose = " ".join(prose_blocks(soup)).lower()
+    problems = []
+    for spec in chart_specs(soup):
+        match = CATEGORY_CAPTION.search(str(spec.get("description", "")))
+        if not match:
+            continue
+        for item in match.group(1).split(", "):
+            name, _, share = item.rpartition(" ")
+            if name in nouns and float(share.rstrip("%")) >= 50 and nouns[name] not in prose:
+                problems.append(f"the chart gives {item} from the US; the text never names {nouns[name]!r}")
+    return problems
+
+
+OWN_BLOC_LIST = re.compile(r"European suppliers \(([^)]*)\)")
+
+
+def own_bloc_problems(blocks: list[str], name: str) -> list[str]:
+    """A country listed inside the European suppliers it buys from ('Besides the United States and European
+    suppliers (the EU, the United Kingdom, …), the United Kingdom bought from Israel')."""
+    return [f"{name!r} listed among its own suppliers: …{match.group(0)}…"
+            for block in blocks for match in OWN_BLOC_LIST.finditer(block)
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", match.group(1))]
+
+
+DEFINED_AS = re.compile(r"(European suppliers|SAFE-eligible suppliers)(?:, in the shares,)? are (.*?)(?:\.\s|\.$)")
+
+
+def definition_problems(text: str, definitions: dict[str, str]) -> list[str]:
+    """A page that defines European or SAFE-eligible suppliers in words other than the one definition
+    (`definitions`: term -> its words), or lists them in a parenthesis after the term."""
+    text = " ".join(text.replace("’", "'").split())  # pandoc sets the definition's apostrophes curly
+    problems = [f"{m.group(1)} defined as {m.group(2)!r}, not as {definitions[m.group(1)]!r}"
+                for m in DEFINED_AS.finditer(text) if not m.group(2).startswith(definitions[m.group(1)])]
+    problems += [f"European suppliers listed in a parenthesis: {m.group(0)!r}" for m in OWN_BLOC_LIST.finditer(text)]
+    return problems
+
+
+STRAIGHT_APOSTROPHE = re.compile(r"[A-Za-z]'(?=[a-z\s])")
+
+
+def apostrophe_problems(blocks: list[str]) -> list[str]:
+    """A straight apostrophe in prose, where pandoc sets every other one curly (’): one sentence, one kind."""
+    return [f"straight apostrophe: …{block[max(0, m.start() - 30):m.end() + 20]}…"
+            for block in blocks for m in STRAIGHT_APOSTROPHE.finditer(block)]
+
+
+def eu_goal_problems(blocks: list[str], name: str) -> list[str]:
+    """The EU's 50% procurement goal set against a member's import share without saying, for that country, that
+    imports are not its procurement budget."""
+    return [f"the EU's goal compared without {name}'s caveat: …{block[:120]}…" for block in blocks
+            if "50%" in block and "European defence industry" in block
+            and not (name in block and "does not say whether" in block)]

@@ -18,6 +18,8 @@ from defence_briefs.render.pandoc import READER
     (-0.516, "change", "−52%"),
     (0.234, "real_change", "+23.4%"),
     (-0.05, "real_change", "−5.0%"),
+    (16.561, "real_change", "+1,656%"),  # 100% or more: whole percents
+    (114.81, "times", "about 116 times"),
     (46812.0, "usd_m", "$46.8 bn"),
     (235.4, "usd_m", "$235 m"),
     (1219.4, "usd", "$1,219"),
@@ -29,7 +31,7 @@ def test_fmt_prints_what_a_reader_expects(value: float, kind: str, shown: str) -
 
 @pytest.mark.parametrize(("text", "kind", "value"), [
     ("44%", "pct", 0.44), ("$46.8 bn", "usd_m", 46800.0), ("$235 m", "usd_m", 235.0), ("+931%", "change", 9.31),
-    ("−5.0%", "real_change", -0.05), ("18,080", "tiv", 18080.0),
+    ("−5.0%", "real_change", -0.05), ("18,080", "tiv", 18080.0), ("about 116 times", "times", 115.0),
 ])
 def test_parse_fmt_reads_the_number_back(text: str, kind: str, value: float) -> None:
     assert parse_fmt(text, kind) == pytest.approx(value)

@@ -16,13 +16,18 @@ from copy_desk import (
     NATO_TARGET_WORDS,
     DrawnChart,
     TextBox,
+    apostrophe_problems,
     article_problems,
+    category_contradictions,
     chart_problems,
     chart_specs,
     colour_problems,
+    definition_problems,
     drawn_charts,
+    eu_goal_problems,
     legend_problems,
     markup_leaks,
+    own_bloc_problems,
     prose_blocks,
     rank_problems,
     spec_texts,
@@ -71,7 +76,31 @@ def test_one_period_notation_and_dates_in_words_are_enforced() -> None:
     assert any("hyphen" in p for p in problems)
     assert any("ISO date" in p for p in problems)
     assert any("times" in p for p in problems)
-    assert style_problems("Imports in 2021–25 were +130.0% on 2014; published 18 May 2026.") == []
+    assert style_problems("Imports in 2021–25 were +130% on 2014; published 18 May 2026.") == []
+
+
+def test_full_year_periods_and_hyphen_ranges_are_caught() -> None:
+    """The methodology's tables wrote '2019–2023' and '20-35%'; NATO's title and SIPRI's quoted words keep theirs."""
+    problems = style_problems("US deliveries 2019–2023 (TIV m); 20-35% of the volume is misplaced")
+    assert any("'2019–2023'" in p and "'2019–23'" in p for p in problems)
+    assert any("'20-35%'" in p for p in problems)
+    assert style_problems("US deliveries 2019–23; 20–35% misplaced; NATO, Defence Expenditure of NATO Countries "
+                          "(2014–2024), June 2024; SIPRI: “delivery planned 2026–2027”") == []
+
+
+def test_invisible_characters_are_caught() -> None:
+    """The key-figure tiles held word joiners around the dash ('2021\u2060–\u206025'), pasted into newsrooms."""
+    assert any("U+2060" in p for p in style_problems("US share of arms imports, 2021\u2060–\u206025"))
+    assert style_problems("US share of arms imports, 2021–25") == []
+
+
+def test_unreadable_precision_is_caught() -> None:
+    """The second read's cases: "11,481% higher" (Ukraine), "+1,656.1% since 2014", "1,000% higher" (Hungary)."""
+    for text in ("were 11,481% higher than in 2016–20", "+1,656.1% since 2014", "were 1,000% higher",
+                 "+431.5% on 2024", "about 1.5 times"):
+        assert style_problems(text), text
+    for text in ("were about 116 times those of 2016–20", "+23.9% on 2024", "+931% on 2014", "about 18 times"):
+        assert style_problems(text) == [], text
 
 
 def test_names_without_their_article_are_caught() -> None:
@@ -139,6 +168,46 @@ def test_europe_is_defined_by_its_members() -> None:
             continue
         named = re.search(rf"(?<![\w-]){re.escape(entity.name)}(?![\w-])", EUROPE_COVERS) is not None
         assert named == (code in members), entity.name
+
+
+def test_a_sentence_that_contradicts_its_chart_is_caught() -> None:
+    """France's page said "No major weapon category ... came mostly from the United States" under a chart whose
+    description gives "Combat aircraft 100%, Missiles 100%"."""
+    spec = ('{"description": "Stacked horizontal bars of France\'s arms imports in 2021–25 by weapon category and '
+            'supplier; the US share of each category: Combat aircraft 100%, Missiles 100%, Ships 0%."}')
+    nouns = {"Combat aircraft": "combat-aircraft", "Missiles": "missile", "Ships": "ship"}
+    bad = _page(f'<script type="application/json" id="spec-1">{spec}</script>'
+                "<p>No major weapon category of France’s imports in 2021–25 came mostly from the United States.</p>")
+    assert len(category_contradictions(bad, nouns)) == 2
+    good = _page(f'<script type="application/json" id="spec-1">{spec}</script>'
+                 "<p>The United States supplied 100% of France’s missile imports; also 100% of its combat-aircraft "
+                 "imports, a category under 5% of them.</p>")
+    assert category_contradictions(good, nouns) == []
+
+
+def test_a_country_inside_its_own_bloc_and_a_second_definition_are_caught() -> None:
+    bad = ("Besides the United States and European suppliers (the EU, the United Kingdom, Norway and Switzerland), "
+           "the United Kingdom bought from Israel (8%) in 2021–25.")
+    assert own_bloc_problems([bad], "United Kingdom")
+    assert own_bloc_problems(["Besides the United States and other European suppliers, the United Kingdom bought "
+                              "from Israel (8%) in 2021–25."], "United Kingdom") == []
+    definitions = {"European suppliers": "the EU27 (today's members)", "SAFE-eligible suppliers": "the EU27, the"}
+    assert definition_problems("European suppliers are the EU27, the United Kingdom, Norway, Switzerland and joint "
+                               "EU or NATO programmes. Next.", definitions)
+    assert definition_problems(bad, definitions)
+    assert definition_problems("European suppliers are the EU27 (today's members), and more. SAFE-eligible "
+                               "suppliers are the EU27, the EEA. Next.", definitions) == []
+
+
+def test_mixed_apostrophes_and_an_eu_goal_without_its_caveat_are_caught() -> None:
+    assert apostrophe_problems(["SIPRI's own Europe region; NATO’s guideline"])
+    assert apostrophe_problems(["SIPRI’s own Europe region; NATO’s guideline; ‘?’ marks"]) == []
+    bad = ("European suppliers delivered 100% of Malta’s arms imports, against the EU’s goal that member states "
+           "spend at least 50% of their procurement budgets in the European defence industry by 2030.")
+    assert eu_goal_problems([bad], "Malta")
+    good = ("The EU’s goal is about procurement budgets: at least 50% of them in the European defence industry by "
+            "2030. Malta’s imports are not its budget, so 100% does not say whether Malta meets it.")
+    assert eu_goal_problems([good], "Malta") == []
 
 
 # --- the real site -------------------------------------------------------------------------------------------
@@ -331,3 +400,40 @@ def test_every_pdf_carries_the_evidence_of_its_findings_within_four_pages(briefs
         if code in set(spent["country"]):
             assert "in real terms" in text and re.search(r"military spending (in|of) \d{4}", text), code
         assert "stands on US dependence in Europe" in text, code
+
+
+@pytest.mark.realdata
+def test_sentences_agree_with_their_charts_and_say_what_they_compare(briefs_project: Project) -> None:
+    """The second read's classes over every page: a sentence that contradicts its chart, a country inside its own
+    bloc, a second definition of European or SAFE-eligible suppliers, straight apostrophes beside curly ones, the
+    EU's 50% goal without the country's caveat."""
+    from defence_briefs.briefs.diversification import CATEGORY_NOUNS
+    from defence_briefs.metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION
+    from defence_briefs.metrics.diversification import SAFE_ELIGIBLE_DEFINITION
+    from defence_briefs.metrics.weapon_categories import CATEGORY_NAMES
+
+    countries = country_table()
+    nouns = {CATEGORY_NAMES[c]: noun for c, noun in CATEGORY_NOUNS.items()}
+    definitions = {"European suppliers": EUROPEAN_SUPPLIERS_DEFINITION,
+                   "SAFE-eligible suppliers": SAFE_ELIGIBLE_DEFINITION}
+    eu = set(countries.members("EU27", 2025))
+    problems = []
+    for page in _pages(briefs_project):
+        soup = _soup(page)
+        blocks = prose_blocks(soup)
+        found = category_contradictions(soup, nouns) + apostrophe_problems(blocks)
+        found += definition_problems(" ".join(" ".join(visible_text(soup).split()).split("\n")), definitions)
+        if page.parent.name == "countries":
+            found += own_bloc_problems(blocks, countries.name(page.stem))
+            if page.stem in eu:
+                found += eu_goal_problems(blocks, countries.name(page.stem))
+        problems += [f"{page.name}: {p}" for p in found]
+    if shutil.which("pdftotext"):
+        for pdf in sorted((_site(briefs_project) / "pdf").glob("*.pdf")):
+            # the running footer of each page ("Sources: … Page 2 of 4") can fall inside a sentence
+            flat = re.sub(r"Sources: SIPRI Arms Transfers and Military.*?Page \d+ of \d+", " ",
+                          " ".join(_pdf_text(pdf).split()))
+            found = definition_problems(flat, definitions)
+            found += own_bloc_problems([flat], countries.name(pdf.stem))
+            problems += [f"{pdf.name}: {p}" for p in found]
+    assert problems == [], "\n".join(problems[:40])

@@ -13,7 +13,7 @@ from ..metrics.dependency import US, european_suppliers
 from ..metrics.weapon_categories import CATEGORY_NAMES
 from .context import Brief, ReleaseData
 from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
-from .text import and_join, fmt, metric_format, short_period
+from .text import and_join, fmt, metric_format, short_period, typographic
 from .theme import BLOC_COLOURS, GUIDE_MET, HIGHLIGHT, MEASURE_COLOURS, MUTED, PERIOD_COLOURS, SERIES, WIDTH, bloc_scale
 
 SIPRI_AT = "SIPRI Arms Transfers Database"
@@ -70,8 +70,9 @@ class BriefChart:
 def finish(chart: alt.Chart, title: str, subtitle: str, source: str, description: str,
            data: ReleaseData) -> BriefChart:
     """Add the finding as title, a source line under the plot (each source of `source`, '; '-separated, with the
-    edition of the release's file) and the description."""
-    line = "; ".join(data.citation(part) for part in source.split("; "))
+    edition of the release's file) and the description, each with the prose's typographic apostrophes."""
+    title, subtitle, description = typographic(title), typographic(subtitle), typographic(description)
+    line = typographic("; ".join(data.citation(part) for part in source.split("; ")))
     source_line = alt.Chart(pd.DataFrame({"text": [f"Source: {line}."]}), width=WIDTH, height=12).mark_text(
         align="left", baseline="top", fontSize=10, color="#52606D", dx=0,
     ).encode(text=alt.Text("text:N"), x=alt.XValue(0), y=alt.YValue(0))
@@ -584,7 +585,8 @@ def category_blocs_chart(brief: Brief) -> BriefChart | None:
         named = mostly_us[:3] if len(mostly_us) <= 3 else [*mostly_us[:2], f"{len(mostly_us) - 2} other categories"]
         title = f"Most of {brief.possessive()} {and_join(named)} came from the US in {window}"
     else:
-        title = f"No major weapon category of {brief.possessive()} imports came mostly from the US in {window}"
+        title = (f"No category making up 5% or more of {brief.possessive()} imports came mostly from the US in "
+                 f"{window}")
     description = (f"Stacked horizontal bars of {brief.possessive()} arms imports in {window} by weapon category and "
                    f"supplier; the US share of each category: "
                    + ", ".join(f"{c} {fmt(share, 'pct')}" for c, share in us_first.items()) + ".")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..metrics.dependency import US, european_suppliers
-from ..metrics.diversification import EQUIPMENT_GUIDELINE
+from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION, US, european_suppliers
+from ..metrics.diversification import EQUIPMENT_GUIDELINE, SAFE_ELIGIBLE_DEFINITION, safe_eligible_suppliers
 from ..metrics.orders import since_invasion
 from ..metrics.weapon_categories import CATEGORIES, CATEGORY_NAMES
 from .context import Brief
@@ -23,14 +23,10 @@ NAMED_CATEGORY = 0.05  # ...when it made up at least this share of the imports (
 CATEGORY_NOUNS = {"air_defence": "air-defence", "combat_aircraft": "combat-aircraft", "helicopters": "helicopter",
                   "armoured_vehicles": "armoured-vehicle", "artillery": "artillery", "missiles": "missile",
                   "ships": "ship"}
-EUROPEAN_SUPPLIERS = "European suppliers (the EU, the United Kingdom, Norway and Switzerland)"
 NAMED_OTHER_SHARE = 0.05  # a supplier outside the US and Europe with at least this share of imports is named
-EDIS = ("against the EU's goal (defence industrial strategy, March 2024) that member states spend at least 50% of "
-        "their procurement budgets in the European defence industry by 2030 and 60% by 2035")
-SAFE = ("suppliers eligible for the EU's SAFE loans (the EU, the EEA-EFTA states, Ukraine, and Canada by its "
-        "agreement of 1 December 2025)")
-PROXY = "imports are a proxy: home production is not in SIPRI's transfers"
-
+EDIS = ("The EU's goal (defence industrial strategy, March 2024) is about procurement budgets: member states are to "
+        "spend at least 50% of them in the European defence industry by 2030 and 60% by 2035")
+DIFFERENCE_SHOWN = 0.05  # European and SAFE-eligible shares this far apart say why
 
 def _span(brief: Brief, metric: str, period: str) -> str | None:
     figure = brief.figure(metric, period)
@@ -42,23 +38,29 @@ def _span(brief: Brief, metric: str, period: str) -> str | None:
 def us_categories(brief: Brief) -> str | None:
     """'The United States supplied 74% of Poland's combat aircraft ... in 2021–25.'"""
     window = brief.data.window(0)
-    named = []
+    named, small = [], []
     for category in CATEGORIES:
         if category == "other":
             continue
         metric = f"us_share_of_{category}_imports"
         figure = brief.figure(metric, window)
         weight = brief.figure(f"category_share_{category}", window)
-        if figure is not None and figure.value >= MOSTLY and weight is not None and weight.value >= NAMED_CATEGORY:
-            named.append((figure.value, _span(brief, metric, window), CATEGORY_NOUNS[category]))
+        if figure is not None and figure.value >= MOSTLY and weight is not None:
+            (named if weight.value >= NAMED_CATEGORY else small).append(
+                (figure.value, _span(brief, metric, window), CATEGORY_NOUNS[category]))
+    # the small categories are named too, so that the sentence never contradicts the chart's caption
+    small_parts = and_join([f"{span} of its {category} imports" for _, span, category in small]) if small else ""
+    small_clause = (f"{small_parts}, {'a category' if len(small) == 1 else 'categories'} under "
+                    f"{NAMED_CATEGORY:.0%} of them" if small else "")
     if not named:
-        return (f"No major weapon category of {brief.possessive()} imports in {short_period(window)} came mostly "
-                f"from the United States.")
+        sentence = (f"No weapon category making up {NAMED_CATEGORY:.0%} or more of {brief.possessive()} imports in "
+                    f"{short_period(window)} came mostly from the United States")
+        return sentence + (f"; it supplied {small_clause}." if small else ".")
     named.sort(key=lambda item: -item[0])
     parts = [f"{span} of {brief.possessive() if i == 0 else 'its'} {category} imports"
              for i, (_, span, category) in enumerate(named)]
     return (f"The United States supplied {and_join(parts)} in {short_period(window)} (by weapon category, from "
-            f"SIPRI's trade register).")
+            f"SIPRI's trade register)" + (f"; also {small_clause}." if small else "."))
 
 
 def other_suppliers(brief: Brief) -> str | None:
@@ -71,8 +73,38 @@ def other_suppliers(brief: Brief) -> str | None:
         return None
     names = [f"{brief.data.countries.in_sentence(code)} ({_span(brief, f'supplier_share_{code}', window)})"
              for code in shares.index]
-    return (f"Besides the United States and {EUROPEAN_SUPPLIERS}, {brief.name} bought from {and_join(names)} in "
+    return (f"Besides the United States and {european_words(brief)}, {brief.name} bought from {and_join(names)} in "
             f"{short_period(window)}.")
+
+
+def european_words(brief: Brief) -> str:
+    """'European suppliers', or 'other European suppliers' for a country that is one of them (the UK, Germany)."""
+    inside = brief.country in european_suppliers(brief.data.countries)
+    return "other European suppliers" if inside else "European suppliers"
+
+
+def _safe_difference(brief: Brief, window: str) -> str:
+    """Why the European and the SAFE-eligible shares differ, by the named suppliers one counts and the other not
+    ('' when they are within DIFFERENCE_SHOWN)."""
+    european, safe = (brief.figure(m, window) for m in ("european_share_of_arms_imports",
+                                                        "safe_eligible_share_of_arms_imports"))
+    if european is None or safe is None or abs(european.value - safe.value) < DIFFERENCE_SHOWN:
+        return ""
+    countries = brief.data.countries
+    in_europe, in_safe = european_suppliers(countries), safe_eligible_suppliers(countries)
+    shares = supplier_shares(brief, window)
+
+    def named(codes: list[str]) -> str:
+        return and_join([f"{countries.in_sentence(c)} ({_span(brief, f'supplier_share_{c}', window)})"
+                         for c in codes])
+
+    only_european = [c for c in shares.index if c in in_europe and c not in in_safe]
+    only_safe = [c for c in shares.index if c in in_safe and c not in in_europe]
+    parts = ([f"{named(only_european)} {'counts' if len(only_european) == 1 else 'count'} as European but not "
+              f"for SAFE"] if only_european else [])
+    parts += ([f"{named(only_safe)} {'counts' if len(only_safe) == 1 else 'count'} for SAFE but not as European"]
+              if only_safe else [])
+    return f": {'; '.join(parts)}" if parts else ""
 
 
 def order_book(brief: Brief) -> str | None:
@@ -85,9 +117,12 @@ def order_book(brief: Brief) -> str | None:
     sentence = (f"Of the {_span(brief, 'pending_orders_tiv', year)} TIV m (SIPRI's trend-indicator value, a "
                 f"measure of volume) on order at the end of {year}, {firm} are firm and {planned} planned or "
                 f"uncertain (a number SIPRI marks '?', or planned beyond what is ordered)")
-    us_firm = _span(brief, "us_share_of_pending_orders_firm", year)
-    if us_firm is not None:
-        sentence += f"; the United States holds {us_firm} of the firm part"
+    us_firm = brief.figure("us_share_of_pending_orders_firm", year)
+    if us_firm is not None and us_firm.value == 0:
+        sentence += "; none of the firm part is from the United States"
+    elif us_firm is not None:
+        sentence += (f"; the United States holds {_span(brief, 'us_share_of_pending_orders_firm', year)} of the "
+                     f"firm part")
     return sentence + "." + _locked_in(brief)
 
 
@@ -111,15 +146,17 @@ def eu_goals(brief: Brief) -> str | None:
     if european is None:
         return None
     orders = _span(brief, "european_share_of_pending_orders", year)
-    text = (f"{EUROPEAN_SUPPLIERS} delivered {european} of {brief.possessive()} arms imports in "
+    words = european_words(brief)
+    text = (f"{words[0].upper()}{words[1:]} delivered {european} of {brief.possessive()} arms imports in "
             f"{short_period(window)}" + (f" and hold {orders} of its pending orders" if orders else ""))
-    if brief.data.countries.is_member("EU27", brief.country, brief.data.last_year):
-        text += f", {EDIS}"
-    text += f" ({PROXY})"
     safe = _span(brief, "safe_eligible_share_of_arms_imports", window)
     if safe is not None:
-        text += f". {SAFE[0].upper()}{SAFE[1:]} delivered {safe} of its imports"
-    return text + "."
+        text += f"; SAFE-eligible suppliers delivered {safe}{_safe_difference(brief, window)}"
+    text += "."
+    if brief.data.countries.is_member("EU27", brief.country, brief.data.last_year):
+        text += (f" {EDIS}. {brief.possessive(start=True)} imports are not its budget: what it buys from its own "
+                 f"industry is not in SIPRI's transfers, so {european} does not say whether {brief.name} meets it.")
+    return text
 
 
 def at_stake(brief: Brief, compact: bool = False) -> str | None:
@@ -153,9 +190,8 @@ def at_stake(brief: Brief, compact: bool = False) -> str | None:
 
 
 # what the PDF's shorter sentences leave out (the web page keeps the definitions in full)
-COMPACT = ((EUROPEAN_SUPPLIERS, "European suppliers"), (SAFE, "suppliers eligible for the EU's SAFE loans"),
-           (EDIS, "against the EU's goal of half of procurement spending in the European defence industry by 2030"),
-           (f" ({PROXY})", " (imports as a proxy)"),
+COMPACT = ((EDIS, "The EU's 50% goal (2030) is about procurement budgets"),
+           (": what it buys from its own industry is not in SIPRI's transfers,", ","),
            (" (SIPRI's trend-indicator value, a measure of volume)", ""),
            (" (a number SIPRI marks '?', or planned beyond what is ordered)", ""),
            (" (by weapon category, from SIPRI's trade register)", ""),
@@ -281,6 +317,10 @@ def europe_countries(data) -> str:
                      _cell(data, code, "us_share_of_pending_orders_firm", year), _stake_cell(data, code)])
     period = short_period(window)
     stake_year = _stake_period(data, "EUROPE") or "latest NATO year"
-    return md_table(["Country", f"US share, {period}", f"European share, {period}", f"SAFE-eligible, {period}",
-                     f"US share of firm orders, end of {year}",
-                     f"US procurement at stake a year, scenario ({stake_year} figures)"], rows, "lrrrrr")
+    return (md_table(["Country", f"US share, {period}", f"European share, {period}", f"SAFE-eligible, {period}",
+                      f"US share of firm orders, end of {year}",
+                      f"US procurement at stake a year, scenario ({stake_year} figures)"], rows, "lrrrrr")
+            + f"\nEuropean suppliers are {md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}; SAFE-eligible suppliers are "
+              f"{md_escape(SAFE_ELIGIBLE_DEFINITION)}. The two shares differ where a country buys from the United "
+              f"Kingdom, Switzerland, NATO or the EU (European, not SAFE-eligible) or from Canada or Ukraine "
+              f"(SAFE-eligible, not European).\n")

@@ -12,7 +12,7 @@ import pandas as pd
 from .context import Brief
 from .orders import orders_key_finding
 from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
-from .text import figure_span, fmt, metric_format, short_period
+from .text import TIMES_FROM, figure_span, fmt, metric_format, short_period
 
 US = "USA"
 NAMED_SHARE = 0.20  # every supplier above this share of the latest window is named
@@ -162,10 +162,11 @@ def import_findings(brief: Brief) -> list[str]:
                          f"({spans.span('arms_imports_tiv', window)} million SIPRI trend-indicator values) were about "
                          f"the same as in {shown_before}.")
     elif change is not None:
-        word = "higher" if change >= 0 else "lower"
+        how = (f"{spans.span('arms_imports_change', window, 'times')} those of" if change >= TIMES_FROM else
+               f"{spans.span('arms_imports_change', window, 'pct_abs')} {'higher' if change >= 0 else 'lower'} than in")
         sentences.append(f"{brief.possessive(start=True)} arms imports in {shown} "
                          f"({spans.span('arms_imports_tiv', window)} million SIPRI trend-indicator values) were "
-                         f"{spans.span('arms_imports_change', window, 'pct_abs')} {word} than in {shown_before}.")
+                         f"{how} {shown_before}.")
     return sentences
 
 
@@ -197,7 +198,10 @@ def _sipri_spending(brief: Brief) -> list[str]:
     changes = []
     if spans.value("milex_real_change", year) is not None:
         changes.append(f"{spans.span('milex_real_change', year)} on {int(year) - 1}")
-    if spans.value("milex_real_change_since_2014", year) is not None:
+    since_2014 = spans.value("milex_real_change_since_2014", year)
+    if since_2014 is not None and since_2014 >= TIMES_FROM:
+        changes.append(f"{spans.span('milex_real_change_since_2014', year, 'times')} the 2014 level")
+    elif since_2014 is not None:
         changes.append(f"{spans.span('milex_real_change_since_2014', year)} since 2014")
     if changes:
         sentence += "; in real terms that is " + " and ".join(changes)

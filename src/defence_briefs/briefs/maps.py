@@ -45,7 +45,7 @@ LEGEND_LABELS = {
     "pct1": "format(datum.value, '.1%')",
     "pct2": "format(datum.value, '.2%')",
     "change": "replace(format(datum.value, '+,.0%'), '-', '−')",
-    "real_change": "replace(format(datum.value, '+,.1%'), '-', '−')",
+    "real_change": "replace(format(datum.value, abs(datum.value) >= 1 ? '+,.0%' : '+,.1%'), '-', '−')",
     "points": "replace(format(datum.value * 100, '+.1f'), '-', '−') + ' points'",
     "usd_m": "abs(datum.value) >= 1000 ? '$' + format(datum.value / 1000, ',.1f') + ' bn' "
              ": '$' + format(datum.value, ',.0f') + ' m'",

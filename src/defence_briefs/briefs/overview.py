@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION
 from .context import ReleaseData
 from .targets import GUIDELINE, HAGUE_CORE
 from .text import fmt, long_date, md_escape, md_table, metric_format, short_period
@@ -139,8 +140,8 @@ def groups_table(data: ReleaseData) -> str:
                       f"Military spending {year}", f"Real change {year}", f"Share of GDP {year}"], rows)
             + f"\nEurope is {md_escape(data.europe_covers())}. European NATO members are the NATO allies among "
               f"them in {year}. Spending totals are SIPRI's figures summed over the members with a figure; Europe's "
-              "share of GDP includes Ukraine's wartime spending. European suppliers, in the shares, are the EU27, "
-              "the United Kingdom, Norway, Switzerland and joint EU or NATO programmes.\n")
+              "share of GDP includes Ukraine's wartime spending. European suppliers, in the shares, are "
+              f"{md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}.\n")
 
 
 def intro(data: ReleaseData) -> str:

@@ -11,7 +11,8 @@ import re
 import pandas as pd
 
 from ..metrics.bilateral_tiv import EXACT_TABLES, TOTALS_REGISTER
-from ..metrics.dependency import MATERIAL_CUT
+from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION, MATERIAL_CUT
+from ..metrics.diversification import SAFE_ELIGIBLE_DEFINITION
 from .context import Brief, ReleaseData
 from .findings import key_findings
 from .targets import GUIDELINE, HAGUE_CORE
@@ -44,7 +45,6 @@ BY_ID_IN_PDF = frozenset({*EXACT_TABLES, TOTALS_REGISTER})
 SPLIT_METRICS = frozenset({"us_share_of_arms_imports", "arms_imports_tiv"})
 RANKED = (("us_share_of_arms_imports", "window", "US share of arms imports"),
           ("milex_share_of_gdp", "milex", "Spending, share of GDP (SIPRI)"))
-NO_BREAK_DASH = "\u2060–\u2060"
 RANKED_PROSE = {"us_share_of_arms_imports": "the US share of its arms imports",
                 "milex_share_of_gdp": "military spending as a share of GDP (SIPRI)"}
 
@@ -73,7 +73,7 @@ def key_figures(brief: Brief) -> str:
     for metric, kind, label in (
         ("us_share_of_arms_imports", "window", "of arms imports from the US"),
         ("european_share_of_arms_imports", "window", "from European suppliers"),
-        ("pending_orders_tiv", "year", "TIV m of orders undelivered"),
+        ("pending_orders_tiv", "year", "TIV m of orders undelivered at the end of"),
         ("milex_current_usd", "milex", "military spending"),
         ("milex_share_of_gdp", "milex", "of GDP (SIPRI)"),
         ("nato_share_of_gdp", "nato", "of GDP (NATO definition)"),
@@ -86,9 +86,9 @@ def key_figures(brief: Brief) -> str:
         span = figure_span(figure.value, metric_format(metric), brief.country, metric, period)
         mark = "\\*" if figure.estimate else ""  # inside the bold figure, so it stays beside the number
         estimates += bool(figure.estimate)
-        # a word joiner on each side of the dash keeps '2021–25' on one line in the narrow PDF tiles
-        unbroken = short_period(period).replace("–", NO_BREAK_DASH)
-        items.append(f"- **{span}{mark}** {label}, {unbroken}")
+        # the period stays on one line (CSS .nowrap; brief.typ boxes it), with no invisible character to copy
+        joint = " " if label.endswith(" of") else ", "  # 'at the end of 2025', else 'military spending, 2025'
+        items.append(f"- **{span}{mark}** {label}{joint}[{short_period(period)}]{{.nowrap}}")
     if not items:
         return ""
     note = (f"\n\\* estimate: over {MATERIAL_CUT:.0%} of it depends on how deliveries SIPRI gives as multi-year "
@@ -353,18 +353,20 @@ def sources_table(brief: Brief, full: bool = True) -> str:
             "```{=typst}\n]\n```\n")
 
 
-def method_notes(brief: Brief) -> str:
-    """Short notes on how to read the figures, pointing to the methodology page."""
+def method_notes(brief: Brief, compact: bool = False) -> str:
+    """Short notes on how to read the figures, pointing to the methodology page (`compact`: the PDF's, with the
+    Hague level in its shorter words)."""
+    hague = HAGUE_CORE.medium if compact else HAGUE_CORE.long
     return (
         "- **TIV** is SIPRI's trend-indicator value: the volume of deliveries of major arms, not their price; shares "
         "of TIV compare suppliers, not money spent.\n"
         f"- **Windows** are five calendar years, as SIPRI reports them. {md_escape(brief.data.yearly_basis())}.\n"
-        "- **European suppliers** are the EU27, the United Kingdom, Norway, Switzerland and joint EU or NATO "
-        "programmes.\n"
+        f"- **European suppliers** are {md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}. **SAFE-eligible suppliers** "
+        f"are {md_escape(SAFE_ELIGIBLE_DEFINITION)}.\n"
         f"- **Europe** is {md_escape(brief.data.europe_covers())}.\n"
         "- **Spending** is SIPRI's military expenditure; NATO's defence expenditure uses NATO's definition and "
         "NATO publishes it for its members only. "
         + (f"Gaps are the extra spending a year that would reach {md_escape(GUIDELINE.medium)}, or "
-           f"{md_escape(HAGUE_CORE.long)}.\n" if brief.is_nato
+           f"{md_escape(hague)}.\n" if brief.is_nato
            else f"{md_escape(brief.name_start)} is not a NATO member, so NATO's spending targets do not apply to it.\n")
     )

@@ -6,7 +6,9 @@ import datetime as dt
 import math
 import re
 
-FORMATS = ("pct", "pct_abs", "change", "pct1", "pct2", "points", "usd_m", "usd", "tiv", "int", "real_change")
+FORMATS = ("pct", "pct_abs", "change", "pct1", "pct2", "points", "usd_m", "usd", "tiv", "int", "real_change",
+           "times")
+TIMES_FROM = 2.0  # a rise of +200% or more reads as "about N times" in a sentence (`times`), never as "+11,481%"
 # One format per metric, in prose, key figures, tables and chart titles alike (see STYLE.md).
 METRIC_FORMATS = {
     "us_share_of_arms_imports": "pct", "european_share_of_arms_imports": "pct", "other_share_of_arms_imports": "pct",
@@ -65,9 +67,13 @@ def long_date(day: dt.date | str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^$@:\"'])")
 
 
+_APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=[a-z\s]|$)")
+
+
 def fmt(value: float, kind: str) -> str:
     """`value` as a brief prints it: pct 0.4355 -> '44%', pct2 -> '4.12%', usd_m 38012 -> '$38.0 bn';
-    real_change 9.3 -> '+930.0%' (changes are always percentages, never 'times')."""
+    real_change 0.234 -> '+23.4%' but 16.561 -> '+1,656%' (a change of 100% or more in whole percents);
+    times 114.81 (a change) -> 'about 116 times', for sentences whose change is TIMES_FROM or more."""
     if kind not in FORMATS:
         raise ValueError(f"unknown number format {kind!r}; known: {', '.join(FORMATS)}")
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -83,7 +89,9 @@ def fmt(value: float, kind: str) -> str:
     if kind == "pct2":
         return f"{value * 100:.2f}%"
     if kind == "real_change":
-        return f"{value * 100:+,.1f}%".replace("-", "−")
+        return f"{value * 100:+,.{0 if abs(value) >= 1 else 1}f}%".replace("-", "−")
+    if kind == "times":
+        return f"about {1 + value:,.0f} times"
     if kind == "points":
         return f"{value * 100:+.1f} points".replace("-", "−")
     if kind == "usd_m":
@@ -99,6 +107,8 @@ def parse_fmt(text: str, kind: str) -> float:
     """The number shown in a `fmt` string, in the metric's own unit (inverse of `fmt` up to rounding)."""
     cleaned = text.replace("−", "-").replace(",", "").replace("$", "").replace("%", "").replace("+", "")
     number = float(re.search(r"-?\d+(?:\.\d+)?", cleaned).group(0))
+    if kind == "times":
+        return number - 1
     if kind in ("pct", "pct_abs", "change", "pct1", "pct2", "real_change", "points"):
         return number / 100
     if kind == "usd_m":
@@ -106,9 +116,15 @@ def parse_fmt(text: str, kind: str) -> float:
     return number
 
 
+def typographic(text: str) -> str:
+    """An apostrophe after a letter set as the typographic one (’), as pandoc sets those of the prose."""
+    return _APOSTROPHE.sub("’", text)
+
+
 def md_escape(text: str) -> str:
-    """Plain text from a source (names, weapon designations) made literal in pandoc markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Plain text from a source (names, weapon designations) made literal in pandoc markdown; an apostrophe after
+    a letter is set as the typographic one (’), as pandoc sets those of the text around it."""
+    return _MD_SPECIAL.sub(r"\\\1", typographic(str(text)))
 
 
 def attr_escape(text: str) -> str:
@@ -122,9 +138,17 @@ def figure_span(value: float, kind: str, country: str, metric: str, period: str)
             f'period="{attr_escape(period)}" format="{kind}"}}')
 
 
-def dash_periods(text: str) -> str:
-    """Ranges of years in quoted or hand-written text set with an en dash ('2019-23' -> '2019–23')."""
-    return re.sub(r"\b((?:19|20)\d\d)-((?:19|20)?\d\d)\b", "\\1–\\2", text)
+def dash_periods(text: str, shorten: bool = True) -> str:
+    """Ranges of years in generated or hand-written text in the one period notation ('2019-23', '2019-2023'
+    and '2019–2023' -> '2019–23'; '1999-2003' -> '1999–2003'); `shorten=False` (a publisher's title) only sets
+    the en dash ('(2014-2024)' -> '(2014–2024)')."""
+    def short(match: re.Match) -> str:
+        start, end = match.group(1), match.group(2)
+        if not shorten:
+            return f"{start}–{end}"
+        return short_period(f"{start}-{end if len(end) == 4 else start[:2] + end}")
+
+    return re.sub(r"\b((?:19|20)\d\d)[-–]((?:19|20)?\d\d)\b", short, text)
 
 
 def short_period(period: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dependency import EUROPEAN_SUPPLIERS_DEFINITION
 from .weapon_categories import CATEGORIES
 
 
@@ -54,8 +55,8 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "EUROPE_EX_UKR, SIPRI_EUROPE, SIPRI_EURO_NATO), latest and previous window.", TIV,
                      r"share_of_arms_exports_to_(EU27|NATO_EUROPE|EUROPE|EUROPE_EX_UKR|SIPRI_EUROPE|SIPRI_EURO_NATO)"),
     MetricDefinition("arms_imports_from_{us,europe,others}_tiv", "SIPRI TIV m",
-                     "Arms imports from the United States, from European suppliers (EU27, UK, Norway, Switzerland, "
-                     "EU and NATO bodies) and from all others.", TIV,
+                     "Arms imports from the United States, from European suppliers and from all others; European "
+                     f"suppliers are {EUROPEAN_SUPPLIERS_DEFINITION}.", TIV,
                      r"arms_imports_from_(us|europe|others)_tiv"),
     MetricDefinition("arms_imports_change", "fraction",
                      "Change of a window's imports from the previous five-year window (0.5 = +50%), "

@@ -24,8 +24,11 @@ from .weapon_categories import CATEGORIES
 
 US = "USA"
 # Suppliers counted as European: the EU27 (today's members, whatever the year), the UK, Norway,
-# Switzerland, and EU and NATO bodies.
+# Switzerland, and the EU and NATO where SIPRI names them as the supplier. Every page says it in these words.
 EUROPEAN_NON_EU = ("GBR", "NOR", "CHE", "ORG_EU", "ORG_NATO")
+EUROPEAN_SUPPLIERS_DEFINITION = ("the EU27 (today's members), the United Kingdom, Norway and Switzerland, and the EU "
+                                 "and NATO where SIPRI names them as the supplier (jointly run fleets and "
+                                 "programmes)")
 BLOCS = ("us", "europe", "others")
 WINDOW_YEARS = 5
 # a figure is an estimate when more than this part of its TIV comes from deals split over years that its period cuts
@@ -68,7 +71,7 @@ def latest_windows(last_year: int, count: int = ROLLING_WINDOWS, length: int = W
 
 
 def european_suppliers(countries: CountryTable) -> frozenset[str]:
-    """EU27 members (current membership), the UK, Norway, Switzerland, and EU and NATO bodies."""
+    """The suppliers of EUROPEAN_SUPPLIERS_DEFINITION as codes."""
     eu = {m.member for m in countries.memberships if m.group == "EU27" and m.left is None}
     return frozenset(eu | set(EUROPEAN_NON_EU))
 

@@ -36,6 +36,11 @@ def safe_table() -> tuple[dict[str, str], ...]:
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(csv.DictReader(handle))
 
+# the one definition of SAFE-eligible suppliers (reference/safe_eligible_suppliers.csv), as every page words it
+SAFE_ELIGIBLE_DEFINITION = ("the EU27, the EEA-EFTA states (Norway, Iceland, Liechtenstein), Ukraine, and Canada "
+                            "by its agreement of 1 December 2025; not the United Kingdom, Switzerland, or the EU and "
+                            "NATO as suppliers")
+
 
 def safe_eligible_suppliers(countries: CountryTable) -> frozenset[str]:
     """The suppliers whose deliveries count as made in the EU, the EEA-EFTA states, Ukraine or a country with a

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..briefs.text import dash_periods
+from ..briefs.text import dash_periods, short_period
 from ..countries import country_table
 from ..errors import DataError
 from ..fileio import atomic_write_bytes
@@ -256,7 +256,7 @@ def choices_markdown(project: Project, manifest: Manifest) -> str:
     counts = alternatives.exclusion_counts(classify(register, countries), european, latest.last_data_year)
     first = latest.last_data_year - alternatives.ALTERNATIVE_YEARS + 1
     lines = [f"Release {latest.name}: register rows of European suppliers ordered or delivered in "
-             f"{first}–{latest.last_data_year} that each rule left out of the choice set.", "",
+             f"{short_period(f'{first}-{latest.last_data_year}')} that each rule left out of the choice set.", "",
              "| Rule | Rows | Order TIV m | Largest |", "|---|---|---|---|"]
     for row in counts.itertuples():
         lines.append(f"| {row.rule} | {row.rows:,} | {row.tiv_order:,.0f} | {row.examples} |")

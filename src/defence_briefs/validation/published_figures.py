@@ -272,5 +272,5 @@ def parser_checks_markdown(project: Project) -> str:
 def sources_markdown() -> str:
     """Where each publication's wording was read (methodology.md)."""
     seen = dict.fromkeys(f.source for f in (*REPRODUCTIONS, *PARSER_CHECKS))
-    return "\n".join(f"- {SHORT_NAMES[publication]}: {dash_periods(publication)}; read in {where}"
+    return "\n".join(f"- {SHORT_NAMES[publication]}: {dash_periods(publication, shorten=False)}; read in {where}"
                      for publication, where in seen) + "\n"
