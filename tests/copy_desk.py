@@ -345,3 +345,101 @@ def eu_goal_problems(blocks: list[str], name: str) -> list[str]:
     return [f"the EU's goal compared without {name}'s caveat: …{block[:120]}…" for block in blocks
             if "50%" in block and "European defence industry" in block
             and not (name in block and "does not say whether" in block)]
+
+
+CAUSAL_AS = re.compile(r"\bas (?:the )?[A-Z][\w ]*?(?:'s|’s|') share (?:rose|fell|grew)")
+
+
+def causal_problems(text: str) -> list[str]:
+    """A move of one share given as the cause of another's ('down from 47% … as Italy's share rose'): the data
+    show the two together, not that one caused the other."""
+    return [f"causal 'as' without evidence: …{text[max(0, m.start() - 40):m.end() + 20]}…"
+            for m in CAUSAL_AS.finditer(text)]
+
+
+def repeated_blocks(blocks: list[str]) -> list[str]:
+    """The same sentence or paragraph printed twice in a row (Iceland's 'SIPRI records no arms imports …')."""
+    return [f"printed twice in a row: {a[:100]!r}" for a, b in itertools.pairwise(blocks) if a == b]
+
+
+def repeated_sentences(text: str) -> list[str]:
+    """The same sentence twice in a row in running text (a PDF's)."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if len(s.strip()) > 20]
+    return [f"printed twice in a row: {a[:100]!r}" for a, b in itertools.pairwise(sentences) if a == b]
+
+
+HIGHLIGHT_RANK = re.compile(r"Horizontal bars of (.*?), for \d+ European countries.*? rank (\d+) of (\d+)")
+
+
+def rank_agreement_problems(soup: BeautifulSoup) -> list[str]:
+    """The peers chart's rank of the country (its description) against the peers table's 'k of N' for the same
+    figure: ties ranked one way in the chart and another in the table (Malta: 'rank 39' against '34 of 39')."""
+    table_ranks = {}
+    for row in soup.select("table tr"):
+        cells = [" ".join(c.get_text().split()) for c in row.find_all(["td", "th"])]
+        for cell in cells[1:]:
+            if re.fullmatch(r"\d+ of \d+", cell):
+                table_ranks[cells[0]] = cell
+    problems = []
+    for spec in chart_specs(soup):
+        match = HIGHLIGHT_RANK.search(str(spec.get("description", "")))
+        if match and match.group(1) in {k.lower() for k in table_ranks} | set(table_ranks):
+            label = next(k for k in table_ranks if k.lower() == match.group(1).lower())
+            chart = f"{match.group(2)} of {match.group(3)}"
+            if table_ranks[label] != chart:
+                problems.append(f"{label}: the chart ranks it {chart}, the table {table_ranks[label]}")
+    return problems
+
+
+def shortfall_problems(soup: BeautifulSoup) -> list[str]:
+    """A share of GDP printed as the level it falls short of, in the same column as its shortfall ('2.00%' above
+    'Short of NATO's 2% guideline: $587 m'): NATO's share row against NATO's gap rows."""
+    problems = []
+    for table in soup.find_all("table"):
+        rows = {" ".join(r.find_all(["td", "th"])[0].get_text().split()): [" ".join(c.get_text().split())
+                                                                             for c in r.find_all(["td", "th"])[1:]]
+                for r in table.find_all("tr") if r.find_all(["td", "th"])}
+        for label, cells in rows.items():
+            level = re.search(r"Short of (?:NATO[’']s )?(\d+(?:\.\d+)?)% ", label)
+            share_label = next((k for k in rows if k.startswith(("Defence expenditure, share of GDP (NATO)",
+                                                                  "Core defence, share of GDP (NATO"))
+                                and ("core" in k.lower()) == ("core" in label.lower())), None)
+            if not level or share_label is None:
+                continue
+            for short, share in zip(cells, rows[share_label], strict=False):
+                shown = re.match(r"(\d+(?:\.\d+)?)%", share)
+                if short.rstrip("*") not in ("met", "no data") and shown and float(shown.group(1)) >= float(
+                        level.group(1)):
+                    problems.append(f"{share_label} shows {share} beside '{label}' {short}")
+    return problems
+
+
+def unmarked_estimates(soup: BeautifulSoup, estimates: set[tuple[str, str, str]]) -> list[str]:
+    """A traced figure (span.fig) in a table or a key-figure tile that metrics.csv flags as an estimate but that
+    carries no '*' (`estimates`: the flagged (country, metric, period) rows)."""
+    problems = []
+    for span in soup.select("span.fig"):
+        if span.find_parent(["table"]) is None and span.find_parent(class_="keyfigures") is None:
+            continue
+        key = (span.get("data-country"), span.get("data-metric"), span.get("data-period"))
+        after = span.next_sibling
+        marked = (isinstance(after, str) and after.lstrip().startswith("*")) or (
+            span.parent.name == "strong" and span.parent.get_text().rstrip().endswith("*"))
+        if key in estimates and not marked:
+            problems.append(f"{span.get_text()} ({', '.join(map(str, key))}) is an estimate without its '*'")
+    return problems
+
+
+def untraced_cells(soup: BeautifulSoup, section_ids: tuple[str, ...]) -> list[str]:
+    """A number in a table of the given sections that is not a traced figure (span.fig), so that neither its
+    estimate mark nor its value can be checked against metrics.csv."""
+    problems = []
+    for section_id in section_ids:
+        section = soup.find(id=section_id)
+        rows = section.select("tbody tr") if section else []
+        for cell in (c for row in rows for c in row.find_all("td")[1:]):  # the first cell names the row
+            text = " ".join(cell.get_text().split())
+            if re.search(r"\d", re.sub(r"\((?:19|20)\d\d\)|\(\d+ countries\)", "", text)) and not cell.select(
+                    "span.fig"):
+                problems.append(f"#{section_id}: {text!r} is not traced to metrics.csv")
+    return problems

@@ -19,6 +19,7 @@ from copy_desk import (
     apostrophe_problems,
     article_problems,
     category_contradictions,
+    causal_problems,
     chart_problems,
     chart_specs,
     colour_problems,
@@ -29,9 +30,15 @@ from copy_desk import (
     markup_leaks,
     own_bloc_problems,
     prose_blocks,
+    rank_agreement_problems,
     rank_problems,
+    repeated_blocks,
+    repeated_sentences,
+    shortfall_problems,
     spec_texts,
     style_problems,
+    unmarked_estimates,
+    untraced_cells,
     visible_text,
 )
 
@@ -208,6 +215,44 @@ def test_mixed_apostrophes_and_an_eu_goal_without_its_caveat_are_caught() -> Non
     good = ("The EU’s goal is about procurement budgets: at least 50% of them in the European defence industry by "
             "2030. Malta’s imports are not its budget, so 100% does not say whether Malta meets it.")
     assert eu_goal_problems([good], "Malta") == []
+
+
+def test_causal_as_repeats_rank_disagreements_and_hidden_shortfalls_are_caught() -> None:
+    assert causal_problems("down from 47% in 2016–20, as Italy’s share rose to 34%")
+    assert causal_problems("down from 47% in 2016–20, while Italy’s share rose to 34%") == []
+    iceland = ["SIPRI records no arms imports by Iceland in 2021–25."] * 2
+    assert repeated_blocks(iceland) and repeated_sentences(" ".join(iceland))
+    assert repeated_blocks(iceland[:1]) == [] and repeated_sentences(iceland[0]) == []
+    spec = ('{"description": "Horizontal bars of US share of arms imports, 2021–25, for 39 European countries, '
+            'largest first; Malta is highlighted at 0%, rank 39 of 39."}')
+    table = ("<table><tr><th>Figure</th><th>Malta</th><th>Rank in Europe (1 = highest)</th></tr>"
+             "<tr><td>US share of arms imports, 2021–25</td><td>0%</td><td>34 of 39</td></tr></table>")
+    malta = _page(f'<script type="application/json" id="spec-1">{spec}</script>{table}')
+    assert rank_agreement_problems(malta) == ["US share of arms imports, 2021–25: the chart ranks it 39 of 39, "
+                                              "the table 34 of 39"]
+    assert rank_agreement_problems(_page(f'<script type="application/json" id="spec-1">'
+                                         f'{spec.replace("rank 39 of 39", "rank 34 of 39, tied with 5 others")}'
+                                         f'</script>{table}')) == []
+    spending = ("<table><tr><th></th><th>2020</th><th>2021</th></tr>"
+                "<tr><td>Defence expenditure, share of GDP (NATO)</td><td>2.00%</td><td>2.01%</td></tr>"
+                "<tr><td>Short of NATO’s 2% guideline (NATO figures)</td><td>$125 m</td><td>met</td></tr></table>")
+    assert shortfall_problems(_page(spending)) == [
+        "Defence expenditure, share of GDP (NATO) shows 2.00% beside 'Short of NATO’s 2% guideline (NATO figures)' "
+        "$125 m"]
+    assert shortfall_problems(_page(spending.replace("2.00%", "1.996%"))) == []
+
+
+def test_an_unmarked_or_untraced_estimate_in_a_table_is_caught() -> None:
+    """The overview's tables printed Poland's '44%' and Ukraine's '$84.1 bn' with no mark, and untraced."""
+    span = ('<span class="fig" data-country="POL" data-metric="us_share_of_arms_imports" data-period="2021-2025">'
+            '44%</span>')
+    estimates = {("POL", "us_share_of_arms_imports", "2021-2025")}
+    table = '<section id="all-countries"><table><tbody><tr><td>Poland</td><td>{}</td></tr></tbody></table></section>'
+    assert unmarked_estimates(_page(table.format(span)), estimates)
+    assert unmarked_estimates(_page(table.format(span + "*")), estimates) == []
+    assert untraced_cells(_page(table.format("44%")), ("all-countries",)) == [
+        "#all-countries: '44%' is not traced to metrics.csv"]
+    assert untraced_cells(_page(table.format(span + "*")), ("all-countries",)) == []
 
 
 # --- the real site -------------------------------------------------------------------------------------------
@@ -406,7 +451,8 @@ def test_every_pdf_carries_the_evidence_of_its_findings_within_four_pages(briefs
 def test_sentences_agree_with_their_charts_and_say_what_they_compare(briefs_project: Project) -> None:
     """The second read's classes over every page: a sentence that contradicts its chart, a country inside its own
     bloc, a second definition of European or SAFE-eligible suppliers, straight apostrophes beside curly ones, the
-    EU's 50% goal without the country's caveat."""
+    EU's 50% goal without the country's caveat, causal 'as', a sentence printed twice, a chart's rank against its
+    table's, a share printed as the level it falls short of, estimates without their mark, untraced table cells."""
     from defence_briefs.briefs.diversification import CATEGORY_NOUNS
     from defence_briefs.metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION
     from defence_briefs.metrics.diversification import SAFE_ELIGIBLE_DEFINITION
@@ -417,11 +463,17 @@ def test_sentences_agree_with_their_charts_and_say_what_they_compare(briefs_proj
     definitions = {"European suppliers": EUROPEAN_SUPPLIERS_DEFINITION,
                    "SAFE-eligible suppliers": SAFE_ELIGIBLE_DEFINITION}
     eu = set(countries.members("EU27", 2025))
+    metrics = load_metrics(briefs_project, RELEASE)
+    estimates = set(map(tuple, metrics.loc[metrics["estimate"], ["country", "metric", "period"]].to_numpy()))
     problems = []
     for page in _pages(briefs_project):
         soup = _soup(page)
         blocks = prose_blocks(soup)
         found = category_contradictions(soup, nouns) + apostrophe_problems(blocks)
+        found += causal_problems(" ".join(blocks)) + repeated_blocks(blocks) + rank_agreement_problems(soup)
+        found += shortfall_problems(soup) + unmarked_estimates(soup, estimates)
+        if page.name == "index.html":
+            found += untraced_cells(soup, ("all-countries", "country-groups"))
         found += definition_problems(" ".join(" ".join(visible_text(soup).split()).split("\n")), definitions)
         if page.parent.name == "countries":
             found += own_bloc_problems(blocks, countries.name(page.stem))
@@ -433,7 +485,7 @@ def test_sentences_agree_with_their_charts_and_say_what_they_compare(briefs_proj
             # the running footer of each page ("Sources: … Page 2 of 4") can fall inside a sentence
             flat = re.sub(r"Sources: SIPRI Arms Transfers and Military.*?Page \d+ of \d+", " ",
                           " ".join(_pdf_text(pdf).split()))
-            found = definition_problems(flat, definitions)
+            found = definition_problems(flat, definitions) + causal_problems(flat) + repeated_sentences(flat)
             found += own_bloc_problems([flat], countries.name(pdf.stem))
             problems += [f"{pdf.name}: {p}" for p in found]
     assert problems == [], "\n".join(problems[:40])

@@ -269,6 +269,20 @@ def test_spending_gaps_real_change_and_group_ratios_by_hand() -> None:
     assert share == pytest.approx(40 / 2000)
 
 
+def test_nato_gaps_are_measured_on_natos_own_share() -> None:
+    """NATO's June 2024 edition, the Netherlands 2024e: 21,460 US$ m spent against 1,162,883 US$ m of GDP (1.85% at
+    current prices) but a share of real GDP of 2.05% (Table 3). The 2% guideline is met on NATO's share: no gap;
+    the 3.5% gap is (3.5% - 2.05%) x GDP."""
+    table = milex([("NLD", "milex_current_usd", 2024, 23600.0), ("NLD", "milex_share_of_gdp", 2024, 0.019)])
+    nato = milex([("NLD", "nato_defexp_current_usd", 2024, 21460.0), ("NLD", "nato_share_of_gdp", 2024, 0.0205),
+                  ("NLD", "nato_gdp_current_usd", 2024, 1162883.0)])
+    sources = {"sipri": "s", "sipri_derived": "d", "nato": "n"}
+    values = sp.spending_metrics(table, nato, ["NLD"], [], COUNTRIES, 2024, sources).frame("t").set_index(
+        ["country", "metric", "period"])["value"]
+    assert values["NLD", "nato_gap_to_2pct_gdp_usd", "2024"] == 0
+    assert values["NLD", "nato_gap_to_3_5pct_gdp_usd", "2024"] == pytest.approx((0.035 - 0.0205) * 1162883)
+
+
 def test_group_totals_need_every_member() -> None:
     table = milex([("EST", "milex_current_usd", 2023, 10.0)])
     lookup = sp.lookups(sp.country_series(table))["milex_current_usd"]

@@ -126,8 +126,10 @@ def bloc_shares_chart(brief: Brief) -> BriefChart | None:
             title += f" ({fmt(us_first.value, 'pct')} in {short_period(first)})"
         us_text = f"In {short_period(latest)} the US share was {fmt(us.value, 'pct')}"
     frame["share"] = frame["value"].map(lambda v: fmt(v, "pct"))
+    # every window to the latest, so that windows without imports show as gaps instead of ending the axis early
+    windows = [short_period(f"{start}-{start + 4}") for start in range(int(first[:4]), int(latest[:4]) + 1)]
     chart = alt.Chart(frame, width=WIDTH, height=130).mark_bar().encode(
-        x=alt.X("window:O", title="Five-year window", sort=sorted(frame["window"].unique())),
+        x=alt.X("window:O", title="Five-year window", scale=alt.Scale(domain=windows)),
         y=alt.Y("value:Q", title="Share of arms imports", axis=alt.Axis(format="%"), stack="normalize"),
         color=alt.Color("bloc:N", scale=bloc_scale(_blocs_with_data(frame)), sort=list(BLOC_COLOURS)),
         order=alt.Order("order:Q"),
@@ -136,7 +138,7 @@ def bloc_shares_chart(brief: Brief) -> BriefChart | None:
     ).transform_calculate(order=f"indexof({list(BLOC_COLOURS)!r}, datum.bloc)")
     description = (f"Stacked bars of the shares of {brief.possessive()} arms imports from the United States, European "
                    f"suppliers and others, for each five-year window from {short_period(first)} to "
-                   f"{short_period(frame['period'].max())}. {us_text}.")
+                   f"{short_period(latest)}. {us_text}.")
     return finish(chart, title, "Share of arms imports by supplier, rolling five-year windows (SIPRI TIV)",
                   SIPRI_AT, description, brief.data)
 
@@ -445,9 +447,12 @@ def peers_chart(data: ReleaseData, metric: str, period: str, kind: str, title: s
     if highlight:
         own = rows[rows["country"] == highlight]
         if not own.empty:
-            rank = order.index(own["name"].iloc[0]) + 1
+            # ranked as the peers table ranks (metrics.ranking: ties share the higher rank), not by bar position
+            value = own["value"].iloc[0]
+            rank, ties = int((rows["value"] > value).sum()) + 1, int((rows["value"] == value).sum()) - 1
             description += (f"; {data.countries.in_sentence(highlight)} is highlighted at {own['shown'].iloc[0]}, "
-                            f"rank {rank}")
+                            f"rank {rank} of {len(rows)}" + (f", tied with {ties} others" if ties > 1 else
+                                                              ", tied with one other" if ties == 1 else ""))
     return finish(chart, title, subtitle, source, description + ".", data)
 
 

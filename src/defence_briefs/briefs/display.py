@@ -53,12 +53,14 @@ def chart_html(chart: BriefChart, spec: dict | str) -> str:
 
 
 def show_chart(chart: BriefChart | None, missing: str, pdf: bool = True) -> None:
-    """Display a chart (HTML for the site, SVG for the PDF), or the sentence `missing` when there is no chart."""
+    """Display a chart (HTML for the site, SVG for the PDF), or the sentence `missing` when there is no chart
+    (in the same outputs as the chart; '' for nothing, where the text around already says it)."""
     from altair.utils import schemapi
     from IPython.display import publish_display_data
 
     if chart is None:
-        show_markdown(f"*{missing}*")
+        if missing:
+            show_markdown(f"*{missing}*", pdf=pdf)
         return
     # the build's kernels switch Altair's schema validation off (kernels.WARM_UP; the tests validate every
     # published spec); a notebook opened elsewhere keeps it on

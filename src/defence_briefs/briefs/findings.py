@@ -12,12 +12,32 @@ import pandas as pd
 from .context import Brief
 from .orders import orders_key_finding
 from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
-from .text import TIMES_FROM, figure_span, fmt, metric_format, short_period
+from .text import TIMES_FROM, figure_span, fmt, md_escape, metric_format, short_period
 
 US = "USA"
 NAMED_SHARE = 0.20  # every supplier above this share of the latest window is named
 LARGE_MOVE = 0.10  # a move of the US share this large (10 points) is explained
 ONE_YEAR = 0.6  # a supplier's deliveries "mostly in one year" when one year holds this much of its window
+ONE_SYSTEM = 0.5  # ...and "one system" when one SIPRI designation holds this much of them
+
+
+def one_system(data, country: str, supplier: str) -> tuple[str, float] | None:
+    """(designation, its part of the supplier's deliveries) when one system holds ONE_SYSTEM or more of what
+    `supplier` delivered to `country` in the latest window (SIPRI's register, imports_by_role.csv), else None."""
+    rows = data.imports_by_role[(data.imports_by_role["recipient"] == country)
+                                & (data.imports_by_role["supplier"] == supplier)]
+    total = rows["tiv"].sum()
+    if total <= 0:
+        return None
+    by_system = rows.groupby("weapon_designation")["tiv"].sum().sort_values(ascending=False, kind="stable")
+    part = by_system.iloc[0] / total
+    return (str(by_system.index[0]), float(part)) if part >= ONE_SYSTEM else None
+
+
+def one_system_words(data, country: str, supplier: str) -> str:
+    """', 92% of it one system (Arrow-3)' in plain text, or ''."""
+    found = one_system(data, country, supplier)
+    return "" if found is None else f", {fmt(found[1], 'pct')} of it one system ({found[0]})"
 
 
 class _Spans:
@@ -91,6 +111,8 @@ def supplier_finding(brief: Brief) -> list[str]:
         share = spans.span(f"supplier_share_{code}", window)
         peak = _peak_year(brief, code, window)
         when = f", most of it delivered in {peak}" if peak is not None else ""
+        if code != US:  # a supplier's share resting on one system (Germany: Arrow-3, delivered in 2025)
+            when += md_escape(one_system_words(brief.data, brief.country, code))
         if position == 0:
             parts.append(f"{_supplier(brief, code, start=True)} was {brief.possessive()} largest arms supplier in "
                          f"{short_period(window)}, with {share} of its imports{when}")
@@ -114,8 +136,9 @@ def largest_gain(now: pd.Series, before: pd.Series) -> str | None:
 
 
 def _us_fall_explained(brief: Brief, window: str, previous: str) -> str:
-    """' as Israel's share rose to 55% from 16%': the supplier that grew most explains a fall of the US share (a
-    rise is not explained by another's fall); '' when the US share rose or no supplier grew by half LARGE_MOVE."""
+    """' while Israel's share rose to 55% from 16%, 92% of it one system (Arrow-3)': the supplier that grew most,
+    set beside a fall of the US share (beside, not as its cause: 'while'; a rise is not set beside another's fall);
+    '' when the US share rose or no supplier grew by half LARGE_MOVE."""
     if brief.figure("us_share_of_arms_imports", window).value >= brief.figure("us_share_of_arms_imports",
                                                                              previous).value:
         return ""
@@ -124,12 +147,12 @@ def _us_fall_explained(brief: Brief, window: str, previous: str) -> str:
     if code is None or now.get(code, 0.0) - before.get(code, 0.0) < LARGE_MOVE / 2:
         return ""
     spans = _Spans(brief)
-    clause = f" as {brief.data.countries.possessive(code)} share rose"
+    clause = f" while {brief.data.countries.possessive(code)} share rose"
     if code in now.index:
         clause += f" to {spans.span(f'supplier_share_{code}', window)}"
     if code in before.index:
         clause += f" from {spans.span(f'supplier_share_{code}', previous)}"
-    return clause
+    return clause + md_escape(one_system_words(brief.data, brief.country, code))
 
 
 def import_findings(brief: Brief) -> list[str]:
@@ -191,7 +214,7 @@ def _sipri_spending(brief: Brief) -> list[str]:
     if year is None:
         return [f"SIPRI publishes no military expenditure figures for {brief.name}."]
     if spans.value("milex_current_usd", year) == 0:
-        return [f"{brief.name_start} has no armed forces of its own; SIPRI records no military expenditure for it."]
+        return [f"{brief.name_start} has no armed forces of its own; SIPRI gives its military expenditure as 0."]
     sentence = f"In {year} {brief.name} spent {spans.span('milex_current_usd', year)} on its military"
     if spans.value("milex_share_of_gdp", year) is not None:
         sentence += f", {spans.span('milex_share_of_gdp', year)} of GDP"
@@ -216,7 +239,9 @@ def _nato_spending(brief: Brief) -> list[str]:
     data = brief.data
     year = data.latest_year(brief.country, "nato_share_of_gdp")
     if year is None:
-        return _nato_core(brief, spans)
+        core = _nato_core(brief, spans)
+        return core or [f"{brief.name_start} is a NATO ally; NATO's {data.nato_edition()} edition gives no defence "
+                        f"expenditure for it."]
     share = spans.value("nato_share_of_gdp", year)
     sentences = []
     text = (f"By NATO's definition {brief.possessive()} defence expenditure in {year} was "

@@ -5,9 +5,11 @@ from __future__ import annotations
 from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION
 from .context import ReleaseData
 from .targets import GUIDELINE, HAGUE_CORE
-from .text import fmt, long_date, md_escape, md_table, metric_format, short_period
+from .text import figure_span, fmt, long_date, md_escape, md_table, metric_format, short_period
 
-GROUPS = ("EUROPE", "EU27", "NATO_EUROPE")
+GROUPS = ("EUROPE", "EUROPE_EX_UKR", "EU27", "NATO_EUROPE")
+ESTIMATE_NOTE = ("\\* estimate: SIPRI or NATO mark the figure as estimated or highly uncertain, or over 5% of a TIV "
+                 "figure depends on how deliveries SIPRI gives as multi-year totals are divided between years.")
 
 
 def _value(data: ReleaseData, country: str, metric: str, period: str | None) -> float | None:
@@ -15,8 +17,13 @@ def _value(data: ReleaseData, country: str, metric: str, period: str | None) -> 
     return None if figure is None else figure.value
 
 
-def _cell(value: float | None, kind: str) -> str:
-    return "" if value is None else fmt(value, kind)
+def _cell(data: ReleaseData, country: str, metric: str, period: str | None, kind: str | None = None) -> str:
+    """The figure as a traced span (its metrics.csv row), with the estimate mark the briefs give it; '' for none."""
+    figure = data.figure(country, metric, period) if period else None
+    if figure is None:
+        return ""
+    return (figure_span(figure.value, kind or metric_format(metric), country, metric, period)
+            + ("\\*" if figure.estimate else ""))
 
 
 def _column_year(data: ReleaseData, metric: str) -> str | None:
@@ -33,7 +40,7 @@ def _dated_cell(data: ReleaseData, code: str, metric: str, column_year: str | No
     if value is None or (metric.startswith("milex_") and not _value(data, code, "milex_current_usd", year)):
         return "no data", False
     older = year != column_year
-    return fmt(value, metric_format(metric)) + (f" ({year})" if older else ""), older
+    return _cell(data, code, metric, year) + (f" ({year})" if older else ""), older
 
 
 def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
@@ -53,12 +60,11 @@ def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
         older = older or any(is_older for _, is_older in dated)
         rows.append([
             f"[{md_escape(data.countries.name(code))}]({link_prefix}{code}.html)",
-            _cell(_value(data, code, "us_share_of_arms_imports", window), "pct") or ("no imports" if imports == 0
-                                                                                      else "no data"),
-            _cell(_value(data, code, "european_share_of_arms_imports", window), "pct") or (
+            _cell(data, code, "us_share_of_arms_imports", window) or ("no imports" if imports == 0 else "no data"),
+            _cell(data, code, "european_share_of_arms_imports", window) or (
                 "no imports" if imports == 0 else "no data"),
-            _cell(imports, "tiv") or "no data",
-            _cell(_value(data, code, "pending_orders_tiv", year), "tiv") or "no data",
+            _cell(data, code, "arms_imports_tiv", window) or "no data",
+            _cell(data, code, "pending_orders_tiv", year) or "no data",
             *(cell for cell, _ in dated),
         ])
     header = ["Country", f"US share of imports {short_period(window)}", f"European share {short_period(window)}",
@@ -67,9 +73,10 @@ def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
               f"Share of GDP (NATO) {nato_year}"]
     without = [data.countries.name(c) for c in data.european_countries()
                if _value(data, c, "milex_current_usd", data.latest_year(c, "milex_current_usd")) == 0]
-    note = "A figure of an earlier year than its column's carries its year in brackets." if older else ""
+    note = ESTIMATE_NOTE + (" A figure of an earlier year than its column's carries its year in brackets."
+                            if older else "")
     if without:
-        note += (f" {md_escape(', '.join(without))}: no armed forces, so SIPRI records no military spending "
+        note += (f" {md_escape(', '.join(without))}: no armed forces; SIPRI gives its military spending as 0 "
                  "(shown as no data, not ranked).")
     return "::: {.sortable}\n" + md_table(header, rows) + ":::\n\n" + note + "\n"
 
@@ -127,21 +134,22 @@ def groups_table(data: ReleaseData) -> str:
         members = data.countries.members(code, data.last_year)
         rows.append([
             f"{md_escape(data.countries.name(code))} ({len(members)} countries)",
-            _cell(_value(data, code, "arms_imports_tiv", window), "tiv"),
-            _cell(_value(data, code, "us_share_of_arms_imports", window), "pct"),
-            _cell(_value(data, code, "european_share_of_arms_imports", window), "pct"),
-            _cell(_value(data, code, "us_share_of_pending_orders", year), "pct"),
-            _cell(_value(data, code, "milex_current_usd", year), "usd_m"),
-            _cell(_value(data, code, "milex_real_change", year), "real_change"),
-            _cell(_value(data, code, "milex_share_of_gdp", year), "pct1"),
+            _cell(data, code, "arms_imports_tiv", window),
+            _cell(data, code, "us_share_of_arms_imports", window),
+            _cell(data, code, "european_share_of_arms_imports", window),
+            _cell(data, code, "us_share_of_pending_orders", year),
+            _cell(data, code, "milex_current_usd", year),
+            _cell(data, code, "milex_real_change", year),
+            _cell(data, code, "milex_share_of_gdp", year),
         ])
     return (md_table(["Group", f"Imports TIV m {short_period(window)}", f"US share {short_period(window)}",
                       f"European share {short_period(window)}", f"US share of undelivered orders, end {year}",
                       f"Military spending {year}", f"Real change {year}", f"Share of GDP {year}"], rows)
-            + f"\nEurope is {md_escape(data.europe_covers())}. European NATO members are the NATO allies among "
-              f"them in {year}. Spending totals are SIPRI's figures summed over the members with a figure; Europe's "
-              "share of GDP includes Ukraine's wartime spending. European suppliers, in the shares, are "
-              f"{md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}.\n")
+            + f"\n{ESTIMATE_NOTE} Europe is {md_escape(data.europe_covers())}. Europe without Ukraine leaves out "
+              f"Ukraine's wartime spending, which Europe's share of GDP includes. European NATO members are the NATO "
+              f"allies among them in {year}. Spending totals are SIPRI's figures summed over every member (a year "
+              "in which a member has no figure has no total); shares of GDP sum spending and GDP over the members "
+              f"with both. European suppliers, in the shares, are {md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}.\n")
 
 
 def intro(data: ReleaseData) -> str:

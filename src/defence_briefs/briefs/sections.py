@@ -14,7 +14,7 @@ from ..metrics.bilateral_tiv import EXACT_TABLES, TOTALS_REGISTER
 from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION, MATERIAL_CUT
 from ..metrics.diversification import SAFE_ELIGIBLE_DEFINITION
 from .context import Brief, ReleaseData
-from .findings import key_findings
+from .findings import key_findings, one_system_words
 from .targets import GUIDELINE, HAGUE_CORE
 from .text import figure_span, fmt, long_date, md_escape, md_table, metric_format, short_period
 
@@ -312,10 +312,11 @@ def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[st
             shares_now, shares_before = supplier_shares(brief, now_period), supplier_shares(before_brief,
                                                                                            before_period)
             code = largest_gain(shares_now, shares_before)
-            if code is not None:
-                text += (f", as {current.countries.possessive(code)} share rose"
+            if code is not None:  # set beside the fall, not given as its cause
+                text += (f", while {current.countries.possessive(code)} share rose"
                          + (f" to {fmt(shares_now[code], 'pct')}" if code in shares_now.index else "")
-                         + (f" from {fmt(shares_before[code], 'pct')}" if code in shares_before.index else ""))
+                         + (f" from {fmt(shares_before[code], 'pct')}" if code in shares_before.index else "")
+                         + one_system_words(current, brief.country, code))
         notes.append(md_escape(text) + ".")
     return notes
 

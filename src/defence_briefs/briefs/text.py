@@ -8,6 +8,9 @@ import re
 
 FORMATS = ("pct", "pct_abs", "change", "pct1", "pct2", "points", "usd_m", "usd", "tiv", "int", "real_change",
            "times")
+# thresholds a share is read against (NATO's 2% guideline and 3.5% Hague level, the 20% equipment guideline): a
+# share just under one never prints as it ('1.98%', not '2.0%' beside a shortfall)
+THRESHOLDS = (0.02, 0.035, 0.20)
 TIMES_FROM = 2.0  # a rise of +200% or more reads as "about N times" in a sentence (`times`), never as "+11,481%"
 # One format per metric, in prose, key figures, tables and chart titles alike (see STYLE.md).
 METRIC_FORMATS = {
@@ -84,10 +87,11 @@ def fmt(value: float, kind: str) -> str:
         return f"{abs(value) * 100:,.0f}%"
     if kind == "change":
         return f"{value * 100:+,.0f}%".replace("-", "−")
-    if kind == "pct1":
-        return f"{value * 100:.1f}%"
-    if kind == "pct2":
-        return f"{value * 100:.2f}%"
+    if kind in ("pct1", "pct2"):
+        digits = 1 if kind == "pct1" else 2
+        while digits < 4 and any(value < t <= float(f"{value * 100:.{digits}f}") / 100 for t in THRESHOLDS):
+            digits += 1
+        return f"{value * 100:.{digits}f}%"
     if kind == "real_change":
         return f"{value * 100:+,.{0 if abs(value) >= 1 else 1}f}%".replace("-", "−")
     if kind == "times":

@@ -197,7 +197,8 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "Major equipment and related R&D / defence expenditure; NATO's guideline is 20%.", NATO),
     MetricDefinition("nato_gdp_current_usd", "USD m, current prices", "GDP as NATO publishes it.", NATO),
     MetricDefinition("nato_gap_to_{2pct,3_5pct}_gdp_usd", "USD m, current prices",
-                     "max(0, target x NATO GDP - NATO defence expenditure).", NATO,
+                     "max(0, target - NATO's share of GDP) x NATO GDP at current prices: measured on the share NATO "
+                     "publishes (of real GDP), so a share that meets the target has no gap.", NATO,
                      r"nato_gap_to_(2pct|3_5pct)_gdp_usd"),
     MetricDefinition("nato_core_defexp_current_usd", "USD m, current prices",
                      "Core defence expenditure, the definition agreed at The Hague (June 2025), from NATO's 2026 "
@@ -209,8 +210,8 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
     MetricDefinition("nato_core_equipment_share", "fraction",
                      "Major equipment and related R&D / core defence expenditure.", NATO),
     MetricDefinition("nato_core_gap_to_3_5pct_gdp_usd", "USD m, current prices",
-                     "max(0, 3.5% x NATO GDP - NATO core defence expenditure): the Hague target on its own "
-                     "definition.", NATO),
+                     "max(0, 3.5% - NATO's core-defence share of GDP) x NATO GDP at current prices: the Hague "
+                     "target on its own definition.", NATO),
     MetricDefinition("<metric>_rank_in_europe", "rank among N European countries (1 = highest)",
                      "The country's rank among the European countries with data for that period.",
                      "As the ranked metric", r"[a-z0-9_]+_rank_in_europe"),

@@ -142,12 +142,15 @@ def country_spending(out: MetricRows, code: str, sipri: dict[str, Lookup], nato:
                     _flag(nato, measure, code, year))
         nato_gdp = _get(nato.get("nato_gdp_current_usd"), code, year)
         for prefix, targets in NATO_TARGETS.items():  # each definition against its own targets
-            nato_spend = _get(nato.get(f"{prefix}defexp_current_usd"), code, year)
-            if nato_gdp is not None and nato_spend is not None:
-                nato_estimate = _flag(nato, f"{prefix}defexp_current_usd", code, year)
+            # measured on NATO's own share (of real GDP), so that a gap is never shown beside a share that meets
+            # the target: current-price spending over current GDP differs from it where deflators differ
+            # (the Netherlands 2024: 1.85% against NATO's 2.05%)
+            nato_share = _get(nato.get(f"{prefix}share_of_gdp"), code, year)
+            if nato_gdp is not None and nato_share is not None:
+                nato_estimate = _flag(nato, f"{prefix}share_of_gdp", code, year)
                 for label in targets:
                     out.add(code, f"{prefix}gap_to_{label}_gdp_usd", str(year),
-                            max(0.0, GDP_TARGETS[label] * nato_gdp - nato_spend), UNIT_USD_M, sources["nato"],
+                            max(0.0, GDP_TARGETS[label] - nato_share) * nato_gdp, UNIT_USD_M, sources["nato"],
                             nato_estimate)
 
 
