@@ -81,7 +81,8 @@ def style_problems(text: str) -> list[str]:
     problems += [f"'times' other than 'about N times' (N of 3 or more): {m.group(0)!r}" for m in TIMES.finditer(text)]
     problems += [f"a period with both years in full: {m.group(0)!r} (write {m.group(0)[:5] + m.group(0)[7:]!r})"
                  for m in FULL_YEAR_RANGE.finditer(text)
-                 if not text[:m.start()].endswith(TITLES_WITH_RANGES) and not _in_quote(text, m.start())]
+                 if not " ".join(text[max(0, m.start() - 60):m.start()].split()).endswith(TITLES_WITH_RANGES)
+                 and not _in_quote(text, m.start())]
     problems += [f"a range written with a hyphen: {m.group(0)!r}" for m in HYPHEN_RANGE.finditer(text)]
     problems += [f"invisible character U+{ord(m.group(0)):04X}: …{text[max(0, m.start() - 20):m.end() + 20]!r}…"
                  for m in INVISIBLE.finditer(text)]
@@ -442,4 +443,57 @@ def untraced_cells(soup: BeautifulSoup, section_ids: tuple[str, ...]) -> list[st
             if re.search(r"\d", re.sub(r"\((?:19|20)\d\d\)|\(\d+ countries\)", "", text)) and not cell.select(
                     "span.fig"):
                 problems.append(f"#{section_id}: {text!r} is not traced to metrics.csv")
+    return problems
+
+
+REGISTER_PUBLISHED = re.compile(r"trade register, [^:]*?, published \d")
+
+
+def source_line_problems(soup: BeautifulSoup, text: str, nato_has_figures: bool | None) -> list[str]:
+    """Source lines that credit what was not used: a chart of orders (the register alone) crediting SIPRI's yearly
+    tables; a register's export date ('Data generated') called its publication date; NATO listed among the
+    sources of a brief for which NATO has no figure (`nato_has_figures`; None: not a brief)."""
+    problems = []
+    for spec in chart_specs(soup):
+        description = str(spec.get("description", ""))
+        if re.search(r"undelivered|orders placed", description) and "yearly tables" in spec_texts(spec):
+            problems.append(f"a chart of orders credits SIPRI's yearly tables: {description[:80]!r}")
+    problems += [f"a register's export date called its publication: …{m.group(0)}…"
+                 for m in REGISTER_PUBLISHED.finditer(text)]
+    if nato_has_figures is False and ("Defence Expenditure of NATO Countries" in text
+                                      or re.search(r"Sources: [^.]*\bNATO\b", text)):
+        problems.append("NATO listed as a source of a brief NATO gives no figure for")
+    return problems
+
+
+def word_note_problems(soup: BeautifulSoup, notes: dict[str, str]) -> list[str]:
+    """A register row quoted in a table whose SIPRI words mislead (`notes`: designation -> the description the
+    note is about, '' for any) without the note's mark '†' and the note under the table."""
+    problems = []
+    for row in soup.select("tr"):
+        cells = [" ".join(c.get_text().split()) for c in row.find_all(["td", "th"])]
+        for i, cell in enumerate(cells):
+            name = re.sub(r" \([\d,?]+\)$", "", cell.removesuffix("†"))
+            described = i + 1 < len(cells) and cells[i + 1] == notes.get(name)
+            if name in notes and (not notes[name] or described) and not cell.endswith("†"):
+                problems.append(f"{cell!r} quoted without the note on SIPRI's words")
+    if soup.find(string=re.compile("†")) and not soup.find(string=re.compile(r"^\s*†\s")):
+        problems.append("a '†' mark without its note")
+    return problems
+
+
+PDF_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+MIN_PDF_TEXT_PT = 6.5
+
+
+def small_pdf_text(bbox_html: str, tolerance: float = 0.25) -> list[str]:
+    """Words a PDF prints smaller than MIN_PDF_TEXT_PT (`pdftotext -bbox` output: a word's box is about its font
+    size high; a rotated axis label's box is that wide), single characters aside."""
+    problems = []
+    for page, text in enumerate(bbox_html.split("<page ")[1:], start=1):
+        for x0, y0, x1, y1, word in PDF_WORD.findall(text):
+            width, height = float(x1) - float(x0), float(y1) - float(y0)
+            size = width if height > width and len(word) > 3 else height
+            if len(word) > 1 and size < MIN_PDF_TEXT_PT - tolerance:
+                problems.append(f"page {page}: {word!r} at about {size:.1f} pt")
     return problems

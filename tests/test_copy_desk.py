@@ -35,11 +35,14 @@ from copy_desk import (
     repeated_blocks,
     repeated_sentences,
     shortfall_problems,
+    small_pdf_text,
+    source_line_problems,
     spec_texts,
     style_problems,
     unmarked_estimates,
     untraced_cells,
     visible_text,
+    word_note_problems,
 )
 
 from defence_briefs.briefs.context import EUROPE_COVERS
@@ -255,6 +258,44 @@ def test_an_unmarked_or_untraced_estimate_in_a_table_is_caught() -> None:
     assert untraced_cells(_page(table.format(span + "*")), ("all-countries",)) == []
 
 
+def test_source_lines_that_credit_what_was_not_used_are_caught() -> None:
+    spec = ('{"description": "Horizontal bars of Poland’s undelivered arms orders at the end of 2025 by supplier", '
+            '"title": {"text": "x"}, "vconcat": [{"data": {"values": [{"text": "Source: SIPRI Arms Transfers '
+            'Database (2026 release; yearly tables of the 2022 and 2024 releases)."}]}}]}')
+    page = _page(f'<script type="application/json" id="spec-1">{spec}</script>')
+    assert source_line_problems(page, "", None)
+    text = "SIPRI Arms Transfers Database, trade register, March 2026 release, published 18 May 2026: sipri_at"
+    assert source_line_problems(_page(""), text, None)
+    ukraine = "Sources: SIPRI Arms Transfers and Military Expenditure Databases, NATO, World Bank (release 2026)."
+    assert source_line_problems(_page(""), ukraine, False)
+    assert source_line_problems(_page(""), ukraine.replace("NATO, ", ""), False) == []
+    assert source_line_problems(_page(""), "trade register, March 2026 release, exported (SIPRI’s ‘Data "
+                                            "generated’) 18 May 2026", None) == []
+
+
+def test_sipri_words_that_mislead_without_a_note_are_caught() -> None:
+    """Norway's pipeline quoted "AIM-9X Sidewinder | long-range air-to-air missile" with no word on it."""
+    notes = {"AIM-9X Sidewinder": "long-range air-to-air missile", "RAACM ERAM": ""}
+    bad = _page("<table><tr><td>AIM-9X Sidewinder</td><td>long-range air-to-air missile</td></tr>"
+                "<tr><td>RAACM ERAM (1,675?)</td><td>air-to-surface missile</td></tr></table>")
+    assert len(word_note_problems(bad, notes)) == 2
+    good = _page("<table><tr><td>AIM-9X Sidewinder†</td><td>long-range air-to-air missile</td></tr>"
+                 "<tr><td>RAACM ERAM (1,675?)†</td><td>air-to-surface missile</td></tr></table>"
+                 "<p>† SIPRI’s words: …</p>")
+    assert word_note_problems(good, notes) == []
+
+
+def test_chart_text_printed_under_six_and_a_half_points_is_caught() -> None:
+    """Poland's page 3 printed its equipment chart's labels at about 4 pt (box heights of the old PDF)."""
+    old = ('<page width="595" height="842"><word xMin="10" yMin="100" xMax="40" yMax="103.8">20%</word>'
+           '<word xMin="10" yMin="200" xMax="14.1" yMax="240">Norway</word></page>')
+    assert small_pdf_text(old) == ["page 1: '20%' at about 3.8 pt", "page 1: 'Norway' at about 4.1 pt"]
+    new = ('<page width="595" height="842"><word xMin="10" yMin="100" xMax="40" yMax="106.5">20%</word>'
+           '<word xMin="10" yMin="200" xMax="17.2" yMax="240">Norway</word><word xMin="1" yMin="1" xMax="3" '
+           'yMax="3">•</word></page>')
+    assert small_pdf_text(new) == []
+
+
 # --- the real site -------------------------------------------------------------------------------------------
 
 def _site(project: Project) -> Path:
@@ -465,16 +506,21 @@ def test_sentences_agree_with_their_charts_and_say_what_they_compare(briefs_proj
     eu = set(countries.members("EU27", 2025))
     metrics = load_metrics(briefs_project, RELEASE)
     estimates = set(map(tuple, metrics.loc[metrics["estimate"], ["country", "metric", "period"]].to_numpy()))
+    with_nato = set(metrics.loc[metrics["metric"].str.startswith("nato_"), "country"])
+    from defence_briefs.briefs.sipri_words import word_notes
+    notes = {designation: row["description"] for designation, row in word_notes().items()}
     problems = []
     for page in _pages(briefs_project):
         soup = _soup(page)
         blocks = prose_blocks(soup)
         found = category_contradictions(soup, nouns) + apostrophe_problems(blocks)
         found += causal_problems(" ".join(blocks)) + repeated_blocks(blocks) + rank_agreement_problems(soup)
-        found += shortfall_problems(soup) + unmarked_estimates(soup, estimates)
+        found += shortfall_problems(soup) + unmarked_estimates(soup, estimates) + word_note_problems(soup, notes)
         if page.name == "index.html":
             found += untraced_cells(soup, ("all-countries", "country-groups"))
         found += definition_problems(" ".join(" ".join(visible_text(soup).split()).split("\n")), definitions)
+        nato_figures = (page.stem in with_nato) if page.parent.name == "countries" else None
+        found += source_line_problems(soup, " ".join(visible_text(soup, skip_code=False).split()), nato_figures)
         if page.parent.name == "countries":
             found += own_bloc_problems(blocks, countries.name(page.stem))
             if page.stem in eu:
@@ -486,6 +532,9 @@ def test_sentences_agree_with_their_charts_and_say_what_they_compare(briefs_proj
             flat = re.sub(r"Sources: SIPRI Arms Transfers and Military.*?Page \d+ of \d+", " ",
                           " ".join(_pdf_text(pdf).split()))
             found = definition_problems(flat, definitions) + causal_problems(flat) + repeated_sentences(flat)
+            found += small_pdf_text(subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                                                   text=True, check=True).stdout)
+            found += source_line_problems(_page(""), flat, pdf.stem in with_nato)
             found += own_bloc_problems([flat], countries.name(pdf.stem))
             problems += [f"{pdf.name}: {p}" for p in found]
     assert problems == [], "\n".join(problems[:40])

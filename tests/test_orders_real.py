@@ -102,3 +102,26 @@ def test_a_partly_selected_deal_is_named_by_its_selected_part(briefs_project: Pr
     page = (briefs_project.root / "reports" / "2026" / "countries" / "DEU.html").read_text(encoding="utf-8")
     text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
     assert "the largest, 466 more Patria 6x6 from Finland (2025)" in text
+
+
+def test_the_pending_rule_as_the_pages_write_it_gives_the_pending_totals(real_project: Project) -> None:
+    """The rule in the methodology and the catalogue (orders placed 2015–25, and older orders with a delivery in
+    2023–25, for data to 2025), applied here to the register by hand, gives Europe's and Turkey's pending
+    totals; the second read found the old wording ('the last ten years or still delivering in the last two')
+    left out a 2015 Scanter-6000 and a 2008 T-129 that the totals hold."""
+    from defence_briefs.countries import country_table
+    from defence_briefs.ingest.stage import load_table
+    from defence_briefs.metrics.dependency import PENDING_RULE
+
+    assert "2015–25" in PENDING_RULE and "2023–25" in PENDING_RULE
+    register = load_table(real_project, "2026", "transfers")
+    metrics = load_metrics(real_project, "2026").set_index(["country", "metric", "period"])["value"]
+    undelivered = register["tiv_order"] - register["tiv_delivered"].fillna(0.0)
+    last_delivery = register["delivery_years"].map(lambda years: max(years) if len(years) else 0)
+    kept = (undelivered > 0) & ((register["order_year"] >= 2015) | (last_delivery >= 2023))
+    for entity in ("EUROPE", "TUR"):
+        members = country_table().members(entity, 2025) if entity == "EUROPE" else [entity]
+        by_hand = undelivered[kept & register["recipient"].isin(members)].sum()
+        assert by_hand == pytest.approx(metrics[entity, "pending_orders_tiv", "2025"], rel=1e-9), entity
+    old_words = (undelivered > 0) & ((register["order_year"] >= 2016) | (last_delivery >= 2024))
+    assert (kept & ~old_words & register["recipient"].isin(country_table().members("EUROPE", 2025))).any()

@@ -273,7 +273,7 @@ def pending_chart(brief: Brief) -> BriefChart | None:
                    + ", ".join(f"{brief.data.countries.in_sentence(r.key)} {r.tiv}" for r in rows.itertuples())
                    + " million TIV.")
     return finish(chart, title, f"Orders not yet delivered at the end of {year}, largest suppliers (SIPRI TIV)",
-                  SIPRI_AT, description, brief.data)
+                  SIPRI_REGISTER, description, brief.data)
 
 
 def spending_chart(brief: Brief) -> BriefChart | None:

@@ -20,12 +20,13 @@ from ..metrics.alternatives import ALTERNATIVE_YEARS, SINCE_YEAR
 from ..metrics.dependency import US
 from ..metrics.weapon_categories import role_of
 from .context import Brief
+from .sipri_words import MARK, footnotes, note_for
 from .text import and_join, fmt, md_escape, md_table, short_period
 
 EUROPEAN_SHOWN = 3  # European systems a role shows before the rest collapse (web)
 EUROPEAN_IN_PDF = 2
 US_SHOWN = 3  # the US systems received in a role, largest first
-ROLES_IN_PDF = 4
+ROLES_IN_PDF = 3
 ROLES_OPEN = 4  # roles shown open on the web; the others collapse under their heading
 ROLE_NOTES_FILE = "role_notes.csv"
 US_PARTS_LEAD = ("US parts and supply (marked US content where the US supplies the system too, or where more than "
@@ -102,7 +103,8 @@ def _chosen(data, row) -> str:
 
 
 def _system(row) -> str:
-    return md_escape(row.weapon_designation) + (" (US content)" if row.us_content else "")
+    return (md_escape(row.weapon_designation) + (MARK if note_for(row.weapon_designation) else "")
+            + (" (US content)" if row.us_content else ""))
 
 
 def _on_order(row) -> str:
@@ -192,6 +194,7 @@ def role_block(data, role: str, us_systems: pd.DataFrame, names: bool, heading: 
     if not rest.empty:
         text += collapsed(f"{len(rest)} more European system{'s' if len(rest) > 1 else ''} of this role",
                           md_table(table_header, _rows(data, rest, "Europe", names), ALIGN))
+    text += footnotes([(d, "") for d in [*us_systems["weapon_designation"], *european["weapon_designation"]]])
     if note:
         text += note + "\n\n"
     if european.empty:

@@ -296,11 +296,14 @@ class ReleaseData:
             return roles["nato"][0].citation
         return publisher_title
 
-    def europe_covers(self) -> str:
-        """What 'Europe' means on every page, checked against the group's members by a test."""
-        return (f"the {len(self.european_countries())} countries these briefs cover: {EUROPE_COVERS} "
-                f"(SIPRI's own Europe region also counts Russia, Belarus, Armenia, Azerbaijan and Georgia, and puts "
-                f"Türkiye in the Middle East)")
+    def europe_covers(self, compact: bool = False) -> str:
+        """What 'Europe' means on every page, checked against the group's members by a test (`compact`: the PDF's,
+        without the comparison with SIPRI's own region)."""
+        covers = f"the {len(self.european_countries())} countries these briefs cover: {EUROPE_COVERS}"
+        if compact:
+            return covers
+        return (f"{covers} (SIPRI's own Europe region also counts Russia, Belarus, Armenia, Azerbaijan and Georgia, "
+                f"and puts Türkiye in the Middle East)")
 
     def nato_edition(self) -> str:
         """The month and year of the release's NATO edition ('June 2024'), or '' without one."""
@@ -325,17 +328,31 @@ class ReleaseData:
 
     def source_files(self, country: str | None = None) -> list:
         """The manifest files behind a brief: every file, except that per-supplier TIV tables count only
-        when they supplied a figure for `country`."""
-        used = None
+        when they supplied a figure for `country`, and NATO's only when it gives a figure for `country` (NATO
+        publishes its members alone: none for Ukraine or Iceland)."""
+        used, nato = None, True
         if country is not None:
             named = self.bilateral.loc[self.bilateral["recipient"] == country, "source_file"].unique()
             used = {f for text in named for f in str(text).split("; ")}
+            own = self.metrics.loc[self.metrics["country"] == country, "metric"]
+            nato = bool(own.str.startswith("nato_").any())
         files = []
         for source_file in self.release.files:
             if used is not None and source_file.role == "bilateral_tiv" and source_file.id not in used:
                 continue
+            if not nato and source_file.role == "nato":
+                continue
             files.append(source_file)
         return files
+
+    def publishers(self, country: str) -> str:
+        """The publishers behind a brief, for its footer: 'SIPRI Arms Transfers and Military Expenditure
+        Databases, NATO, World Bank' (NATO only where it gives a figure for `country`)."""
+        roles = {f.role for f in self.source_files(country)}
+        names = ["SIPRI Arms Transfers and Military Expenditure Databases"]
+        names += ["NATO"] if "nato" in roles else []
+        names += ["World Bank"] if "population" in roles else []
+        return ", ".join(names)
 
 
 _RELEASES: dict[tuple[str, str], tuple[tuple, ReleaseData]] = {}

@@ -13,6 +13,7 @@ import pandas as pd
 from ..metrics.orders import before_invasion, since_invasion
 from .charts import SIPRI_REGISTER, BriefChart, finish
 from .context import Brief, ReleaseData
+from .sipri_words import MARK, footnotes, note_for
 from .text import and_join, figure_span, fmt, md_escape, md_table, metric_format, short_period
 from .theme import BLOC_COLOURS, WIDTH, bloc_scale
 
@@ -241,12 +242,15 @@ def largest_orders_table(brief: Brief, limit: int = 6) -> str:
         year = f"{int(row.order_year)}" + ("?" if row.order_year_uncertain else "")
         supplier = data.countries.name(row.supplier) if row.supplier in data.countries.entities else row.supplier
         weapon = str(row.weapon_designation) + (f" ({number})" if number else "")
-        rows.append([md_escape(supplier), md_escape(weapon), year, md_escape(_status(row)), fmt(row.size, "tiv")])
+        mark = MARK if note_for(row.weapon_designation, row.weapon_description) else ""
+        rows.append([md_escape(supplier), md_escape(weapon) + mark, year, md_escape(_status(row)),
+                     fmt(row.size, "tiv")])
     return (f"Largest orders placed in {short_period(f'{last - TABLE_YEARS + 1}-{last}')}, in the words of SIPRI's "
             f"trade register (a `?` marks a number SIPRI gives as uncertain; every order with its classification is "
             f"in data/orders.csv):\n\n"
             + md_table(["Supplier", "Weapon (SIPRI designation, number)", "Ordered", "Status", "TIV m"], rows,
-                       "llrlr"))
+                       "llrlr")
+            + footnotes(list(zip(orders["weapon_designation"], orders["weapon_description"], strict=True))))
 
 
 def largest_order_sentence(brief: Brief) -> str | None:

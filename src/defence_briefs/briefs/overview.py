@@ -159,8 +159,8 @@ def intro(data: ReleaseData) -> str:
     eu = data.figure("EUROPE", "european_share_of_arms_imports", window)
     release = data.release
     text = (f"Data release **{md_escape(release.name)}** ({md_escape(release.title)}): "
-            f"{len(data.european_countries())} European countries, figures to {data.last_year}, data as published "
-            f"by {long_date(release.date)}.")
+            f"{len(data.european_countries())} European countries, figures to {data.last_year}, data as of "
+            f"{long_date(release.date)}.")
     if us is not None and eu is not None:
         text += (f" In {short_period(window)}, {fmt(us.value, 'pct')} of these countries' arms imports came from "
                  f"the United States and {fmt(eu.value, 'pct')} from European suppliers.")

@@ -15,6 +15,7 @@ from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION, MATERIAL_CUT
 from ..metrics.diversification import SAFE_ELIGIBLE_DEFINITION
 from .context import Brief, ReleaseData
 from .findings import key_findings, one_system_words
+from .sipri_words import MARK, footnotes, note_for
 from .targets import GUIDELINE, HAGUE_CORE
 from .text import figure_span, fmt, long_date, md_escape, md_table, metric_format, short_period
 
@@ -63,7 +64,7 @@ def title_block(brief: Brief) -> str:
     """The subtitle line under the brief's title: release and the date of the data."""
     release = brief.data.release
     return (f"Data release **{md_escape(release.name)}** ({md_escape(release.title)}): figures to "
-            f"{release.last_data_year}, data as published by {long_date(release.date)}.\n")
+            f"{release.last_data_year}, data as of {long_date(release.date)}.\n")
 
 
 def key_figures(brief: Brief) -> str:
@@ -122,7 +123,8 @@ def pending_deals_table(brief: Brief, limit: int = 6) -> str:
         return f"*SIPRI lists no undelivered orders from the United States for {md_escape(brief.name)}.*\n"
     rows = []
     for deal in deals.itertuples():
-        rows.append([md_escape(deal.weapon_designation), md_escape(deal.weapon_description),
+        mark = MARK if note_for(deal.weapon_designation, deal.weapon_description) else ""
+        rows.append([md_escape(deal.weapon_designation) + mark, md_escape(deal.weapon_description),
                      md_escape(_register_year(deal.order_year, getattr(deal, "order_year_uncertain", False))),
                      md_escape(_register_number(deal.number_ordered, getattr(deal, "number_ordered_uncertain",
                                                                                False))),
@@ -132,7 +134,8 @@ def pending_deals_table(brief: Brief, limit: int = 6) -> str:
     return ("Largest undelivered orders from the United States, in the words of SIPRI's trade register "
             "(a `?` marks a number SIPRI gives as uncertain):\n\n"
             + md_table(["Weapon (SIPRI designation)", "Description (SIPRI)", "Ordered", "Number", "Delivered",
-                        "Undelivered TIV m"], rows, "llrrrr"))
+                        "Undelivered TIV m"], rows, "llrrrr")
+            + footnotes(list(zip(deals["weapon_designation"], deals["weapon_description"], strict=True))))
 
 
 def spending_table(brief: Brief, years: int = 6, compact: bool = False) -> str:
@@ -177,7 +180,7 @@ def spending_table(brief: Brief, years: int = 6, compact: bool = False) -> str:
         return ""
     return (md_table(["", *shown_years], rows)
             + "\n\\* estimate or highly uncertain figure, as flagged by SIPRI or NATO."
-            + (f" The 3.5% rows measure the gap to {md_escape(HAGUE_CORE.medium)}. "
+            + ((" " if compact else f" The 3.5% rows measure the gap to {md_escape(HAGUE_CORE.medium)}. ")
                + (brief.data.newer_nato_editions(compact)) if brief.is_nato else "") + "\n")
 
 
@@ -189,7 +192,7 @@ def _rank_of(data: ReleaseData, country: str, metric: str, period: str) -> str:
     return f"{int(figure.value)} of {match.group(1)}" if match else str(int(figure.value))
 
 
-def peers_table(brief: Brief) -> str:
+def peers_table(brief: Brief, compact: bool = False) -> str:
     """The country's figures against Europe's and the EU's, with its rank among the European countries that
     have the figure. A missing figure reads 'no data' and is not ranked; a state without armed forces has no
     spending to rank; NATO's figures are shown for allies only."""
@@ -217,14 +220,20 @@ def peers_table(brief: Brief) -> str:
                      "no data" if eu is None else fmt(eu.value, shown)])
     if not rows:
         return ""
-    return (md_table(["Figure", md_escape(brief.title), "Rank in Europe (1 = highest)", "Europe", "EU27"], rows)
-            + f"\nEurope: the {len(brief.data.european_countries())} countries of these briefs (listed under Data "
-              "and method); Europe and EU27 are totals or ratios over their members (for NATO's figures, over the "
-              "NATO allies among them). A rank of “k of N” is among the N European countries with the figure.\n")
+    table = md_table(["Figure", md_escape(brief.title), "Rank in Europe (1 = highest)", "Europe", "EU27"], rows)
+    if compact:
+        return table + ("\nEurope and EU27: totals or ratios over their members; “k of N”: the rank among the N "
+                        "European countries with the figure.\n")
+    return (table + f"\nEurope: the {len(brief.data.european_countries())} countries of these briefs (listed under "
+                    "Data and method); Europe and EU27 are totals or ratios over their members (for NATO's figures, "
+                    "over the NATO allies among them). A rank of “k of N” is among the N European countries with "
+                    "the figure.\n")
 
 
-def changes_since_previous(brief: Brief, limit: int = 4) -> str:
-    """What the previous data release said of the same figures: revisions to history, the new year, ranks."""
+def changes_since_previous(brief: Brief, limit: int = 4, compact: bool = False) -> str:
+    """What the previous data release said of the same figures: revisions to history, the new year, ranks
+    (`compact`: the PDF's, with the two largest revisions and the rank moves in words, no rank table)."""
+    limit = 2 if compact else limit
     previous = brief.data.previous
     if previous is None:
         return ("*This is the first data release in the manifest, so there is no earlier release to compare "
@@ -276,7 +285,9 @@ def changes_since_previous(brief: Brief, limit: int = 4) -> str:
         if now_rank or before_rank:
             ranks.append([label, f"{before_rank} ({short_period(before_period or '')})",
                           f"{now_rank} ({short_period(now_period or '')})"])
-    if ranks:
+    if ranks and compact:
+        parts += _rank_moves(brief, previous)
+    elif ranks:
         parts.append("Rank among European countries (1 = highest):\n\n"
                      + md_table(["Figure", f"Release {md_escape(previous.release.name)}",
                                  f"Release {md_escape(current.release.name)}"], ranks))
@@ -344,10 +355,15 @@ def sources_table(brief: Brief, full: bool = True) -> str:
             listed = "; ".join(f"`{f.id}` sha256 `{f.sha256}`" for f in group)
         else:  # sha256 in data/sources.csv, as the closing line says
             listed = pdf_id_list([f.id for f in group])
-        items.append(f"- {md_escape(citation)}, published {long_date(published)}: {listed}")
-    skipped = len(brief.data.release.files) - len(files)
+        # the register's date is that of SIPRI's export ('Data generated'), not of the release's publication
+        dated = ("exported (SIPRI's 'Data generated')" if group[0].role.startswith("transfers") else "published")
+        items.append(f"- {md_escape(citation)}, {dated} {long_date(published)}: {listed}")
+    skipped = sum(f.role == "bilateral_tiv" for f in brief.data.release.files) - sum(
+        f.role == "bilateral_tiv" for f in files)
     note = (f"\nThe release's other {skipped} per-supplier TIV tables recorded no deliveries to "
             f"{md_escape(brief.name)}. " if skipped else "\n")
+    if not any(f.role == "nato" for f in files) and any(f.role == "nato" for f in brief.data.release.files):
+        note += f"NATO publishes no figure for {md_escape(brief.name)}, so its tables are not a source here. "
     # smaller type in the PDF, so that a brief keeps to four pages
     return ("```{=typst}\n#[\n#set text(size: 6.5pt)\n```\n\n" + "\n".join(items) + "\n" + note
             + f"Every file of the release with its URL{'' if full else ' and sha256'}: `data/sources.csv`.\n\n"
@@ -361,10 +377,12 @@ def method_notes(brief: Brief, compact: bool = False) -> str:
     return (
         "- **TIV** is SIPRI's trend-indicator value: the volume of deliveries of major arms, not their price; shares "
         "of TIV compare suppliers, not money spent.\n"
-        f"- **Windows** are five calendar years, as SIPRI reports them. {md_escape(brief.data.yearly_basis())}.\n"
-        f"- **European suppliers** are {md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}. **SAFE-eligible suppliers** "
+        + ("- **Windows** are five calendar years, as SIPRI reports them; the web version says how SIPRI's deals are "
+           "divided between years.\n" if compact else
+           f"- **Windows** are five calendar years, as SIPRI reports them. {md_escape(brief.data.yearly_basis())}.\n")
+        + f"- **European suppliers** are {md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}. **SAFE-eligible suppliers** "
         f"are {md_escape(SAFE_ELIGIBLE_DEFINITION)}.\n"
-        f"- **Europe** is {md_escape(brief.data.europe_covers())}.\n"
+        f"- **Europe** is {md_escape(brief.data.europe_covers(compact))}.\n"
         "- **Spending** is SIPRI's military expenditure; NATO's defence expenditure uses NATO's definition and "
         "NATO publishes it for its members only. "
         + (f"Gaps are the extra spending a year that would reach {md_escape(GUIDELINE.medium)}, or "

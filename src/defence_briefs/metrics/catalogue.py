@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dependency import EUROPEAN_SUPPLIERS_DEFINITION
+from .dependency import EUROPEAN_SUPPLIERS_DEFINITION, PENDING_RULE
 from .weapon_categories import CATEGORIES
 
 
@@ -122,8 +122,7 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "The US share of those projected deliveries.", REGISTER),
     MetricDefinition("pending_orders_tiv", "SIPRI TIV m",
                      "TIV ordered but not yet delivered at the end of the release's last year (order TIV minus "
-                     "delivered TIV), for orders of the last ten years or still delivering in the last two.",
-                     REGISTER),
+                     f"delivered TIV), for {PENDING_RULE}.", REGISTER),
     MetricDefinition("us_share_of_pending_orders", "fraction", "Pending orders from the United States / all.",
                      REGISTER),
     MetricDefinition("european_share_of_pending_orders", "fraction", "Pending orders from European suppliers / all.",

@@ -45,6 +45,9 @@ SIPRI_AT = "SIPRI Arms Transfers Database"
 # older orders with undelivered TIV were mostly cut short, not delayed.
 PENDING_RECENT_ORDER_YEARS = 10
 PENDING_RECENT_DELIVERY_YEARS = 2
+PENDING_RULE = (f"orders placed in the release's last year or the {PENDING_RECENT_ORDER_YEARS} years before it "
+                f"(2015–25 for data to 2025), and older orders with a delivery in its last year or the "
+                f"{PENDING_RECENT_DELIVERY_YEARS} years before it (2023–25)")
 # "126 planned of which 48 ordered by end-2025" in a register comment
 PLANNED_OF_WHICH = r"(\d+)\s+planned,?\s+of which\s+(\d+)\s+(?:were\s+)?(?:ordered|signed|contracted)"
 

@@ -5,11 +5,13 @@ outputs of analysis cells marked `#| output: false` stay in the notebook, as Qua
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from ..briefs.display import BRIEF_METADATA
+from ..briefs.pdf_charts import figure_width, is_tall
 from ..errors import DataError
 
 TARGETS = ("html", "typst")
@@ -68,12 +70,48 @@ def notebook_markdown(notebook: nbformat.NotebookNode, target: str, figure_dir: 
             if not shown or output.output_type not in ("display_data", "execute_result"):
                 continue  # streams (warnings, logs) are not part of a brief
             block = _output_block(output, target, figure_dir, figure_prefix)
-            if block:
+            previous = blocks[-1] if blocks else None
+            if isinstance(block, PdfChart) and isinstance(previous, list) and len(previous) == 1 and not (
+                    block.tall or previous[0].tall) and previous[0].width + block.width <= PAIR_WIDTH:
+                previous.append(block)  # two narrow charts side by side
+            elif isinstance(block, PdfChart):
+                blocks.append([block])
+            elif block:
                 blocks.append(block)
-    return "\n".join(blocks)
+    return "\n".join(_chart_typst(b) if isinstance(b, list) else b for b in blocks)
 
 
-def _output_block(output: nbformat.NotebookNode, target: str, figure_dir: Path | None, prefix: str) -> str:
+PAIR_WIDTH = 0.98  # two charts share a row of the PDF's column when their widths add up to no more than this
+
+
+@dataclass(frozen=True)
+class PdfChart:
+    """A chart of the PDF: its SVG file, its share of the text column and its description (alternative text)."""
+
+    path: str
+    width: float
+    alt: str
+    tall: bool = False  # nearly as tall as wide (the ranking of 39 countries)
+
+
+def _typst_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _chart_typst(charts: list[PdfChart]) -> str:
+    """One chart, or two side by side, in the flow of the text where the notebook shows it, each image with its
+    chart's description as alternative text (a screen reader reads it; pandoc's images carry none)."""
+    images = " #h(1fr) ".join(f"#box(image({_typst_string(c.path)}, width: {c.width:.0%}, "
+                              f"alt: {_typst_string(c.alt)}))" for c in charts)
+    if len(charts) == 1 and charts[0].tall:
+        # a tall chart floats to the top or bottom of a page: where it does not fit under the text
+        # before it, the text flows on into the space instead of leaving a third of a page empty
+        return _raw("typst", f"#place(auto, float: true, clearance: 1.2em, block(width: 100%)[{images}])")
+    return _raw("typst", f"#block(width: 100%)[{images}]")
+
+
+def _output_block(output: nbformat.NotebookNode, target: str, figure_dir: Path | None,
+                  prefix: str) -> str | PdfChart:
     data = output.get("data", {})
     meta = output.get("metadata", {}).get(BRIEF_METADATA, {})
     if (target == "typst" and meta.get("pdf") is False) or (target == "html" and meta.get("html") is False):
@@ -93,6 +131,7 @@ def _output_block(output: nbformat.NotebookNode, target: str, figure_dir: Path |
         name = f"chart-{hashlib.sha256(svg.encode()).hexdigest()[:12]}.svg"
         figure_dir.mkdir(parents=True, exist_ok=True)
         (figure_dir / name).write_text(svg, encoding="utf-8")
-        return f"![]({prefix}{name}){{width=58%}}\n"
+        return PdfChart(f"{prefix}{name}", round(figure_width(svg), 2), _text(data.get("text/plain", "")),
+                        is_tall(svg))
     return ""
 

@@ -89,7 +89,7 @@ def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, 
                        for text, href in config.navigation],
         "downloads": [{"text": text, "href": href}
                       for text, href in [*(downloads or []), ("Source files (CSV)", f"{up}data/sources.csv")]],
-        "footer": (f"Data release {release.name} ({release.title}): data as published by "
+        "footer": (f"Data release {release.name} ({release.title}): data as of "
                    f"{long_date(release.date)}. This site was built on {long_date(build_date())} by "
                    f"defence-briefs from SIPRI, NATO and World Bank data; every figure is in data/metrics.csv "
                    f"with its source."),
@@ -116,9 +116,9 @@ def country_typst(config: SiteConfig, data: ReleaseData, notebook: nbformat.Note
     meta = {
         "title": name,
         "subtitle": (f"Arms-import dependency and defence spending · data release {release.name}: figures to "
-                     f"{release.last_data_year}, data as published by {long_date(release.date)}"),
+                     f"{release.last_data_year}, data as of {long_date(release.date)}"),
         "site-title": config.title,
-        "footer": (f"Sources: SIPRI Arms Transfers and Military Expenditure Databases, NATO, World Bank "
+        "footer": (f"Sources: {data.publishers(country)} "
                    f"(release {release.name}). Every figure with the files it used: data/{country}.csv; "
                    f"each file's edition, URL and sha256: data/sources.csv."),
     }
