@@ -74,3 +74,9 @@ def test_md_table_is_a_real_table_with_widths_from_the_content() -> None:
     assert lines[1] == "|:" + "-" * len("A long label of a figure") + "|-----:|"
     html = _html(table)
     assert "<table" in html and "<th" in html and html.count("<tr") == 2
+
+
+def test_apostrophes_in_words_are_set_typographic_and_quotes_left_alone() -> None:
+    """Pandoc sets the prose's apostrophes curly; source strings go through md_escape, so they match it."""
+    assert md_escape("SIPRI's register; the allies' spending") == "SIPRI’s register; the allies’ spending"
+    assert md_escape("'II'") == "\\'II\\'"  # a quotation SIPRI writes with straight quotes stays as written

@@ -50,8 +50,48 @@ def test_typst_target_writes_chart_svgs_and_leaves_out_html_only_parts(tmp_path:
     markdown = notebook_markdown(notebook, "typst", figure_dir=tmp_path)
     svgs = list(tmp_path.glob("*.svg"))
     assert len(svgs) == 1 and svgs[0].read_text() == SVG
-    assert f"![]({svgs[0].name}){{width=58%}}" in markdown
+    # a chart as tall as wide floats; it carries its description as alternative text
+    assert (f'#place(auto, float: true, clearance: 1.2em, block(width: 100%)[#box(image("{svgs[0].name}", '
+            f'width: 45%, alt: "a chart"))])') in markdown
     assert "<figure>" not in markdown and "web only" not in markdown
+
+
+WIDE = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"><text font-size="10px">{}</text></svg>')
+
+
+def test_two_narrow_pdf_charts_share_a_row_and_a_third_starts_the_next() -> None:
+    """Three 400 px charts with 10 px text: each needs 400 x 6.5 / 10 = 260 pt of the 498.9 pt column (52%): two
+    do not fit beside each other (104%); 300 px charts need 195 pt (39%): two share a row, the third stands alone."""
+    charts = [new_output("display_data", data={"image/svg+xml": WIDE.replace('width="400"', 'width="300"')
+                                               .format(i), "text/plain": f"chart {i}"},
+                         metadata={BRIEF_METADATA: {"kind": "chart", "pdf": True}}) for i in range(3)]
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        markdown = notebook_markdown(_notebook(*charts), "typst", figure_dir=Path(folder))
+    rows = [line for line in markdown.splitlines() if line.startswith("#block")]
+    assert [row.count("image(") for row in rows] == [2, 1]
+    assert 'width: 45%, alt: "chart 0"))' in rows[0] and "#h(1fr)" in rows[0]
+    from defence_briefs.briefs.pdf_charts import figure_width
+    assert figure_width(WIDE.format("x")) == pytest.approx(400 * 6.5 / 10 / 498.9, abs=0.001)
+
+
+def test_the_pdf_layout_narrows_the_plot_and_wraps_title_and_source() -> None:
+    from defence_briefs.briefs.pdf_charts import PLOT_SCALE, pdf_layout
+    spec = {"title": {"text": "The United States supplied 44% of Poland’s arms imports in 2021–25 (37% in 2002–06)",
+                      "subtitle": "Share of arms imports by supplier"},
+            "datasets": {"src": [{"text": "Source: SIPRI Arms Transfers Database (2026 release; yearly tables of "
+                                          "the 2022, 2024 and 2025 releases)."}]},
+            "vconcat": [{"width": 520, "height": 130, "mark": "bar",
+                         "encoding": {"y": {"field": "value", "type": "quantitative"}}},
+                        {"width": 520, "height": 12, "data": {"name": "src"},
+                         "mark": {"type": "text", "fontSize": 10, "dx": 0},
+                         "encoding": {"x": {"value": 0}, "y": {"value": 0}}}]}
+    pdf = pdf_layout(spec)
+    assert spec["vconcat"][0]["width"] == 520  # the web's spec is left alone
+    assert pdf["vconcat"][0]["width"] == round(520 * PLOT_SCALE)
+    assert len(pdf["title"]["text"]) == 2 and " ".join(pdf["title"]["text"]) == spec["title"]["text"]
+    lines = pdf["datasets"]["src"][0]["text"]
+    assert len(lines) == 2 and pdf["vconcat"][1]["height"] == round(10 * 1.25 * 2)
 
 
 def test_an_error_output_names_the_cell() -> None:

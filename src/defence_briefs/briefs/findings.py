@@ -18,7 +18,7 @@ US = "USA"
 NAMED_SHARE = 0.20  # every supplier above this share of the latest window is named
 LARGE_MOVE = 0.10  # a move of the US share this large (10 points) is explained
 ONE_YEAR = 0.6  # a supplier's deliveries "mostly in one year" when one year holds this much of its window
-ONE_SYSTEM = 0.5  # ...and "one system" when one SIPRI designation holds this much of them
+ONE_SYSTEM = 0.6  # ...and "most of it one system" when one SIPRI designation holds this much of them
 
 
 def one_system(data, country: str, supplier: str) -> tuple[str, float] | None:
@@ -35,9 +35,12 @@ def one_system(data, country: str, supplier: str) -> tuple[str, float] | None:
 
 
 def one_system_words(data, country: str, supplier: str) -> str:
-    """', 92% of it one system (Arrow-3)' in plain text, or ''."""
+    """', most of it one system (Arrow-3)' ('all of it' when one system is all) in plain text, or ''; in words, not
+    a figure, as the part is not one of metrics.csv's."""
     found = one_system(data, country, supplier)
-    return "" if found is None else f", {fmt(found[1], 'pct')} of it one system ({found[0]})"
+    if found is None:
+        return ""
+    return f", {'all' if found[1] > 0.995 else 'most'} of it one system ({found[0]})"
 
 
 class _Spans:
@@ -121,8 +124,9 @@ def supplier_finding(brief: Brief) -> list[str]:
     runner_up = shares.index[1] if len(shares) > 1 else None
     if runner_up is not None and shares.iloc[0] - shares.iloc[1] < RANKING_MARGIN and any(
             brief.figure(f"supplier_share_{code}", window).estimate for code in shares.index[:2]):
-        parts[0] += (f" (too close to call: both shares depend on how deals delivered over several years are divided "
-                     f"between those years, which could put {brief.data.countries.in_sentence(runner_up)} first)")
+        parts[0] += (f" — too close to call: both shares depend on how deals delivered over several years are "
+                     f"divided between those years, which could put {brief.data.countries.in_sentence(runner_up)} "
+                     f"first")
     return ["; ".join(parts) + "."]
 
 
@@ -136,7 +140,7 @@ def largest_gain(now: pd.Series, before: pd.Series) -> str | None:
 
 
 def _us_fall_explained(brief: Brief, window: str, previous: str) -> str:
-    """' while Israel's share rose to 55% from 16%, 92% of it one system (Arrow-3)': the supplier that grew most,
+    """' while Israel's share rose to 55% from 16%, most of it one system (Arrow-3)': the supplier that grew most,
     set beside a fall of the US share (beside, not as its cause: 'while'; a rise is not set beside another's fall);
     '' when the US share rose or no supplier grew by half LARGE_MOVE."""
     if brief.figure("us_share_of_arms_imports", window).value >= brief.figure("us_share_of_arms_imports",
@@ -214,7 +218,7 @@ def _sipri_spending(brief: Brief) -> list[str]:
     if year is None:
         return [f"SIPRI publishes no military expenditure figures for {brief.name}."]
     if spans.value("milex_current_usd", year) == 0:
-        return [f"{brief.name_start} has no armed forces of its own; SIPRI gives its military expenditure as 0."]
+        return [f"{brief.name_start} has no armed forces of its own; SIPRI gives its military expenditure as zero."]
     sentence = f"In {year} {brief.name} spent {spans.span('milex_current_usd', year)} on its military"
     if spans.value("milex_share_of_gdp", year) is not None:
         sentence += f", {spans.span('milex_share_of_gdp', year)} of GDP"

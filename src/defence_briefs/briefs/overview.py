@@ -76,7 +76,7 @@ def countries_table(data: ReleaseData, link_prefix: str = "countries/") -> str:
     note = ESTIMATE_NOTE + (" A figure of an earlier year than its column's carries its year in brackets."
                             if older else "")
     if without:
-        note += (f" {md_escape(', '.join(without))}: no armed forces; SIPRI gives its military spending as 0 "
+        note += (f" {md_escape(', '.join(without))}: no armed forces; SIPRI gives its military spending as zero "
                  "(shown as no data, not ranked).")
     return "::: {.sortable}\n" + md_table(header, rows) + ":::\n\n" + note + "\n"
 

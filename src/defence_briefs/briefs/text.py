@@ -70,7 +70,8 @@ def long_date(day: dt.date | str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^$@:\"'])")
 
 
-_APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=[a-z\s]|$)")
+# an apostrophe inside a word (SIPRI's, deal's) or after a plural's s (allies'), not a closing quote ('II')
+_APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=[a-z])|(?<=s)'(?=\s|$)")
 
 
 def fmt(value: float, kind: str) -> str:
