@@ -384,8 +384,8 @@ def rank_agreement_problems(soup: BeautifulSoup) -> list[str]:
     problems = []
     for spec in chart_specs(soup):
         match = HIGHLIGHT_RANK.search(str(spec.get("description", "")))
-        if match and match.group(1) in {k.lower() for k in table_ranks} | set(table_ranks):
-            label = next(k for k in table_ranks if k.lower() == match.group(1).lower())
+        label = next((k for k in table_ranks if match and k.lower() == match.group(1).lower()), None)
+        if label is not None:
             chart = f"{match.group(2)} of {match.group(3)}"
             if table_ranks[label] != chart:
                 problems.append(f"{label}: the chart ranks it {chart}, the table {table_ranks[label]}")

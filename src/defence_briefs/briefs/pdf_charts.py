@@ -85,10 +85,16 @@ def pdf_layout(spec: dict) -> dict:
     return spec
 
 
+def _svg_size(svg: str) -> tuple[float, float]:
+    """(width, height) in pixels of a drawn chart, from its <svg> tag."""
+    size = dict(re.findall(r'\s(width|height)="([\d.]+)"', re.search(r"<svg[^>]*>", svg).group(0)))
+    return float(size.get("width", 1)), float(size.get("height", 0))
+
+
 def figure_width(svg: str) -> float:
     """The share of the PDF's text column a drawn chart takes so that its smallest text prints at MIN_TEXT_PT (at
     least SMALLEST_SHARE, at most the whole column)."""
-    width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg).group(1))
+    width = _svg_size(svg)[0]
     sizes = [float(s) for s in re.findall(r'font-size(?:="|:\s*)([\d.]+)px', svg)] or [10.0]
     needed = width * MIN_TEXT_PT / min(sizes) / TEXT_WIDTH_PT
     return min(1.0, max(SMALLEST_SHARE, needed))
@@ -97,6 +103,5 @@ def figure_width(svg: str) -> float:
 def is_tall(svg: str) -> bool:
     """Whether a drawn chart is nearly as tall as wide or taller (the ranking of 39 countries; the others are
     about half as tall as wide)."""
-    tag = re.search(r"<svg[^>]*>", svg).group(0)
-    size = dict(re.findall(r'\s(width|height)="([\d.]+)"', tag))
-    return float(size.get("height", 0)) >= TALL * float(size.get("width", 1))
+    width, height = _svg_size(svg)
+    return height >= TALL * width
