@@ -17,8 +17,8 @@ import pytest
 from browser_check import chromium_path, open_pages
 from bs4 import BeautifulSoup
 
-from defence_briefs.briefs.kernels import NotebookRunError, run_notebook
 from defence_briefs.briefs.text import fmt, long_date
+from defence_briefs.execute.kernels import NotebookRunError, run_notebook
 from defence_briefs.metrics.stage import load_metrics, metrics_dir
 from defence_briefs.project import Project
 from defence_briefs.render.policy import CONTENT_SECURITY_POLICY

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from defence_briefs.briefs.context import PEER_METRIC, load_release
-from defence_briefs.briefs.kernels import normalize_executed
 from defence_briefs.cli import build_parser, main
+from defence_briefs.execute.kernels import normalize_executed
 from defence_briefs.metrics.stage import metrics_dir
 from defence_briefs.progress import Progress
 from defence_briefs.project import Project
@@ -245,7 +245,7 @@ def test_brief_kernels_run_the_builds_own_python(tmp_path: Path) -> None:
 
     from jupyter_core.utils import run_sync
 
-    from defence_briefs.briefs.kernels import WarmKernel
+    from defence_briefs.execute.kernels import WarmKernel
 
     kernel = WarmKernel(tmp_path)
     outputs = []

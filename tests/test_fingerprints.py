@@ -18,8 +18,8 @@ import pytest
 from conftest import copy_project
 
 from defence_briefs import fingerprint
-from defence_briefs.briefs.kernels import COUNTRY_NOTEBOOK, NOTEBOOKS, run_notebook
 from defence_briefs.cli import main
+from defence_briefs.execute.kernels import COUNTRY_NOTEBOOK, NOTEBOOKS, run_notebook
 from defence_briefs.ingest import PARSERS
 from defence_briefs.manifest import load_manifest
 from defence_briefs.project import Project

@@ -42,7 +42,7 @@ def test_the_readme_layout_matches_the_folders() -> None:
 def test_no_stage_imports_a_later_stage() -> None:
     """The stages import only those before them in the data flow (validation reads every stage's output; intake,
     which adds a release, runs fetch, ingest and metrics, and nothing imports it)."""
-    order = ["fetch", "ingest", "metrics", "briefs", "render", "publish", "intake"]
+    order = ["fetch", "ingest", "metrics", "briefs", "execute", "render", "publish", "intake"]
     package = ROOT / "src" / "defence_briefs"
     for position, stage in enumerate(order):
         later = order[position + 1:]

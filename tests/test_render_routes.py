@@ -22,24 +22,6 @@ from defence_briefs.render.policy import CONTENT_SECURITY_POLICY
 
 RELEASE = "test"
 EPOCH = "1780000000"
-# what a minimal Quarto writes: pages with a head and a main element, typst PDFs named after the notebook
-QUARTO_STAND_IN = f"""#!{sys.executable}
-import pathlib, sys
-args = sys.argv[1:]
-assert args[0] == "render" and "--no-execute" in args, args
-source, fmt = pathlib.Path(args[1]), args[args.index("--to") + 1]
-out = pathlib.Path(args[args.index("--output-dir") + 1])
-out.mkdir(parents=True, exist_ok=True)
-page = "<!DOCTYPE html><html><head><title>{{}}</title></head><body><main><h1>{{}}</h1></main></body></html>"
-if fmt == "html":
-    for notebook in [source / "index.ipynb", *sorted((source / "countries").glob("*.ipynb"))]:
-        target = out / notebook.relative_to(source).with_suffix(".html")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.format(notebook.stem, notebook.stem))
-    (out / "methodology.html").write_text(page.format("Methodology", "Methodology"))
-else:
-    (out / (source.stem + ".pdf")).write_bytes(b"%PDF-1.4 stand-in " + source.stem.encode())
-"""
 
 
 @pytest.fixture
@@ -125,30 +107,6 @@ def test_a_quarto_on_path_does_not_change_the_default_build(project: Path, tmp_p
     assert with_quarto == without
 
 
-def test_the_quarto_route_gets_the_sites_assets_policy_and_stale_notice(project: Path, tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    quarto = _stand_in(tmp_path / "bin", QUARTO_STAND_IN)
-    monkeypatch.setenv("DEFENCE_QUARTO", str(quarto))
-    assert _briefs(project, "--renderer", "quarto") == 0
-    site = _site(project)
-    pages = sorted(site.rglob("*.html"))
-    assert {str(p.relative_to(site)) for p in pages} >= {"index.html", "methodology.html", "countries/POL.html",
-                                                         "countries/DEU.html"}
-    for page in pages:
-        if page.parent.name == "assets":
-            continue
-        head = BeautifulSoup(page.read_text(), "html.parser").head
-        policy = head.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
-        assert policy is not None and policy["content"] == CONTENT_SECURITY_POLICY, page
-    for asset in ("assets/vega-bundle.js", "assets/site.css", "assets/site.js"):
-        assert (site / asset).is_file(), asset
-    # this project built only Poland's and Germany's briefs: the overview says which are not up to date
-    index = BeautifulSoup((site / "index.html").read_text(), "html.parser")
-    notice = index.find(class_="stale-notice")
-    assert notice is not None and "Albania" in notice.get_text()
-    assert (site / "pdf" / "POL.pdf").read_bytes().startswith(b"%PDF")
-
-
 def _quarto_version() -> str | None:
     quarto = shutil.which("quarto")
     if quarto is None:
@@ -157,15 +115,43 @@ def _quarto_version() -> str | None:
     return result.stdout.strip() if result.returncode == 0 and re.match(r"\d+\.", result.stdout) else None
 
 
-@pytest.mark.skipif(_quarto_version() is None,
-                    reason="the Quarto CLI is not installed (no package registry this project reaches ships it; "
-                           "`conda env create -f environment.yml` does): the real Quarto route is tested where it is")
-def test_the_real_quarto_renders_the_site_with_policy_and_assets(project: Path) -> None:
+NO_QUARTO = ("the Quarto CLI is not installed: .ci/run installs it from ../shared/tools/quarto; elsewhere install "
+             "it from quarto.org, conda-forge or `pip install -e \".[quarto]\"`")
+
+
+def test_without_quarto_the_quarto_route_says_how_to_get_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
+    monkeypatch.delenv("DEFENCE_QUARTO", raising=False)
+    if shutil.which("quarto"):
+        pytest.skip("a quarto is installed in /usr/bin")
+    before = tree_digest(_site(project))
+    assert _briefs(project, "--renderer", "quarto") == 2
+    assert tree_digest(_site(project)) == before
+
+
+@pytest.mark.skipif(_quarto_version() is None, reason=NO_QUARTO)
+def test_the_real_quarto_renders_the_site_with_policy_assets_and_stale_notice(project: Path) -> None:
+    """`--renderer quarto` on the fixture project: one `quarto render`, whose pre-render step runs the briefs and
+    whose post-render step publishes pages with the site's policy and assets, the PDFs in pdf/, and the overview's
+    notice of the briefs not built (only Poland's and Germany's are)."""
+    shutil.copy(Path(__file__).parents[1] / "build.py", project / "build.py")
     assert _briefs(project, "--renderer", "quarto") == 0
     site = _site(project)
-    for relative in ("index.html", "methodology.html", "countries/POL.html", "pdf/POL.pdf",
-                     "assets/vega-bundle.js"):
+    for relative in ("index.html", "methodology.html", "diversification.html", "countries/POL.html",
+                     "countries/DEU.html", "pdf/POL.pdf", "pdf/DEU.pdf", "assets/vega-bundle.js", "assets/site.css"):
         assert (site / relative).is_file(), relative
-    text = (site / "countries" / "POL.html").read_text()
-    assert CONTENT_SECURITY_POLICY in text and "Poland" in text
+    assert not (site / "countries" / "POL.pdf").exists() and not (site / "search.json").exists()
+    for page in [site / "index.html", site / "methodology.html", *sorted((site / "countries").glob("*.html"))]:
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        policy = soup.head.find("meta")
+        assert policy.get("http-equiv") == "Content-Security-Policy", page  # the first element of the head
+        assert policy["content"] == CONTENT_SECURITY_POLICY, page
+        inline = [s for s in soup.find_all("script") if not s.get("src") and "json" not in s.get("type", "")]
+        assert inline == [], page  # the policy allows scripts from files only
+        assert not soup.find_all("script", type="module"), page  # no browser loads a module from file://
+    # this project built only Poland's and Germany's briefs: the overview says which are not up to date
+    notice = BeautifulSoup((site / "index.html").read_text(), "html.parser").find(class_="stale-notice")
+    assert notice is not None and "Albania" in notice.get_text()
     assert (site / "pdf" / "POL.pdf").read_bytes().startswith(b"%PDF")
+    # the documents Quarto rendered stay in the project (for `quarto preview`), out of git
+    assert (project / "countries" / "POL.ipynb").is_file() and (project / "index.ipynb").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import stat
 from pathlib import Path
@@ -13,7 +14,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from defence_briefs.briefs.display import BRIEF_METADATA
 from defence_briefs.errors import UsageError
 from defence_briefs.render.notebook_markdown import NotebookError, cell_options, notebook_markdown
-from defence_briefs.render.quarto import find_quarto, lay_out_project, quarto_commands, run_quarto
+from defence_briefs.render.policy import csp_meta
+from defence_briefs.render.quarto import classic_script, find_quarto, finish_site, quarto_notebook
 from defence_briefs.render.site_config import load_site_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,49 +140,68 @@ def test_quarto_is_found_only_where_named_or_on_path(monkeypatch: pytest.MonkeyP
         find_quarto()
 
 
-def test_quarto_route_runs_render_on_the_laid_out_project(tmp_path: Path) -> None:
-    """A stand-in `quarto` records its arguments; the route must render the site without executing code, then
-    each country's brief to typst."""
-    log = tmp_path / "calls.jsonl"
-    stand_in = tmp_path / "bin" / "quarto"
-    stand_in.parent.mkdir()
-    stand_in.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$*\" >> {log}\nexit 0\n")
-    stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
-    root = tmp_path / "project"
-    root.mkdir()
-    for name in ("_quarto.yml", "methodology.md"):
-        (root / name).write_text((ROOT / name).read_text())
-    executed = {}
-    for code in ("POL", "DEU"):
-        path = tmp_path / f"{code}.ipynb"
-        nbformat.write(new_notebook(), path)
-        executed[code] = path
-    overview = tmp_path / "index.ipynb"
-    nbformat.write(new_notebook(), overview)
-    project_dir, staging = tmp_path / "quarto", tmp_path / "site"
-    lay_out_project(root, project_dir, executed, overview)
-    assert sorted(p.name for p in (project_dir / "countries").iterdir()) == ["DEU.ipynb", "POL.ipynb"]
-    assert (project_dir / "index.ipynb").is_file() and (project_dir / "_quarto.yml").is_file()
-    messages: list[str] = []
-    run_quarto(quarto_commands(str(stand_in), project_dir, staging, ["POL", "DEU"], ("html", "pdf")),
-               messages.append)
-    calls = log.read_text().splitlines()
-    assert calls == [
-        f"render {project_dir} --to html --no-execute --output-dir {staging}",
-        f"render {project_dir}/countries/POL.ipynb --to typst --no-execute --output-dir {staging}/pdf",
-        f"render {project_dir}/countries/DEU.ipynb --to typst --no-execute --output-dir {staging}/pdf",
-    ]
-    assert len(messages) == 3
+def test_a_quarto_document_shows_each_output_as_the_built_in_route_does_for_each_format(tmp_path: Path) -> None:
+    """The executed notebook keeps its cells; a code cell's outputs become one markdown output: the same text once
+    when both formats show the same, else each format's part in its content-visible div (an HTML-only part has no
+    typst div; the chart's typst image names its SVG beside the document)."""
+    notebook = _notebook(_chart(), new_output("display_data", data={"text/markdown": "Some **text**"}))
+    notebook.cells.append(new_code_cell("note()"))
+    notebook.cells[-1].outputs = [new_output("display_data", data={"text/markdown": "web only"},
+                                             metadata={BRIEF_METADATA: {"kind": "markdown", "pdf": False}})]
+    notebook.cells.append(new_code_cell("same()"))
+    notebook.cells[-1].outputs = [new_output("display_data", data={"text/markdown": "Both formats"})]
+    document = quarto_notebook(notebook, {"title": "Poland"}, tmp_path / "charts", "charts/", after="The end")
+    assert document.cells[0].cell_type == "raw" and document.cells[0].source == "---\ntitle: Poland\n---\n"
+    assert document.cells[1].source == "## Section\n"  # the authors' comment cell is left out, as on the built-in route
+    chart, web, both = (cell.outputs[0].data["text/markdown"] for cell in document.cells[2:5])
+    svg = next((tmp_path / "charts").glob("*.svg")).name
+    assert chart.startswith('::: {.content-visible when-format="html"}\n\n```{=html}\n<figure>chart</figure>\n```\n')
+    assert '::: {.content-visible when-format="typst"}' in chart and f'image("charts/{svg}"' in chart
+    assert chart.count("Some **text**") == 2  # once in each format's part: they differ
+    assert web == '::: {.content-visible when-format="html"}\n\nweb only\n\n:::\n\n'
+    assert both == "Both formats\n"
+    assert document.cells[2].source == "show()" and document.cells[-1].source == "The end"
 
 
-def test_quarto_failure_is_reported_with_its_message(tmp_path: Path) -> None:
-    stand_in = tmp_path / "quarto"
-    stand_in.write_text("#!/bin/sh\necho 'ERROR: no such format' >&2\nexit 3\n")
-    stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
-    from defence_briefs.errors import DataError
+def test_a_quarto_page_gets_the_policy_first_its_scripts_in_files_and_no_module(tmp_path: Path) -> None:
+    """Quarto's inline scripts move to files named by their content; a JSON block stays; quarto.js, a module that
+    imports tabsets.js, becomes one classic script holding it, and the page loads no module (none loads from
+    file://)."""
+    site = tmp_path / "site"
+    libs = site / "site_libs" / "quarto-html"
+    (libs / "tabsets").mkdir(parents=True)
+    (libs / "tabsets" / "tabsets.js").write_text("export function init() {\n  return 1;\n}\n")
+    (libs / "quarto.js").write_text('import * as tabsets from "./tabsets/tabsets.js";\n\ntabsets.init();\n')
+    (site / "countries").mkdir()
+    page = ('<html><head><title>t</title></head><body>'
+            '<script src="../site_libs/quarto-html/quarto.js" type="module"></script>'
+            '<script src="../site_libs/quarto-html/tabsets/tabsets.js" type="module"></script>'
+            '<script type="application/json" id="spec-1">{"a": 1}</script>'
+            '<script id="after" type="application/javascript">window.x = 1;</script></body></html>')
+    (site / "countries" / "POL.html").write_text(page)
+    (site / "countries" / "POL.pdf").write_bytes(b"%PDF")
+    (site / "search.json").write_text("[]")
+    files = finish_site(site)
+    finished = (site / "countries" / "POL.html").read_text()
+    assert finished.startswith(f"<html><head>\n{csp_meta()}<title>")
+    name = hashlib.sha256(b"window.x = 1;").hexdigest()[:16]
+    assert (f'<script id="after" type="application/javascript" src="../site_libs/quarto-inline/{name}.js">'
+            "</script>") in finished
+    assert (site / "site_libs" / "quarto-inline" / f"{name}.js").read_text() == "window.x = 1;"
+    assert '<script src="../site_libs/quarto-html/quarto.js"></script>' in finished
+    assert "tabsets.js" not in finished and 'type="module"' not in finished
+    assert '<script type="application/json" id="spec-1">{"a": 1}</script>' in finished
+    classic = (libs / "quarto.js").read_text()
+    assert classic == ("const tabsets = (() => {\nfunction init() {\n  return 1;\n}\n\nreturn {init};\n})();\n"
+                       "\ntabsets.init();\n")
+    assert "pdf/POL.pdf" in files and "countries/POL.pdf" not in files and "search.json" not in files
+    assert finish_site(site) == files and (site / "countries" / "POL.html").read_text() == finished  # once only
 
-    with pytest.raises(DataError, match=r"(?s)quarto failed \(3\).*no such format"):
-        run_quarto([[str(stand_in), "render", str(tmp_path)]], lambda _: None)
+
+def test_a_module_in_another_form_is_left_a_module(tmp_path: Path) -> None:
+    module = tmp_path / "quarto.js"
+    module.write_text('import { init } from "./tabsets.js";\ninit();\n')
+    assert classic_script(module) is None
 
 
 def test_the_committed_notebooks_are_cleared_and_parameterized() -> None:

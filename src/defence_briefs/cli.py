@@ -4,6 +4,9 @@ options, then hands the work to `pipeline` (which runs the stages) and turns err
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +20,8 @@ from .project import MIRROR_ENV, Project
 FORMATS = ("html", "pdf")
 EXECUTORS = ("local", "dask")
 RENDERERS = ("built-in", "quarto")
+QUARTO_STEPS = ("pre-render", "post-render")  # _quarto.yml's project scripts
+BUILD_ARGS_ENV = "DEFENCE_BUILD_ARGS"  # the options of `build.py --renderer quarto`, for the pre-render step
 DESCRIPTION = """\
 Build the European defence dependency briefs from SIPRI, NATO and World Bank data.
 
@@ -38,6 +43,9 @@ says so when everything is up to date.
   clean   delete the build's working files (_build/ and data/tidy/); with --all also the published reports/
           (data/raw is never deleted: it holds the fetched sources)
   methodology  rewrite the generated tables of methodology.md (metric catalogue, allocation error, published figures)
+  pre-render, post-render   the steps `quarto render` runs around its render (_quarto.yml): pre-render runs the
+          stages and the notebooks and writes the documents Quarto renders; post-render finishes Quarto's pages and
+          publishes the site. `--renderer quarto` runs `quarto render` with this command's options
   add-release NAME --from DIR   add a data release from downloaded files (see `python build.py add-release --help`)
 """
 EPILOG = f"""\
@@ -68,13 +76,13 @@ path as this machine (a shared filesystem); the pages they render are shipped ba
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .briefs.executors import default_jobs
+    from .execute.executors import default_jobs
 
     parser = argparse.ArgumentParser(
         prog="build.py", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("stage", nargs="?", choices=(*STAGES, "list", "clean", "methodology", "all"),
+    parser.add_argument("stage", nargs="?", choices=(*STAGES, "list", "clean", "methodology", "all", *QUARTO_STEPS),
                         default="all", help="what to run (default: all stages)")
     parser.add_argument("--release", action="append", metavar="R",
                         help="data release to work on (repeatable; 'latest' = newest; default: every release, and "
@@ -198,10 +206,23 @@ def _check_countries(releases: list[DataRelease], requested: list[str]) -> None:
             european_code(table, item, release.last_data_year)
 
 
-def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
-    """Check the options, run what they ask, and print a summary; returns the exit code."""
+def run(args: argparse.Namespace, root: Path, progress: Progress, inside_quarto: bool = False) -> int:
+    """Check the options, run what they ask, and print a summary; returns the exit code. `inside_quarto`: run as
+    Quarto's pre-render step (the quarto route's site is published by the post-render step)."""
     say = progress.say
     project = Project(root.resolve())
+    if args.stage == "post-render":
+        return _post_render(project, say)
+    if args.stage == "pre-render":
+        if os.environ.get("QUARTO_PROJECT_DIR") and os.environ.get("QUARTO_PROJECT_RENDER_ALL") != "1":
+            say("pre-render: Quarto renders some files only; their documents are those of the last full render")
+            return 0
+        args = build_parser().parse_args(json.loads(os.environ.get(BUILD_ARGS_ENV, "[]")))
+        args.renderer = "quarto"
+        code = run(args, project.root, progress, inside_quarto=True)
+        return 0 if code == 1 else code  # failed briefs keep their last good page: post-render says which
+    if args.renderer == "quarto" and args.stage in ("briefs", "all") and not inside_quarto:
+        return _quarto_render(args, project, say)
     if args.stage == "clean":
         pipeline.clean(project, args.clean_all, say)
         return 0
@@ -244,6 +265,65 @@ def run(args: argparse.Namespace, root: Path, progress: Progress) -> int:
     return 0
 
 
+def _quarto_render(args: argparse.Namespace, project: Project, say) -> int:
+    """`--renderer quarto`: one `quarto render` of the project, whose pre-render step runs this build's stages with
+    the same options (in $DEFENCE_BUILD_ARGS) and whose post-render step publishes the site."""
+    from .ingest import PARSERS
+    from .render.quarto import find_quarto
+
+    manifest = load_manifest(project.manifest_path, set(PARSERS))
+    request = _request(args, manifest, manifest.select(args.release), None)
+    if len(request.brief_releases) != 1:
+        raise UsageError("--renderer quarto renders one release's site at a time: give one --release")
+    quarto = find_quarto()
+    formats = request.formats or ()
+    to = ["--to", "html"] if formats == ("html",) else ["--to", "typst"] if formats == ("pdf",) else []
+    argv = list(getattr(args, "argv", None) or [])
+    forwarded = [a for a in argv if not a.startswith("--renderer=")]
+    if "--renderer" in forwarded:
+        position = forwarded.index("--renderer")
+        del forwarded[position:position + 2]
+    environment = {**os.environ, BUILD_ARGS_ENV: json.dumps(forwarded),
+                   # the pre- and post-render steps run `python build.py`: this interpreter's
+                   "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    say(f"quarto render {project.display(project.root) or '.'} {' '.join(to)}".rstrip())
+    done = subprocess.run([quarto, "render", str(project.root), *to], cwd=project.root, env=environment,
+                          check=False)
+    if done.returncode == 0:
+        return 0
+    from .publish.stage import PENDING
+
+    if not (project.build_dir / PENDING).exists() and (project.build_dir / QUARTO_FAILED).exists():
+        (project.build_dir / QUARTO_FAILED).unlink()
+        return 1  # briefs failed; the post-render step listed them and published the rest
+    raise DataError(f"quarto render failed (exit {done.returncode}); its messages are above. The published site "
+                    "is as it was")
+
+
+QUARTO_FAILED = "quarto-failed-briefs"  # in _build/: the post-render step published a site with failed briefs
+
+
+def _post_render(project: Project, say) -> int:
+    """Quarto's post-render step: publish the pages it rendered (publish_quarto_site); 1 when briefs failed."""
+    from .ingest import PARSERS
+    from .publish.stage import publish_quarto_site
+    from .render.site_config import load_site_config
+
+    manifest = load_manifest(project.manifest_path, set(PARSERS))
+    output = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR") or load_site_config(project.root).output_dir)
+    result = publish_quarto_site(project, manifest, output if output.is_absolute() else project.root / output, say)
+    if result is None or not result.failures:
+        return 0
+    say(f"\n{len(result.failures)} brief(s) failed; the others were published, and each failed one kept its last "
+        "good brief:")
+    for failure in result.failures:
+        where = f"\n    executed notebook with the traceback: {project.display(failure.notebook)}" \
+            if failure.notebook else ""
+        say(f"  - {failure.release} {failure.name}: {failure.error.strip()}{where}")
+    (project.build_dir / QUARTO_FAILED).write_text("")
+    return 1
+
+
 def _request(args: argparse.Namespace, manifest, releases: list[DataRelease], mirror) -> pipeline.BuildRequest:
     formats = _formats(args.format) if args.format else None  # None: the formats of _quarto.yml
     if args.executor == "dask" and not args.scheduler:
@@ -272,6 +352,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     adding = bool(argv) and argv[0] == "add-release"
     args = build_add_release_parser().parse_args(argv[1:]) if adding else build_parser().parse_args(argv)
     project_root = args.root or root or Path.cwd()
+    args.argv = argv
     progress = Progress(verbose=getattr(args, "verbose", False))
     try:
         return run_add_release(args, project_root, progress) if adding else run(args, project_root, progress)

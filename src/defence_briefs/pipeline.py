@@ -46,7 +46,7 @@ class ExecutorHolder:
 
     def __call__(self, notebooks: Path):
         if self.executor is None:
-            from .briefs.executors import make_executor
+            from .execute.executors import make_executor
 
             self.executor = make_executor(self.kind, self.jobs, notebooks, self.scheduler)
         return self.executor
@@ -79,16 +79,12 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
     def forced(name: str) -> bool:
         return request.force and stage in (name, "all")
 
-    route, quarto = request.renderer, None
+    route = request.renderer
     formats = request.formats
     if formats is None and stage in ("briefs", "all"):
         from .render.site_config import load_site_config
 
         formats = load_site_config(project.root).formats
-    if route == "quarto":
-        from .render.quarto import find_quarto
-
-        quarto = find_quarto()
     fetch_files(project, [f for release in releases for f in release.files], request.mirror, say)
     if stage == "fetch":
         return []
@@ -112,7 +108,7 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
         return []
     from .publish.stage import SiteOptions, build_briefs
 
-    options = SiteOptions(request.countries, formats, route, quarto, forced("briefs"), request.timeout,
+    options = SiteOptions(request.countries, formats, route, forced("briefs"), request.timeout,
                           request.notebook_timeout)
     failures = []
     for release in request.brief_releases:

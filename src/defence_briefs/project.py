@@ -27,6 +27,11 @@ class Project:
         return self.root / "data" / "tidy"
 
     @property
+    def build_dir(self) -> Path:
+        """_build/: what the stages compute before it is published (never in git)."""
+        return self.root / "_build"
+
+    @property
     def reports_dir(self) -> Path:
         return self.root / "reports"
 

@@ -323,7 +323,7 @@ class ReleaseData:
             return f"NATO has since published its {listed} editions; the web version says what they changed."
         changes = " ".join(change for _, _, change in newer)
         return (f"NATO has published newer editions than the one used here: {listed}. {changes} To use one, "
-                f"download def-exp-<YEAR>-en.xlsx from nato.int and run `python build.py add-release <name> --from "
+                f"download `def-exp-<YEAR>-en.xlsx` from nato.int and run `python build.py add-release <name> --from "
                 f"<folder>` (README, 'When SIPRI publishes').")
 
     def source_files(self, country: str | None = None) -> list:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..briefs.context import ReleaseData, resolve_country
-from ..briefs.kernels import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK, WARM_MODULES
+from ..execute.kernels import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK, WARM_MODULES
 from ..fingerprint import bytes_digest, code_digest, digest, file_digest, notebook_imports
 from ..manifest import DataRelease, Manifest
 from ..metrics.stage import DATA_FILES, metrics_dir
@@ -23,10 +23,10 @@ from .staging import published_state, published_tree
 
 FORMATS = ("html", "pdf")
 METHODOLOGY = "methodology.md"
-TEMPLATES = ("page.html", "brief.typ", "site.css", "site.js")
-TEMPLATE_OF = {"html": "page.html", "pdf": "brief.typ"}
+TEMPLATES = ("page.html", "brief.typ", "typst-template.typ", "site.css", "site.js")
+TEMPLATE_OF = {"html": ("page.html",), "pdf": ("brief.typ", "typst-template.typ")}  # brief.typ includes the partial
 # the code that runs a notebook besides what the notebook itself imports: the runner and the kernel's warm-up
-RUNNER = ("defence_briefs.briefs.kernels", "defence_briefs.briefs.jobs", *WARM_MODULES)
+RUNNER = ("defence_briefs.execute.kernels", "defence_briefs.execute.jobs", *WARM_MODULES)
 RENDERER = ("defence_briefs.render.stage",)
 
 
@@ -128,7 +128,7 @@ class Planner:
     def render_key(self, fmt: str, executed: bytes) -> str:
         """HTML pages depend on page.html, PDFs on brief.typ; both on the executed notebook and render code."""
         return digest("render", fmt, self.route, bytes_digest(executed), self.release, self.sources.config,
-                      self.sources.render_code, self.sources.templates[TEMPLATE_OF[fmt]])
+                      self.sources.render_code, *(self.sources.templates[name] for name in TEMPLATE_OF[fmt]))
 
     def overview_execute_key(self) -> str:
         return digest("overview", self.release, self.sources.overview_notebook, self.sources.overview_code,

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..briefs.context import ReleaseData, cached_release
-from ..briefs.jobs import BriefJob, BriefOutcome
-from ..briefs.kernels import NOTEBOOKS
+from ..execute.jobs import BriefJob, BriefOutcome
+from ..execute.kernels import NOTEBOOKS
 from ..fileio import atomic_write_bytes
 from ..manifest import DataRelease, Manifest
 from ..metrics.stage import DATA_FILES, metrics_dir
 from ..project import Project
 from ..render import site as site_render
 from ..render.site_config import DIVERSIFICATION_PAGE, METHODOLOGY_PAGE, OVERVIEW_PAGE, load_site_config
-from ..render.stage import ROUTES, render_brief, render_with_quarto
+from ..render.stage import ROUTES, render_brief, write_quarto_documents
 from .plan import (
     FORMATS,
     METHODOLOGY,
@@ -73,13 +73,13 @@ class BriefsResult:
 
 @dataclass(frozen=True)
 class SiteOptions:
-    """How to build a release's site: which countries (None: every covered one), formats, renderer (`quarto`
-    needs the path of its CLI), and the limits of each notebook run."""
+    """How to build a release's site: which countries (None: every covered one), formats, renderer (`quarto`:
+    the build runs as Quarto's pre-render step, and Quarto renders the pages), and the limits of each notebook
+    run."""
 
     countries: list[str] | None = None
     formats: tuple[str, ...] = FORMATS
     route: str = "built-in"
-    quarto: str | None = None
     force: bool = False
     timeout: int = 600
     notebook_timeout: float | None = None
@@ -87,21 +87,22 @@ class SiteOptions:
     def __post_init__(self) -> None:
         if self.route not in ROUTES:
             raise ValueError(f"route must be one of {ROUTES}")
-        if self.route == "quarto" and not self.quarto:
-            raise ValueError("the quarto route needs the path of the quarto CLI")
 
 
 def build_briefs(project: Project, manifest: Manifest, release: DataRelease, options: SiteOptions = SiteOptions(),
                  report: Reporter = print, *, executor_factory=None) -> BriefsResult:
     """Bring the site of `release` up to date and publish it whole. `executor_factory(notebooks)` makes the
     executor (default: local kernels, one per core). `options.force` reruns the chosen countries (and the
-    overview when no country is named) even when up to date."""
+    overview when no country is named) even when up to date. On the quarto route the site is not published here:
+    the notebooks run, the Quarto documents are written into the project, and the staged site waits for Quarto's
+    post-render step (`publish_quarto_site`)."""
     started = time.perf_counter()
     result = BriefsResult(release.name, route=options.route)
     for leftover in recover(project, release.name):
         report(f"briefs {release.name}: removed {project.display(leftover)}, left by an interrupted build")
-    if not options.force and site_is_current(project, manifest, release, options.countries, options.formats,
-                                             options.route):
+    quarto = options.route == "quarto"  # Quarto renders every page again, whatever is published
+    if not quarto and not options.force and site_is_current(project, manifest, release, options.countries,
+                                                            options.formats, options.route):
         state = published_state(project, release.name)
         result.stale = list(state.get("stale", []))
         report(f"briefs {release.name}: up to date ({len(state.get('countries', {}))} briefs in "
@@ -121,6 +122,12 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, opt
             data_files.result()
         build.write_site_pages(report)
         staging.state["quick_key"] = build.quick_key(manifest)
+        if quarto:
+            staging.keep()
+            _save_pending(project, staging, result, started)
+            report(f"briefs {release.name}: documents written for Quarto ({len(result.countries)} countries); "
+                   "the site is published after Quarto renders them")
+            return result
         staging.commit()
     write_releases_index(project, manifest)
     _summarise(project, release, result, started, report)
@@ -239,7 +246,7 @@ class SiteBuild:
         self.result.stale = [country for country, _ in stale]
         names = [(data.countries.name(country), why) for country, why in stale]
         if self.options.route == "quarto":
-            self._render_with_quarto(names, report)
+            self._write_quarto_documents(names)
         elif "html" in self.options.formats and staging.file(OVERVIEW_NOTEBOOK_PATH).is_file():
             self._render_index_and_methodology(names)
         state["countries"] = dict(sorted(self.pages.items()))
@@ -274,17 +281,14 @@ class SiteBuild:
                 config, self.data, self.project.root / METHODOLOGY).encode())
             state["methodology"] = planner.methodology_key()
 
-    def _render_with_quarto(self, stale: list[tuple[str, str]], report: Reporter) -> None:
-        """Quarto renders every page of the site again from the executed notebooks, each build."""
+    def _write_quarto_documents(self, stale: list[tuple[str, str]]) -> None:
+        """The documents Quarto renders (every page of the site, each build), written into the project."""
         staging = self.staging
         executed = {country: staging.file(f"notebooks/{country}.ipynb") for country in self.result.countries
                     if staging.file(f"notebooks/{country}.ipynb").is_file()}
-        work = build_dir(self.project, self.data.release.name)
-        pages = {DIVERSIFICATION_PAGE: site_render.diversification_markdown(self.data)}
-        for relative, path in render_with_quarto(self.project.root, self.options.quarto, executed,
-                                                 staging.file(OVERVIEW_NOTEBOOK_PATH), staging.file("assets"),
-                                                 self.options.formats, stale, work, report, pages).items():
-            staging.copy_in(relative, path)
+        overview = staging.file(OVERVIEW_NOTEBOOK_PATH)
+        write_quarto_documents(self.project.root, self.data, executed, overview if overview.is_file() else None,
+                               stale, staging.file("assets"))
         for country in executed:
             self.pages.setdefault(country, {}).setdefault("status", "ok")
         for key in ("index", "methodology", "diversification"):
@@ -317,11 +321,62 @@ class SiteBuild:
                          options.route)
 
 
+PENDING = "quarto-pending.json"  # in _build/: the staged site the pre-render step left for the post-render step
+
+
+def _save_pending(project: Project, staging: SiteStaging, result: BriefsResult, started: float) -> None:
+    import json
+    from dataclasses import asdict
+
+    payload = {"release": staging.release, "staging": str(staging.path), "state": staging.state,
+               "result": {**asdict(result), "failures": [[f.release, f.name, f.error, str(f.notebook or "")]
+                                                         for f in result.failures]},
+               "started": time.time() - (time.perf_counter() - started)}
+    project.build_dir.mkdir(exist_ok=True)
+    atomic_write_bytes(project.build_dir / PENDING, json.dumps(payload, indent=1).encode())
+
+
+def publish_quarto_site(project: Project, manifest: Manifest, output: Path, report: Reporter = print) -> \
+        BriefsResult | None:
+    """Quarto's post-render step: finish the pages Quarto wrote into `output` (render.quarto.finish_site), add them
+    to the site the pre-render step staged, and publish it whole; then copy the site's data files, notebooks and
+    assets into `output` as well, so that `quarto preview` serves the whole site. None when no site was staged
+    (a preview re-rendering one file): the pages are only finished."""
+    import json
+
+    from ..render.quarto import finish_site
+
+    files = finish_site(output)
+    pending_file = project.build_dir / PENDING
+    if not pending_file.is_file():
+        return None
+    pending = json.loads(pending_file.read_text(encoding="utf-8"))
+    pending_file.unlink()
+    release = manifest.release(pending["release"])
+    staging = SiteStaging.resume(project, release.name, Path(pending["staging"]), pending["state"])
+    with staging:
+        for relative, path in files.items():
+            staging.copy_in(relative, path)
+        published = staging.commit()
+    write_releases_index(project, manifest)
+    for folder in ("data", "notebooks", "assets"):
+        for path in sorted((published / folder).rglob("*")):
+            target = output / path.relative_to(published)
+            if path.is_file() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(path.read_bytes())
+    saved = pending["result"]
+    result = BriefsResult(**{**saved, "failures": [Failure(r, n, e, Path(k) if k else None)
+                                                   for r, n, e, k in saved["failures"]]})
+    _summarise(project, release, result, time.perf_counter() - (time.time() - pending["started"]), report)
+    return result
+
+
 def _run_jobs(project: Project, jobs: list[BriefJob], executor_factory, report: Reporter,
               release: str) -> Iterator[BriefOutcome]:
     """The outcome of each job as it finishes (the caller writes its files and lets it go, so that a build holds
     the pages of the briefs in flight, not of all of them)."""
-    from ..briefs.executors import LocalExecutor, default_jobs
+    from ..execute.executors import LocalExecutor, default_jobs
 
     progress = report if hasattr(report, "begin") else None
     notebooks = project.root / NOTEBOOKS

@@ -127,13 +127,31 @@ class SiteStaging:
         else:
             self.path.mkdir()
         self.state = read_state(self.previous)
-        self.committed = False
+        self.committed = self.kept = False
+
+    @classmethod
+    def resume(cls, project: Project, release: str, path: Path, state: dict) -> SiteStaging:
+        """A staging tree a process before this one kept (`keep`), to finish and commit; a UsageError when it is
+        gone (removed by a build that ran in between)."""
+        from ..errors import UsageError
+
+        if not path.is_dir() or path.parent != sites_dir(project):
+            raise UsageError(f"{path}: the staged site to publish is gone; render again")
+        staging = cls.__new__(cls)
+        staging.project, staging.release, staging.path, staging.state = project, release, path, state
+        staging.previous, staging.committed, staging.kept = published_tree(project, release), False, False
+        return staging
+
+    def keep(self) -> None:
+        """Leave the tree in place when the block ends, for a later process to `resume` and commit (Quarto's
+        post-render); until then the published site is as it was, and the next build removes the tree."""
+        self.kept = True
 
     def __enter__(self) -> SiteStaging:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        if not self.committed:
+        if not self.committed and not (self.kept and kind is None):
             shutil.rmtree(self.path, ignore_errors=True)
 
     def file(self, relative: str) -> Path:

@@ -52,14 +52,22 @@ def notebook_markdown(notebook: nbformat.NotebookNode, target: str, figure_dir: 
                       figure_prefix: str = "") -> str:
     """Pandoc markdown of `notebook` for `target`; for typst, chart SVGs are written into `figure_dir` and
     referenced as `figure_prefix + name`. An error output raises NotebookError naming the cell."""
+    return "\n".join(block for _, block in cell_blocks(notebook, target, figure_dir, figure_prefix))
+
+
+def cell_blocks(notebook: nbformat.NotebookNode, target: str, figure_dir: Path | None = None,
+                figure_prefix: str = "") -> list[tuple[int, str]]:
+    """The blocks of `notebook` for `target` with the index of the cell each comes from, in order: a markdown
+    cell as written, a code cell's shown outputs (two narrow charts of consecutive cells share the first one's
+    block). An error output raises NotebookError naming the cell."""
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}")
-    blocks: list[str] = []
+    blocks: list[tuple[int, str | list[PdfChart]]] = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":
             source = _text(cell.source).strip()
             if source and not (source.startswith("<!--") and source.endswith("-->")):
-                blocks.append(source + "\n")
+                blocks.append((index, source + "\n"))
             continue
         if cell.cell_type != "code":
             continue
@@ -70,15 +78,15 @@ def notebook_markdown(notebook: nbformat.NotebookNode, target: str, figure_dir: 
             if not shown or output.output_type not in ("display_data", "execute_result"):
                 continue  # streams (warnings, logs) are not part of a brief
             block = _output_block(output, target, figure_dir, figure_prefix)
-            previous = blocks[-1] if blocks else None
+            previous = blocks[-1][1] if blocks else None
             if isinstance(block, PdfChart) and isinstance(previous, list) and len(previous) == 1 and not (
                     block.tall or previous[0].tall) and previous[0].width + block.width <= PAIR_WIDTH:
                 previous.append(block)  # two narrow charts side by side
             elif isinstance(block, PdfChart):
-                blocks.append([block])
+                blocks.append((index, [block]))
             elif block:
-                blocks.append(block)
-    return "\n".join(_chart_typst(b) if isinstance(b, list) else b for b in blocks)
+                blocks.append((index, block))
+    return [(index, _chart_typst(b) if isinstance(b, list) else b) for index, b in blocks]
 
 
 PAIR_WIDTH = 0.98  # two charts share a row of the PDF's column when their widths add up to no more than this

@@ -58,9 +58,6 @@ def write_assets(site: Path) -> None:
     for name in (*FONT_FILES, "OFL.txt"):
         if (FONT_DIR / name).is_file():
             shutil.copyfile(FONT_DIR / name, assets / "fonts" / name)
-    # Quarto's route includes the same scripts after each page body.
-    (assets / "scripts.html").write_text(
-        '<script src="assets/vega-bundle.js"></script>\n<script src="assets/site.js"></script>\n', encoding="utf-8")
 
 
 @contextmanager
@@ -96,25 +93,25 @@ def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, 
     }
 
 
-def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str) -> Page:
-    """The HTML brief of one country from its executed notebook, for pandoc to convert."""
-    name = data.countries.name(country)
-    markdown = notebook_markdown(notebook, "html")
-    meta = _metadata(config, data, name, "Arms-import dependency and defence spending", 1,
+def country_metadata(config: SiteConfig, data: ReleaseData, country: str) -> dict:
+    """The HTML brief's page metadata (title, navigation, downloads, footer)."""
+    return _metadata(config, data, data.countries.name(country), "Arms-import dependency and defence spending", 1,
                      [("PDF brief", f"../pdf/{country}.pdf"), ("Figures (CSV)", f"../data/{country}.csv"),
                       ("Executed notebook", f"../notebooks/{country}.ipynb")])
-    return html_page(name, markdown, meta, config.toc, config.toc_depth)
 
 
-def country_typst(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str,
-                  work: Path) -> Page:
-    """The typst source of one country's PDF brief, for pandoc to convert; its chart files go into `work`."""
-    work.mkdir(parents=True, exist_ok=True)
-    markdown = notebook_markdown(notebook, "typst", figure_dir=work, figure_prefix="")
+def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str) -> Page:
+    """The HTML brief of one country from its executed notebook, for pandoc to convert."""
+    markdown = notebook_markdown(notebook, "html")
+    return html_page(data.countries.name(country), markdown, country_metadata(config, data, country), config.toc,
+                     config.toc_depth)
+
+
+def country_typst_metadata(config: SiteConfig, data: ReleaseData, country: str) -> dict:
+    """The PDF brief's title block and footer."""
     release = data.release
-    name = data.countries.name(country)
-    meta = {
-        "title": name,
+    return {
+        "title": data.countries.name(country),
         "subtitle": (f"Arms-import dependency and defence spending · data release {release.name}: figures to "
                      f"{release.last_data_year}, data as of {long_date(release.date)}"),
         "site-title": config.title,
@@ -122,7 +119,15 @@ def country_typst(config: SiteConfig, data: ReleaseData, notebook: nbformat.Note
                    f"(release {release.name}). Every figure with the files it used: data/{country}.csv; "
                    f"each file's edition, URL and sha256: data/sources.csv."),
     }
-    return typst_page(name, markdown, meta, config.papersize, config.mainfont)
+
+
+def country_typst(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode, country: str,
+                  work: Path) -> Page:
+    """The typst source of one country's PDF brief, for pandoc to convert; its chart files go into `work`."""
+    work.mkdir(parents=True, exist_ok=True)
+    markdown = notebook_markdown(notebook, "typst", figure_dir=work, figure_prefix="")
+    return typst_page(data.countries.name(country), markdown, country_typst_metadata(config, data, country),
+                      config.papersize, config.mainfont)
 
 
 def country_pdf(data: ReleaseData, typst: str, country: str, work: Path) -> bytes:
@@ -138,9 +143,14 @@ def overview_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.Note
     """The overview page (index.html) from the executed overview notebook; `stale` lists (country name, why)
     for briefs that this build could not bring up to date, shown in a notice at the top."""
     markdown = stale_notice_markdown(stale or []) + notebook_markdown(notebook, "html")
-    meta = _metadata(config, data, "Europe overview", config.description, 0,
+    return convert(html_page("the Europe overview", markdown, overview_metadata(config, data), config.toc,
+                             config.toc_depth))[0]
+
+
+def overview_metadata(config: SiteConfig, data: ReleaseData) -> dict:
+    """The overview page's metadata (title, navigation, downloads, footer)."""
+    return _metadata(config, data, "Europe overview", config.description, 0,
                      [("All figures (CSV)", "data/metrics.csv"), ("Methodology", "methodology.html")])
-    return convert(html_page("the Europe overview", markdown, meta, config.toc, config.toc_depth))[0]
 
 
 STALE_HEADLINE = "{count} brief(s) are not up to date with this data release."
@@ -262,13 +272,17 @@ each category, scaled to SIPRI's totals):
 
 def diversification_page(config: SiteConfig, data: ReleaseData) -> str:
     """diversification.html: Europe on buying less from the US."""
-    meta = _metadata(config, data, "What it would take to buy less from the US", "Europe's dependence on US arms, "
+    return convert(html_page("the diversification page", diversification_markdown(data),
+                             diversification_metadata(config, data), config.toc, config.toc_depth))[0]
+
+
+def diversification_metadata(config: SiteConfig, data: ReleaseData) -> dict:
+    """The diversification page's metadata (title, navigation, downloads, footer)."""
+    return _metadata(config, data, "What it would take to buy less from the US", "Europe's dependence on US arms, "
                      "and the evidence for diversifying", 0, [("All figures (CSV)", "data/metrics.csv"),
                                          ("European options (CSV)", "data/european_alternatives.csv"),
                                          ("US systems (CSV)", "data/us_systems.csv"),
                                          ("Orders since 2000 (CSV)", "data/orders.csv")])
-    return convert(html_page("the diversification page", diversification_markdown(data), meta, config.toc,
-                             config.toc_depth))[0]
 
 
 def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -> str:

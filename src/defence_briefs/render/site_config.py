@@ -31,6 +31,7 @@ class SiteConfig:
     toc_depth: int
     papersize: str
     mainfont: str
+    output_dir: str = "_site"  # project.output-dir: where `quarto render` writes the site
 
     def renders(self, page: str) -> bool:
         """Whether `page` (a path in the Quarto project: index.ipynb, countries/POL.ipynb, methodology.md) is
@@ -78,4 +79,5 @@ def _site_config(path: Path, mtime_ns: int, size: int) -> SiteConfig:
         formats=tuple(output for name, output in OUTPUT_OF_FORMAT.items() if name in formats),
         toc=bool(html.get("toc", False)), toc_depth=int(html.get("toc-depth", 3)),
         papersize=str(typst.get("papersize", "a4")), mainfont=str(typst.get("mainfont", "Lato")),
+        output_dir=str((config.get("project") or {}).get("output-dir", "_site")),
     )

@@ -1,26 +1,24 @@
 """The render stage: a release's pages and PDF briefs from executed notebooks.
 
 Two routes, chosen by the caller: `built-in` (the default: pandoc for HTML, pandoc and typst for PDFs, every
-setting read from `_quarto.yml`) and `quarto` (`quarto render` of the same notebooks laid out as the Quarto
-project; used only when asked). Both give pages with the site's assets, its Content-Security-Policy and the
-overview's notice of briefs that are not up to date.
+setting read from `_quarto.yml`) and `quarto` (one `quarto render` of the project, whose documents are the same
+notebooks, written by `write_quarto_documents`; used only when asked). Both give pages with the site's assets, its
+Content-Security-Policy and the overview's notice of briefs that are not up to date.
 """
 
 from __future__ import annotations
 
-import re
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 
+from ..briefs.context import ReleaseData
 from . import site
 from .pandoc import convert
-from .policy import csp_meta
-from .quarto import lay_out_project, quarto_commands, run_quarto
-from .site_config import load_site_config
+from .quarto import write_documents
+from .site_config import DIVERSIFICATION_PAGE, OVERVIEW_PAGE, load_site_config
 
 ROUTES = ("built-in", "quarto")
 Reporter = Callable[[str], None]
@@ -54,42 +52,24 @@ def render_brief(root: str, release: str, country: str, notebook: nbformat.Noteb
     return files, seconds
 
 
-def render_with_quarto(root: Path, quarto: str, executed: dict[str, Path], overview: Path, assets: Path,
-                       formats: tuple[str, ...], stale: list[tuple[str, str]], work: Path,
-                       report: Reporter, pages: dict[str, str] | None = None) -> dict[str, Path]:
-    """The Quarto route: lay the executed notebooks out as the Quarto project of `_quarto.yml` (with the site's
-    `assets`, and `pages`: markdown pages the build wrote, by file name), run `quarto render`, and give each HTML
-    page the site's Content-Security-Policy and the overview its stale notice. Returns Quarto's output files by
-    their path in the site."""
-    project_dir, output = work / "quarto", work / "quarto-site"
-    if output.exists():
-        shutil.rmtree(output)
-    lay_out_project(root, project_dir, executed, overview)
-    for name, markdown in (pages or {}).items():
-        (project_dir / name).write_text(markdown, encoding="utf-8")
-    shutil.copytree(assets, project_dir / site.ASSETS)
-    run_quarto(quarto_commands(quarto, project_dir, output, list(executed), formats), report)
-    notice = site.stale_notice_html(stale)
-    pages = {}
-    for path in sorted(output.rglob("*")):
-        if not path.is_file():
+def write_quarto_documents(root: Path, data: ReleaseData, executed: dict[str, Path], overview: Path | None,
+                           stale: list[tuple[str, str]], assets: Path) -> list[Path]:
+    """The Quarto route: the documents of a release's site written into the Quarto project at `root` for `quarto
+    render` (the overview with its notice of `stale` briefs (name, why), the Europe page, each country's executed
+    notebook of `executed`, with the pages' metadata and the PDF's title block and footer), and the site's
+    `assets`. Returns the files written."""
+    config = load_site_config(root)
+    pages: dict[str, tuple[dict, nbformat.NotebookNode | str]] = {}
+    typst: dict[str, dict] = {}
+    if overview is not None and config.renders(OVERVIEW_PAGE):
+        metadata = {**site.overview_metadata(config, data), "before": site.stale_notice_markdown(stale)}
+        pages[OVERVIEW_PAGE] = (metadata, nbformat.read(overview, as_version=4))
+    if config.renders(DIVERSIFICATION_PAGE):
+        pages[DIVERSIFICATION_PAGE] = (site.diversification_metadata(config, data), site.diversification_markdown(data))
+    for country, path in executed.items():
+        if not config.renders_country(country):
             continue
-        relative = str(path.relative_to(output))
-        if path.suffix == ".html":
-            path.write_text(finish_quarto_page(path.read_text(encoding="utf-8"),
-                                               notice if relative == "index.html" else ""), encoding="utf-8")
-        pages[relative] = path
-    return pages
-
-
-def finish_quarto_page(page: str, notice: str = "") -> str:
-    """A page Quarto wrote, with the site's policy as the first element of its head and `notice` (HTML) at the
-    start of its main content."""
-    page, found = re.subn(r"<head[^>]*>", lambda m: f"{m.group(0)}\n{csp_meta()}", page, count=1)
-    if not found:
-        raise ValueError("the page Quarto wrote has no <head>")
-    if notice:
-        page, placed = re.subn(r"<main[^>]*>", lambda m: f"{m.group(0)}\n{notice}", page, count=1)
-        if not placed:
-            page = re.sub(r"<body[^>]*>", lambda m: f"{m.group(0)}\n{notice}", page, count=1)
-    return page
+        relative = f"countries/{country}.ipynb"
+        pages[relative] = (site.country_metadata(config, data, country), nbformat.read(path, as_version=4))
+        typst[relative] = site.country_typst_metadata(config, data, country)
+    return write_documents(root, pages, typst, assets)
