@@ -228,8 +228,8 @@ def finish_page(page: str, depth: int, scripts: Path, page_dir: Path,
 
 def finish_site(output: Path) -> dict[str, Path]:
     """Finish the site Quarto wrote into `output`, in place: each page's policy and scripts (finish_page), each
-    country's PDF moved from countries/ to pdf/ (where the built-in route puts it), no search index. Returns its
-    files by their path in the site."""
+    country's PDF copied from countries/ to pdf/ (where the built-in route puts it), no search index. Returns the
+    site's files by their path in it (not Quarto's own copy of each PDF)."""
     scripts, modules = output / INLINE_SCRIPTS, classic_modules(output)
     for path in sorted(output.rglob("*.html")):
         relative = path.relative_to(output)
@@ -239,6 +239,8 @@ def finish_site(output: Path) -> dict[str, Path]:
                                     path.parent, modules), encoding="utf-8")
     (output / "search.json").unlink(missing_ok=True)  # written even with search off; no page reads it
     for pdf in sorted((output / "countries").glob("*.pdf")):
+        # pdf/ holds the site's copy; Quarto's stays where it wrote it, since `quarto preview` watches it there
         (output / "pdf").mkdir(exist_ok=True)
-        os.replace(pdf, output / "pdf" / pdf.name)
-    return {str(path.relative_to(output)): path for path in sorted(output.rglob("*")) if path.is_file()}
+        shutil.copyfile(pdf, output / "pdf" / pdf.name)
+    return {str(path.relative_to(output)): path for path in sorted(output.rglob("*"))
+            if path.is_file() and not (path.parent.name == "countries" and path.suffix == ".pdf")}
