@@ -72,8 +72,14 @@ def test_the_quarto_pages_pass_the_browser_checks(sites: tuple[Path, Path]) -> N
     if chromium_path() is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
     _, quarto = sites
-    reports = open_pages([quarto / page for page in _pages()])
+    # the text column ends before Quarto's margin (table of contents, links) begins: the site's stylesheet styles
+    # its own page frame only
+    overlap = ("() => { const m = document.querySelector('#quarto-margin-sidebar'); if (!m) return 0;"
+               " const right = Math.max(...[...document.querySelectorAll('main p, main .keyfigures')]"
+               ".map(e => e.getBoundingClientRect().right)); return right - m.getBoundingClientRect().left; }")
+    reports = open_pages([quarto / page for page in _pages()], inspect=lambda page: page.evaluate(overlap))
     assert len(reports) == 6
+    assert all(report.inspected <= 0 for report in reports), [(r.url, r.inspected) for r in reports]
     for report in reports:
         assert report.network_requests == [] and report.blocked_requests == [], report
         assert report.csp == CONTENT_SECURITY_POLICY, report
