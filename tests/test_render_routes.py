@@ -119,13 +119,16 @@ NO_QUARTO = ("the Quarto CLI is not installed: .ci/run installs it from ../share
              "it from quarto.org, conda-forge or `pip install -e \".[quarto]\"`")
 
 
-def test_without_quarto_the_quarto_route_says_how_to_get_it(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_quarto_the_quarto_route_says_how_to_get_it(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture) -> None:
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
     monkeypatch.delenv("DEFENCE_QUARTO", raising=False)
     if shutil.which("quarto"):
         pytest.skip("a quarto is installed in /usr/bin")
     before = tree_digest(_site(project))
     assert _briefs(project, "--renderer", "quarto") == 2
+    error = capsys.readouterr().err
+    assert "no quarto CLI found" in error and "quarto.org" in error and "--renderer built-in" in error
     assert tree_digest(_site(project)) == before
 
 
@@ -155,3 +158,21 @@ def test_the_real_quarto_renders_the_site_with_policy_assets_and_stale_notice(pr
     assert (site / "pdf" / "POL.pdf").read_bytes().startswith(b"%PDF")
     # the documents Quarto rendered stay in the project (for `quarto preview`), out of git
     assert (project / "countries" / "POL.ipynb").is_file() and (project / "index.ipynb").is_file()
+
+
+def test_a_render_that_fails_after_pre_render_publishes_nothing_and_leaves_nothing(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quarto that runs the project's pre-render step, then fails as a typst error would: the build exits 2, the
+    published site is as it was, and neither the staged site nor its note is left for a later post-render step (a
+    preview's) to publish."""
+    shutil.copy(Path(__file__).parents[1] / "build.py", project / "build.py")
+    failing = f"#!/bin/sh\ncd {project} && python build.py pre-render >&2 || exit 9\necho 'typst: error' >&2\nexit 1\n"
+    monkeypatch.setenv("DEFENCE_QUARTO", str(_stand_in(tmp_path / "bin", failing)))
+    before = tree_digest(_site(project))
+    trees = sorted((project / "reports" / ".sites").iterdir())
+    assert _briefs(project, "--renderer", "quarto") == 2
+    assert tree_digest(_site(project)) == before
+    assert sorted((project / "reports" / ".sites").iterdir()) == trees
+    assert not (project / "_build" / "quarto-pending.json").exists()
+    # the pre-render step did run: it wrote the documents
+    assert (project / "countries" / "POL.ipynb").is_file()

@@ -192,10 +192,18 @@ def test_a_quarto_page_gets_the_policy_first_its_scripts_in_files_and_no_module(
     assert "tabsets.js" not in finished and 'type="module"' not in finished
     assert '<script type="application/json" id="spec-1">{"a": 1}</script>' in finished
     classic = (libs / "quarto.js").read_text()
-    assert classic == ("const tabsets = (() => {\nfunction init() {\n  return 1;\n}\n\nreturn {init};\n})();\n"
+    assert classic == ("// a classic script (defence-briefs' post-render), carrying: ./tabsets/tabsets.js\n"
+                       "const tabsets = (() => {\nfunction init() {\n  return 1;\n}\n\nreturn {init};\n})();\n"
                        "\ntabsets.init();\n")
     assert "pdf/POL.pdf" in files and "countries/POL.pdf" not in files and "search.json" not in files
     assert finish_site(site) == files and (site / "countries" / "POL.html").read_text() == finished  # once only
+    # a later render of one page (a preview) meets quarto.js converted already: the new page loads it as well
+    (site / "countries" / "DEU.html").write_text(page)
+    finish_site(site)
+    assert (site / "countries" / "DEU.html").read_text() == finished and (libs / "quarto.js").read_text() == classic
+    # a PDF Quarto made of another page (`--to typst` forces every document) is not the site's
+    (site / "index.pdf").write_bytes(b"%PDF")
+    assert "index.pdf" not in finish_site(site)
 
 
 def test_a_module_in_another_form_is_left_a_module(tmp_path: Path) -> None:

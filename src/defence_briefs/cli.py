@@ -211,12 +211,16 @@ def run(args: argparse.Namespace, root: Path, progress: Progress, inside_quarto:
     Quarto's pre-render step (the quarto route's site is published by the post-render step)."""
     say = progress.say
     project = Project(root.resolve())
+    partial = bool(os.environ.get("QUARTO_PROJECT_DIR")) and os.environ.get("QUARTO_PROJECT_RENDER_ALL") != "1"
     if args.stage == "post-render":
-        return _post_render(project, say)
+        return _post_render(project, say, publish=not partial)
     if args.stage == "pre-render":
-        if os.environ.get("QUARTO_PROJECT_DIR") and os.environ.get("QUARTO_PROJECT_RENDER_ALL") != "1":
+        if partial:
             say("pre-render: Quarto renders some files only; their documents are those of the last full render")
             return 0
+        from .publish.stage import discard_pending
+
+        discard_pending(project)  # what a render that failed after its pre-render step left is not published
         args = build_parser().parse_args(json.loads(os.environ.get(BUILD_ARGS_ENV, "[]")))
         args.renderer = "quarto"
         code = run(args, project.root, progress, inside_quarto=True)
@@ -253,7 +257,8 @@ def run(args: argparse.Namespace, root: Path, progress: Progress, inside_quarto:
     finally:
         holder.close()
     if failures:
-        say(f"\n{len(failures)} brief(s) failed; the others were published, and each failed one kept its last "
+        outcome = "go on to Quarto" if inside_quarto else "were published"
+        say(f"\n{len(failures)} brief(s) failed; the others {outcome}, and each failed one keeps its last "
             "good brief:")
         for failure in failures:
             where = f"\n    executed notebook with the traceback: {project.display(failure.notebook)}" \
@@ -287,15 +292,17 @@ def _quarto_render(args: argparse.Namespace, project: Project, say) -> int:
                    # the pre- and post-render steps run `python build.py`: this interpreter's
                    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     say(f"quarto render {project.display(project.root) or '.'} {' '.join(to)}".rstrip())
+    from .publish.stage import PENDING, discard_pending
+
+    (project.build_dir / QUARTO_FAILED).unlink(missing_ok=True)
     done = subprocess.run([quarto, "render", str(project.root), *to], cwd=project.root, env=environment,
                           check=False)
     if done.returncode == 0:
         return 0
-    from .publish.stage import PENDING
-
     if not (project.build_dir / PENDING).exists() and (project.build_dir / QUARTO_FAILED).exists():
         (project.build_dir / QUARTO_FAILED).unlink()
         return 1  # briefs failed; the post-render step listed them and published the rest
+    discard_pending(project)
     raise DataError(f"quarto render failed (exit {done.returncode}); its messages are above. The published site "
                     "is as it was")
 
@@ -303,18 +310,20 @@ def _quarto_render(args: argparse.Namespace, project: Project, say) -> int:
 QUARTO_FAILED = "quarto-failed-briefs"  # in _build/: the post-render step published a site with failed briefs
 
 
-def _post_render(project: Project, say) -> int:
-    """Quarto's post-render step: publish the pages it rendered (publish_quarto_site); 1 when briefs failed."""
+def _post_render(project: Project, say, publish: bool = True) -> int:
+    """Quarto's post-render step: publish the pages it rendered (publish_quarto_site; after a render of some files
+    only, `publish` False, the pages are only finished); 1 when briefs failed."""
     from .ingest import PARSERS
     from .publish.stage import publish_quarto_site
     from .render.site_config import load_site_config
 
     manifest = load_manifest(project.manifest_path, set(PARSERS))
     output = Path(os.environ.get("QUARTO_PROJECT_OUTPUT_DIR") or load_site_config(project.root).output_dir)
-    result = publish_quarto_site(project, manifest, output if output.is_absolute() else project.root / output, say)
+    result = publish_quarto_site(project, manifest, output if output.is_absolute() else project.root / output, say,
+                                 publish)
     if result is None or not result.failures:
         return 0
-    say(f"\n{len(result.failures)} brief(s) failed; the others were published, and each failed one kept its last "
+    say(f"\n{len(result.failures)} brief(s) failed; the others were published, and each failed one keeps its last "
         "good brief:")
     for failure in result.failures:
         where = f"\n    executed notebook with the traceback: {project.display(failure.notebook)}" \

@@ -290,7 +290,10 @@ class SiteBuild:
         write_quarto_documents(self.project.root, self.data, executed, overview if overview.is_file() else None,
                                stale, staging.file("assets"))
         for country in executed:
-            self.pages.setdefault(country, {}).setdefault("status", "ok")
+            page = self.pages.setdefault(country, {})
+            page.setdefault("status", "ok")
+            for fmt in FORMATS:  # Quarto's pages: the built-in route renders its own again
+                page.pop(fmt, None)
         for key in ("index", "methodology", "diversification"):
             self.staging.state.pop(key, None)  # the built-in route's pages are no longer the ones published
 
@@ -336,25 +339,45 @@ def _save_pending(project: Project, staging: SiteStaging, result: BriefsResult, 
     atomic_write_bytes(project.build_dir / PENDING, json.dumps(payload, indent=1).encode())
 
 
-def publish_quarto_site(project: Project, manifest: Manifest, output: Path, report: Reporter = print) -> \
-        BriefsResult | None:
+def discard_pending(project: Project) -> None:
+    """Forget a site the pre-render step staged and no post-render step published (a render that failed between
+    them): its staging tree and its note."""
+    import json
+    import shutil
+
+    pending = project.build_dir / PENDING
+    if pending.is_file():
+        try:
+            tree = Path(json.loads(pending.read_text(encoding="utf-8"))["staging"])
+            if tree.parent == project.reports_dir / ".sites":
+                shutil.rmtree(tree, ignore_errors=True)
+        except (ValueError, KeyError, TypeError):
+            pass
+        pending.unlink()
+
+
+def publish_quarto_site(project: Project, manifest: Manifest, output: Path, report: Reporter = print,
+                        publish: bool = True) -> BriefsResult | None:
     """Quarto's post-render step: finish the pages Quarto wrote into `output` (render.quarto.finish_site), add them
     to the site the pre-render step staged, and publish it whole; then copy the site's data files, notebooks and
     assets into `output` as well, so that `quarto preview` serves the whole site. None when no site was staged
-    (a preview re-rendering one file): the pages are only finished."""
+    (a preview re-rendering one file), or `publish` is False: the pages are only finished."""
     import json
+    import shutil
 
     from ..render.quarto import finish_site
 
     files = finish_site(output)
     pending_file = project.build_dir / PENDING
-    if not pending_file.is_file():
+    if not publish or not pending_file.is_file():
         return None
     pending = json.loads(pending_file.read_text(encoding="utf-8"))
     pending_file.unlink()
     release = manifest.release(pending["release"])
     staging = SiteStaging.resume(project, release.name, Path(pending["staging"]), pending["state"])
     with staging:
+        if staging.file("site_libs").is_dir():  # this render's Quarto files only, none of an earlier one's
+            shutil.rmtree(staging.file("site_libs"))
         for relative, path in files.items():
             staging.copy_in(relative, path)
         published = staging.commit()

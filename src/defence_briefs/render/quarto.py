@@ -180,15 +180,23 @@ def classic_modules(output: Path) -> tuple[set[Path], set[Path]]:
     carried: set[Path] = set()
     for module in sorted((output / "site_libs").rglob("*.js")):
         text = module.read_text(encoding="utf-8")
-        imports = [(module.parent / m.group("path")).resolve() for m in _IMPORT.finditer(text)]
+        made = re.match(re.escape(_CLASSIC_MARK) + r"(.*)\n", text)
+        if made:  # converted by an earlier post-render (a preview re-renders some files only)
+            converted.add(module.resolve())
+            carried.update((module.parent / path).resolve() for path in made.group(1).split())
+            continue
+        imports = [m.group("path") for m in _IMPORT.finditer(text)]
         if not imports:
             continue
         classic = classic_script(module)
         if classic is not None:
-            module.write_text(classic, encoding="utf-8")
+            module.write_text(f"{_CLASSIC_MARK}{' '.join(imports)}\n{classic}", encoding="utf-8")
             converted.add(module.resolve())
-            carried.update(imports)
+            carried.update((module.parent / path).resolve() for path in imports)
     return converted, carried
+
+
+_CLASSIC_MARK = "// a classic script (defence-briefs' post-render), carrying: "
 
 
 def _external_scripts(page: str, depth: int, scripts: Path, page_dir: Path,
@@ -229,7 +237,8 @@ def finish_page(page: str, depth: int, scripts: Path, page_dir: Path,
 def finish_site(output: Path) -> dict[str, Path]:
     """Finish the site Quarto wrote into `output`, in place: each page's policy and scripts (finish_page), each
     country's PDF copied from countries/ to pdf/ (where the built-in route puts it), no search index. Returns the
-    site's files by their path in it (not Quarto's own copy of each PDF)."""
+    site's files by their path in it (of PDFs, the briefs in pdf/ only: not Quarto's own copies, nor a PDF of
+    another page)."""
     scripts, modules = output / INLINE_SCRIPTS, classic_modules(output)
     for path in sorted(output.rglob("*.html")):
         relative = path.relative_to(output)
@@ -243,4 +252,4 @@ def finish_site(output: Path) -> dict[str, Path]:
         (output / "pdf").mkdir(exist_ok=True)
         shutil.copyfile(pdf, output / "pdf" / pdf.name)
     return {str(path.relative_to(output)): path for path in sorted(output.rglob("*"))
-            if path.is_file() and not (path.parent.name == "countries" and path.suffix == ".pdf")}
+            if path.is_file() and (path.suffix != ".pdf" or path.parent == output / "pdf")}

@@ -165,15 +165,6 @@ def stale_notice_markdown(stale: list[tuple[str, str]]) -> str:
     return (f"::: {{.stale-notice}}\n**{STALE_HEADLINE.format(count=len(stale))}** {STALE_LEAD}\n\n{items}\n:::\n\n")
 
 
-def stale_notice_html(stale: list[tuple[str, str]]) -> str:
-    """The same notice as HTML, for pages rendered by Quarto."""
-    if not stale:
-        return ""
-    items = "".join(f"<li>{html.escape(name)}: {html.escape(why)}</li>" for name, why in stale)
-    return (f'<div class="stale-notice"><p><strong>{STALE_HEADLINE.format(count=len(stale))}</strong> '
-            f"{STALE_LEAD}</p><ul>{items}</ul></div>")
-
-
 def diversification_markdown(data: ReleaseData) -> str:
     """The Europe page on buying less from the US, as pandoc markdown (figures from metrics.csv as traced spans,
     the map drawn by the site's vega)."""
