@@ -76,6 +76,21 @@ def published_digest(reports: Path) -> dict[str, str]:
     return digest
 
 
+def quarto_version() -> str | None:
+    """The version of the quarto CLI on PATH, or None when there is none that runs."""
+    import subprocess
+
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        return None
+    done = subprocess.run([quarto, "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 and re.match(r"\d+\.", done.stdout) else None
+
+
+NO_QUARTO = ("the Quarto CLI is not installed: .ci/run installs it from ../shared/tools/quarto; elsewhere install "
+             "it from quarto.org, conda-forge or `pip install -e \".[quarto]\"`")
+
+
 def copy_project(source: Path, target: Path) -> Path:
     """A copy of a project folder, keeping the release links of reports/ as links."""
     shutil.copytree(source, target, symlinks=True)

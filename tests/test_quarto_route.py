@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from browser_check import chromium_path, open_pages
 from bs4 import BeautifulSoup
+from conftest import NO_QUARTO, quarto_version
 from copy_desk import markup_leaks, style_problems, visible_text
 from page_text import page_text
 
@@ -28,17 +29,7 @@ EUROPE_PAGES = ("index.html", "diversification.html", "methodology.html")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _quarto_version() -> str | None:
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        return None
-    done = subprocess.run([quarto, "--version"], capture_output=True, text=True, check=False)
-    return done.stdout.strip() if done.returncode == 0 and re.match(r"\d+\.", done.stdout) else None
-
-
-pytestmark = [pytest.mark.realdata, pytest.mark.skipif(
-    _quarto_version() is None, reason="the Quarto CLI is not installed: .ci/run installs it from "
-    "../shared/tools/quarto; elsewhere install it from quarto.org, conda-forge or `pip install -e \".[quarto]\"`")]
+pytestmark = [pytest.mark.realdata, pytest.mark.skipif(quarto_version() is None, reason=NO_QUARTO)]
 
 
 @pytest.fixture(scope="module")

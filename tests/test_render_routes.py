@@ -5,7 +5,6 @@ Quarto CLI where it is installed."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import stat
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import copy_project, tree_digest
+from conftest import NO_QUARTO, copy_project, quarto_version, tree_digest
 
 from defence_briefs.cli import main
 from defence_briefs.render.policy import CONTENT_SECURITY_POLICY
@@ -107,18 +106,6 @@ def test_a_quarto_on_path_does_not_change_the_default_build(project: Path, tmp_p
     assert with_quarto == without
 
 
-def _quarto_version() -> str | None:
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        return None
-    result = subprocess.run([quarto, "--version"], capture_output=True, text=True, check=False)
-    return result.stdout.strip() if result.returncode == 0 and re.match(r"\d+\.", result.stdout) else None
-
-
-NO_QUARTO = ("the Quarto CLI is not installed: .ci/run installs it from ../shared/tools/quarto; elsewhere install "
-             "it from quarto.org, conda-forge or `pip install -e \".[quarto]\"`")
-
-
 def test_without_quarto_the_quarto_route_says_how_to_get_it(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture) -> None:
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin")
@@ -132,7 +119,7 @@ def test_without_quarto_the_quarto_route_says_how_to_get_it(project: Path, monke
     assert tree_digest(_site(project)) == before
 
 
-@pytest.mark.skipif(_quarto_version() is None, reason=NO_QUARTO)
+@pytest.mark.skipif(quarto_version() is None, reason=NO_QUARTO)
 def test_the_real_quarto_renders_the_site_with_policy_assets_and_stale_notice(project: Path) -> None:
     """`--renderer quarto` on the fixture project: one `quarto render`, whose pre-render step runs the briefs and
     whose post-render step publishes pages with the site's policy and assets, the PDFs in pdf/, and the overview's
