@@ -39,17 +39,28 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"))
 
 
+def narrow_layout(spec: dict) -> dict:
+    """The chart laid out for a narrow screen: the PDF's narrower layout (same fonts, smaller plot, title and
+    source line wrapped), with only the source line's dataset: the others are the wide spec's (site.js)."""
+    views = spec.get("vconcat") or []
+    source = (views[-1].get("data") or {}).get("name") if len(views) > 1 else None
+    datasets = spec.get("datasets", {})
+    return pdf_layout({**spec, "datasets": {source: datasets[source]} if source in datasets else {}})
+
+
 def chart_html(chart: BriefChart, spec: dict | str) -> str:
     """A figure that the site's script draws with vega-embed from local assets; the spec (a dict, or its
-    `spec_json`) travels as JSON."""
+    `spec_json`) and its layout for narrow screens (`narrow_layout`) travel as JSON."""
     payload = spec if isinstance(spec, str) else spec_json(spec)
     key = hashlib.sha256(payload.encode()).hexdigest()[:12]
+    narrow = spec_json(narrow_layout(json.loads(payload)))
     # "</" inside a script element would end it early; JSON allows the escaped form.
-    payload = payload.replace("</", "<\\/")
+    payload, narrow = payload.replace("</", "<\\/"), narrow.replace("</", "<\\/")
     description = html.escape(chart.description, quote=True)
     return (f'<figure class="chart">\n<div class="vega-chart" id="chart-{key}" role="img" '
-            f'aria-label="{description}" data-spec="spec-{key}"></div>\n'
+            f'aria-label="{description}" data-spec="spec-{key}" data-narrow-spec="narrow-{key}"></div>\n'
             f'<script type="application/json" id="spec-{key}">{payload}</script>\n'
+            f'<script type="application/json" id="narrow-{key}">{narrow}</script>\n'
             f'<figcaption class="sr-only">{description}</figcaption>\n</figure>')
 
 

@@ -215,6 +215,8 @@ class SiteBuild:
             for fmt in FORMATS:  # formats not rendered now no longer match the executed notebook
                 if fmt not in job.formats:
                     page.pop(fmt, None)
+        if "html" in job.formats:  # the charts of the page as now rendered, and no others
+            self.staging.remove(f"data/charts/{job.country}")
         for relative, payload in outcome.files.items():
             self.staging.write(relative, payload)
         for fmt in job.formats:
@@ -264,14 +266,16 @@ class SiteBuild:
             state.pop("index", None)
         elif state.get("index") != index_key or not staging.file("index.html").is_file():
             notebook = nbformat.read(overview, as_version=4)
-            staging.write("index.html", site_render.overview_page(config, self.data, notebook, stale).encode())
+            self._write_page("index.html", "data/charts/overview",
+                             site_render.overview_page(config, self.data, notebook, stale))
             state["index"] = index_key
         if not config.renders(DIVERSIFICATION_PAGE):
             staging.remove("diversification.html")
             state.pop("diversification", None)
         elif state.get("diversification") != planner.diversification_key() or \
                 not staging.file("diversification.html").is_file():
-            staging.write("diversification.html", site_render.diversification_page(config, self.data).encode())
+            self._write_page("diversification.html", "data/charts/diversification",
+                             site_render.diversification_page(config, self.data))
             state["diversification"] = planner.diversification_key()
         if not config.renders(METHODOLOGY_PAGE):
             staging.remove("methodology.html")
@@ -280,6 +284,12 @@ class SiteBuild:
             staging.write("methodology.html", site_render.methodology_page(
                 config, self.data, self.project.root / METHODOLOGY).encode())
             state["methodology"] = planner.methodology_key()
+
+    def _write_page(self, path: str, chart_folder: str, files: dict[str, bytes]) -> None:
+        """A page and its charts' data files (those of charts it no longer has removed)."""
+        self.staging.remove(chart_folder)
+        for relative, payload in files.items():
+            self.staging.write(relative, payload)
 
     def _write_quarto_documents(self, stale: list[tuple[str, str]]) -> None:
         """The documents Quarto renders (every page of the site, each build), written into the project."""

@@ -166,8 +166,12 @@ class SiteStaging:
         return True
 
     def remove(self, relative: str) -> None:
-        """Leave `relative` out of the new site (the published one keeps it until the swap)."""
-        (self.path / relative).unlink(missing_ok=True)
+        """Leave the file or folder `relative` out of the new site (the published one keeps it until the swap)."""
+        target = self.path / relative
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
 
     def copy_in(self, relative: str, source: Path) -> bool:
         return self.write(relative, source.read_bytes())

@@ -123,15 +123,16 @@ def convert(*pages: Page) -> list[str]:
     return [converted["output"] for converted in answer["pages"]]
 
 
-def html_page(name: str, markdown: str, metadata: dict, toc: bool, toc_depth: int) -> Page:
+def html_page(name: str, markdown: str, metadata: dict, toc: bool, toc_depth: int,
+              variables: dict[str, str] | None = None) -> Page:
     """A complete HTML page from the site template; `metadata` fills title, navigation, assets path...; a table
-    of contents of `toc_depth` levels when `toc`."""
+    of contents of `toc_depth` levels when `toc`; `variables` are inserted as written (HTML)."""
     # a variable, not metadata: metadata is read as markdown, which would curl the policy's quotes
     options = {"section_divs": True}
     if toc:
         options |= {"table_of_contents": True, "toc_depth": toc_depth}
     return Page(name, markdown, "html5", metadata, template_path("page.html"),
-                {"csp": CONTENT_SECURITY_POLICY}, options)
+                {"csp": CONTENT_SECURITY_POLICY, **(variables or {})}, options)
 
 
 def typst_page(name: str, markdown: str, metadata: dict, papersize: str, mainfont: str) -> Page:

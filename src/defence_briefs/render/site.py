@@ -10,6 +10,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -23,7 +24,9 @@ from ..briefs.text import fmt, long_date, md_escape, short_period
 from ..metrics.dependency import MATERIAL_CUT
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
 from . import template_path
+from .chart_data import chart_files
 from .notebook_markdown import notebook_markdown
+from .page_links import link_page
 from .pandoc import Page, compile_pdf, convert, html_page, typst_page
 from .policy import csp_meta
 from .site_config import SiteConfig
@@ -75,6 +78,56 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+def software_version() -> str:
+    """The installed version of defence-briefs (pyproject.toml's, as CITATION.cff states it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("defence-briefs")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """How to cite a page of the site: a sentence and a BibTeX entry naming the page, the data release, the build
+    date and the software version."""
+
+    text: str
+    bibtex: str
+
+
+def citation(config: SiteConfig, data: ReleaseData, title: str, path: str) -> Citation:
+    """The citation of the page at `path` (in the release's site) titled `title`."""
+    release, built, version = data.release, build_date(), software_version()
+    where = (f"{config.site_url}/{release.name}/{path}" if config.site_url
+             else f"{path} in the site of data release {release.name}")
+    text = (f"{title}. In: {config.title}, data release {release.name} ({release.title}; data as of "
+            f"{long_date(release.date)}). Built on {long_date(built)} with defence-briefs {version}. {where}.")
+    key = re.sub(r"[^A-Za-z0-9]+", "-", f"defence-briefs-{release.name}-{Path(path).stem}").strip("-")
+    fields = {"title": f"{{{title}}}", "author": f"{{{config.title}}}", "year": str(built.year),
+              "note": f"Data release {release.name} ({release.title}), data as of {release.date.isoformat()}; "
+                      f"built on {built.isoformat()} with defence-briefs {version}",
+              ("url" if config.site_url else "howpublished"): where}
+    bibtex = f"@misc{{{key},\n" + ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items()) + "\n}"
+    return Citation(text, bibtex)
+
+
+def linked_page(config: SiteConfig, data: ReleaseData, page: str, path: str, title: str,
+                chart_folder: str) -> dict[str, bytes]:
+    """The page at `path` (in the release's site) with its anchor links and its charts' download menus, and its
+    charts' data files in `chart_folder`, by path."""
+    linked, figures = link_page(page, "../" * path.count("/") + chart_folder)
+    return {path: linked.encode("utf-8"),
+            **chart_files(figures, chart_folder, title, citation(config, data, title, path).text)}
+
+
+def cite_variables(config: SiteConfig, data: ReleaseData, title: str, path: str) -> dict[str, str]:
+    """The page template's citation block (HTML-escaped: template variables are inserted as written)."""
+    cited = citation(config, data, title, path)
+    return {"cite-text": html.escape(cited.text), "cite-bibtex": html.escape(cited.bibtex)}
+
+
 def _metadata(config: SiteConfig, data: ReleaseData, title: str, subtitle: str, depth: int,
               downloads: list[tuple[str, str]] | None = None) -> dict:
     up = "../" * depth
@@ -104,7 +157,13 @@ def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.Noteb
     """The HTML brief of one country from its executed notebook, for pandoc to convert."""
     markdown = notebook_markdown(notebook, "html")
     return html_page(data.countries.name(country), markdown, country_metadata(config, data, country), config.toc,
-                     config.toc_depth)
+                     config.toc_depth, cite_variables(config, data, country_title(data, country),
+                                                      f"countries/{country}.html"))
+
+
+def country_title(data: ReleaseData, country: str) -> str:
+    """A brief's title as cited: 'Poland: arms-import dependency and defence spending'."""
+    return f"{data.countries.name(country)}: arms-import dependency and defence spending"
 
 
 def country_typst_metadata(config: SiteConfig, data: ReleaseData, country: str) -> dict:
@@ -139,12 +198,14 @@ def country_pdf(data: ReleaseData, typst: str, country: str, work: Path) -> byte
 
 
 def overview_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.NotebookNode,
-                  stale: list[tuple[str, str]] | None = None) -> str:
-    """The overview page (index.html) from the executed overview notebook; `stale` lists (country name, why)
-    for briefs that this build could not bring up to date, shown in a notice at the top."""
+                  stale: list[tuple[str, str]] | None = None) -> dict[str, bytes]:
+    """The overview page (index.html) from the executed overview notebook, with its charts' data files; `stale`
+    lists (country name, why) for briefs that this build could not bring up to date, shown in a notice at the
+    top."""
     markdown = stale_notice_markdown(stale or []) + notebook_markdown(notebook, "html")
-    return convert(html_page("the Europe overview", markdown, overview_metadata(config, data), config.toc,
-                             config.toc_depth))[0]
+    page = convert(html_page("the Europe overview", markdown, overview_metadata(config, data), config.toc,
+                             config.toc_depth, cite_variables(config, data, "Europe overview", "index.html")))[0]
+    return linked_page(config, data, page, "index.html", "Europe overview", "data/charts/overview")
 
 
 def overview_metadata(config: SiteConfig, data: ReleaseData) -> dict:
@@ -261,10 +322,13 @@ each category, scaled to SIPRI's totals):
 """
 
 
-def diversification_page(config: SiteConfig, data: ReleaseData) -> str:
-    """diversification.html: Europe on buying less from the US."""
-    return convert(html_page("the diversification page", diversification_markdown(data),
-                             diversification_metadata(config, data), config.toc, config.toc_depth))[0]
+def diversification_page(config: SiteConfig, data: ReleaseData) -> dict[str, bytes]:
+    """diversification.html: Europe on buying less from the US, with its charts' data files."""
+    title = "What it would take to buy less from the US"
+    page = convert(html_page("the diversification page", diversification_markdown(data),
+                             diversification_metadata(config, data), config.toc, config.toc_depth,
+                             cite_variables(config, data, title, "diversification.html")))[0]
+    return linked_page(config, data, page, "diversification.html", title, "data/charts/diversification")
 
 
 def diversification_metadata(config: SiteConfig, data: ReleaseData) -> dict:
@@ -284,7 +348,9 @@ def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -
     # the generated-block markers are for `python build.py methodology`; on the page they would break the tables
     text = re.sub(r"^<!-- /?generated:[a-z_]+ -->\n", "", text, flags=re.M)
     meta = _metadata(config, data, "Methodology", "Definitions, allocation method and checks", 0)
-    return convert(html_page("the methodology page", text, meta, config.toc, config.toc_depth))[0]
+    page = convert(html_page("the methodology page", text, meta, config.toc, config.toc_depth,
+                             cite_variables(config, data, "Methodology", "methodology.html")))[0]
+    return link_page(page, None)[0]
 
 
 def country_csv(data: ReleaseData, country: str) -> bytes:

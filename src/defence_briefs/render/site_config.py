@@ -32,6 +32,7 @@ class SiteConfig:
     papersize: str
     mainfont: str
     output_dir: str = "_site"  # project.output-dir: where `quarto render` writes the site
+    site_url: str = ""  # website.site-url: where the site is published (cited when set)
 
     def renders(self, page: str) -> bool:
         """Whether `page` (a path in the Quarto project: index.ipynb, countries/POL.ipynb, methodology.md) is
@@ -80,4 +81,5 @@ def _site_config(path: Path, mtime_ns: int, size: int) -> SiteConfig:
         toc=bool(html.get("toc", False)), toc_depth=int(html.get("toc-depth", 3)),
         papersize=str(typst.get("papersize", "a4")), mainfont=str(typst.get("mainfont", "Lato")),
         output_dir=str((config.get("project") or {}).get("output-dir", "_site")),
+        site_url=str(website.get("site-url", "")).rstrip("/"),
     )

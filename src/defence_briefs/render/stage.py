@@ -44,7 +44,8 @@ def render_brief(root: str, release: str, country: str, notebook: nbformat.Noteb
     converted = dict(zip(pages, convert(*pages.values()), strict=True))  # by format; one pandoc process
     seconds["pandoc"] = time.perf_counter() - began
     if "html" in converted:
-        files[f"countries/{country}.html"] = converted["html"].encode("utf-8")
+        files |= site.linked_page(config, data, converted["html"], f"countries/{country}.html",
+                                  site.country_title(data, country), f"data/charts/{country}")
     if "pdf" in converted:
         began = time.perf_counter()
         files[f"pdf/{country}.pdf"] = site.country_pdf(data, converted["pdf"], country, work / "typst")
