@@ -93,10 +93,12 @@ def test_a_kill_between_moving_the_old_folder_and_linking_is_recovered(tmp_path:
 
 
 def test_releases_index_escapes_and_orders(tmp_path: Path) -> None:
-    page = releases_index([("2026", "Spring <2026>", "2026-05-18"), ("2025", "S", "2025-04-30")],
-                                       "Briefs & more").decode()
+    page = releases_index([("2026", "Spring <2026>", "2026-05-18", True), ("2025", "S", "2025-04-30", False)],
+                          "Briefs & more").decode()
     assert "Spring &lt;2026&gt;" in page and "Briefs &amp; more" in page
     assert page.index("2026/index.html") < page.index("2025/index.html")
+    # the release history page is linked where the release's site has it
+    assert page.count("changes.html") == 1 and "2026/changes.html" in page
 
 
 @pytest.fixture(scope="module")

@@ -285,6 +285,9 @@ def changes_since_previous(brief: Brief, limit: int = 4, compact: bool = False) 
         if now_rank or before_rank:
             ranks.append([label, f"{before_rank} ({short_period(before_period or '')})",
                           f"{now_rank} ({short_period(now_period or '')})"])
+    if not compact:
+        parts.append(f"Every revision of this release, for Europe and country by country: [what changed in data "
+                     f"release {md_escape(current.release.name)}](../changes.html#{brief.country.lower()}).")
     if ranks and compact:
         parts += _rank_moves(brief, previous)
     elif ranks:

@@ -6,113 +6,13 @@ It compares the two releases' metrics.csv, so it says what the briefs will say d
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ..countries import CountryTable
 from ..manifest import DataRelease
 from ..metrics.plausibility import REVIEWED_FILE, Finding
+from ..metrics.release_changes import moved, new_years, revisions
 from ..metrics.stage import load_metrics
 from ..project import Project
 from .manifest_edit import NewFile
-
-# what each series is called, the metric that shows its reach, and how its values read
-SERIES = (  # label, metric, which periods (five-year windows or single years), whether to list estimate years
-    ("SIPRI arms imports, five-year windows", "us_share_of_arms_imports", "window", False),
-    ("SIPRI arms imports by year", "arms_imports_tiv", "year", False),
-    ("SIPRI military expenditure", "milex_share_of_gdp", "year", False),
-    ("NATO defence expenditure", "nato_share_of_gdp", "year", True),
-    ("Orders not yet delivered, as of", "pending_orders_tiv", "year", False),
-)
-REVISED = (  # metric, label, kind: 'share' (revision in percentage points) or 'amount' (revision in per cent)
-    ("us_share_of_arms_imports", "US share of arms imports", "share"),
-    ("arms_imports_tiv", "Arms imports, TIV m", "amount"),
-    ("milex_current_usd", "Military spending, current US$ m", "amount"),
-    ("milex_share_of_gdp", "Military spending, share of GDP (SIPRI)", "share"),
-    ("nato_share_of_gdp", "Defence expenditure, share of GDP (NATO)", "share"),
-)
-SHARE_STEP = 0.0005  # 0.05 percentage points: the briefs show shares to 0.1 point at most
-AMOUNT_STEP = 0.005  # 0.5 %, and at least 0.5 (TIV m, US$ m) so that SIPRI's rounding is not a revision
-SHOWN = 8
-
-
-def _value(value: float, kind: str) -> str:
-    return f"{value * 100:.1f}%" if kind == "share" else f"{value:,.0f}"
-
-
-def _reach(frame: pd.DataFrame, metric: str, shape: str) -> tuple[list[str], list[str]]:
-    rows = frame[(frame["metric"] == metric) & frame["value"].notna()]
-    rows = rows[rows["period"].str.contains("-") == (shape == "window")]
-    periods = sorted(rows["period"].unique(), key=lambda p: (p[-4:], p))
-    estimates = sorted(rows.loc[rows["estimate"], "period"].unique())
-    return periods, estimates
-
-
-def _new_years(base: pd.DataFrame, new: pd.DataFrame, base_name: str) -> list[str]:
-    lines = []
-    for label, metric, shape, with_estimates in SERIES:
-        before, _ = _reach(base, metric, shape)
-        after, estimates = _reach(new, metric, shape)
-        if not after:
-            continue
-        added = [p for p in after if p not in before]
-        dropped = [p for p in before if p not in after]
-        text = f"- {label}: {before[-1] if before else 'none'} -> {after[-1]}"
-        text += f"; new: {', '.join(added)}" if added else f" (no new period since release {base_name})"
-        if dropped:
-            text += f"; no longer computed: {', '.join(dropped)}"
-        if with_estimates and estimates:
-            text += f"; estimates: {', '.join(estimates)}"
-        lines.append(text)
-    return lines
-
-
-def _revisions(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries: CountryTable) -> list[str]:
-    lines = []
-    for metric, label, kind in REVISED:
-        merged = (new[(new["metric"] == metric) & new["country"].isin(codes)]
-                  .merge(base[(base["metric"] == metric) & base["country"].isin(codes)],
-                         on=["country", "period"], suffixes=("", "_base"))
-                  .dropna(subset=["value", "value_base"]))
-        if merged.empty:
-            continue
-        change = (merged["value"] - merged["value_base"]).abs()
-        if kind == "share":
-            merged = merged.assign(size=change)
-            revised = merged[merged["size"] >= SHARE_STEP]
-        else:
-            merged = merged.assign(size=change / merged["value_base"].abs().clip(lower=1e-9))
-            revised = merged[(merged["size"] >= AMOUNT_STEP) & (change >= 0.5)]
-        lines.append(f"- {label}: {len(revised)} of {len(merged)} figures revised"
-                     + (", largest first:" if len(revised) else ""))
-        for row in revised.sort_values(["size", "country", "period"], ascending=[False, True, True]).head(SHOWN) \
-                .itertuples():
-            shift = (f"{(row.value - row.value_base) * 100:+.1f} points" if kind == "share"
-                     else f"{(row.value / row.value_base - 1) * 100:+.1f}%" if row.value_base else "new")
-            lines.append(f"    {countries.name(row.country)}, {row.period}: {_value(row.value_base, kind)} -> "
-                         f"{_value(row.value, kind)} ({shift})")
-    return lines
-
-
-def _latest(frame: pd.DataFrame, metric: str, codes: list[str]) -> pd.DataFrame:
-    rows = frame[(frame["metric"] == metric) & frame["country"].isin(codes) & frame["value"].notna()]
-    rows = rows.assign(end=rows["period"].str[-4:].astype(int)).sort_values("end")
-    return rows.groupby("country").tail(1).set_index("country")[["period", "value"]]
-
-
-def _moved(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries: CountryTable) -> list[str]:
-    lines = []
-    for metric, label in (("us_share_of_arms_imports", "US share of arms imports, latest window"),
-                          ("milex_share_of_gdp", "military spending as a share of GDP (SIPRI), latest year")):
-        joined = _latest(new, metric, codes).merge(_latest(base, metric, codes), left_index=True, right_index=True,
-                                                 suffixes=("", "_base"))
-        joined = joined.assign(move=(joined["value"] - joined["value_base"]))
-        joined = joined[joined["move"].abs() >= SHARE_STEP]
-        joined = joined.reindex(joined["move"].abs().sort_values(ascending=False).index).head(SHOWN)
-        lines.append(f"- {label}:" + ("" if len(joined) else " no country moved by 0.1 point or more"))
-        for code, row in joined.iterrows():
-            lines.append(f"    {countries.name(code)}: {row['value_base'] * 100:.1f}% ({row['period_base']}) -> "
-                         f"{row['value'] * 100:.1f}% ({row['period']}), {row['move'] * 100:+.1f} points")
-    return lines
 
 
 def _findings(accepted: list[tuple[Finding, str]], open_findings: list[Finding]) -> list[str]:
@@ -148,9 +48,9 @@ def change_report(project: Project, base: DataRelease, new: DataRelease, new_fil
         return "\n".join(lines) + "\n"
     before, after = load_metrics(project, base.name), load_metrics(project, new.name)
     codes = countries.members("EUROPE", new.last_data_year)
-    lines += ["## New years and windows", "", *_new_years(before, after, base.name), "",
+    lines += ["## New years and windows", "", *new_years(before, after, base.name), "",
               f"## Revised history (periods both releases cover, {len(codes)} European countries)", "",
-              *_revisions(before, after, codes, countries), "",
-              "## Countries whose key figures moved most", "", *_moved(before, after, codes, countries), "",
+              *revisions(before, after, codes, countries), "",
+              "## Countries whose key figures moved most", "", *moved(before, after, codes, countries), "",
               "## Plausibility findings that need review", "", *_findings(accepted, open_findings), ""]
     return "\n".join(lines)

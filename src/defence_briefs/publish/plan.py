@@ -147,6 +147,11 @@ class Planner:
         return digest("diversification", self.release, self.data.fingerprint(), self.sources.config,
                       self.sources.render_code, self.sources.templates["page.html"])
 
+    def release_history_key(self) -> str:
+        """changes.html: every figure of the release and of the previous one, render code, page template."""
+        return digest("changes", self.release, self.data.fingerprint(), self.sources.config,
+                      self.sources.render_code, self.sources.templates["page.html"])
+
     def assets_key(self) -> str:
         return digest("assets", self.sources.render_code, self.sources.templates["site.css"],
                       self.sources.templates["site.js"])

@@ -29,6 +29,7 @@ from ..manifest import DataRelease, Manifest
 from ..metrics.stage import DATA_FILES, metrics_dir
 from ..project import Project
 from ..render import site as site_render
+from ..render.release_history import PAGE as RELEASE_HISTORY_PAGE
 from ..render.site_config import DIVERSIFICATION_PAGE, METHODOLOGY_PAGE, OVERVIEW_PAGE, load_site_config
 from ..render.stage import ROUTES, render_brief, write_quarto_documents
 from .plan import (
@@ -247,6 +248,8 @@ class SiteBuild:
                                                                        self.execute_keys).items()]
         self.result.stale = [country for country, _ in stale]
         names = [(data.countries.name(country), why) for country, why in stale]
+        if "html" in self.options.formats:
+            self._write_release_history()
         if self.options.route == "quarto":
             self._write_quarto_documents(names)
         elif "html" in self.options.formats and staging.file(OVERVIEW_NOTEBOOK_PATH).is_file():
@@ -285,6 +288,13 @@ class SiteBuild:
                 config, self.data, self.project.root / METHODOLOGY).encode())
             state["methodology"] = planner.methodology_key()
 
+    def _write_release_history(self) -> None:
+        """changes.html (on either route: the build writes it), when what it shows changed."""
+        key = self.planner.release_history_key()
+        if self.staging.state.get("changes") != key or not self.staging.file(RELEASE_HISTORY_PAGE).is_file():
+            self.staging.write(RELEASE_HISTORY_PAGE, site_render.release_history_page(self.config, self.data).encode())
+            self.staging.state["changes"] = key
+
     def _write_page(self, path: str, chart_folder: str, files: dict[str, bytes]) -> None:
         """A page and its charts' data files (those of charts it no longer has removed)."""
         self.staging.remove(chart_folder)
@@ -311,6 +321,7 @@ class SiteBuild:
         formats, quarto = self.options.formats, self.options.route == "quarto"
         files = [OVERVIEW_NOTEBOOK_PATH, "assets/vega-bundle.js", *(f"data/{name}" for name in DATA_FILES)]
         if "html" in formats:
+            files.append(RELEASE_HISTORY_PAGE)
             files += [f"{Path(page).stem}.html" for page in (OVERVIEW_PAGE, METHODOLOGY_PAGE, DIVERSIFICATION_PAGE)
                       if self.config.renders(page)]
         for country, page in self.pages.items():
@@ -459,9 +470,10 @@ def publish_metrics(project: Project, manifest: Manifest, release: DataRelease, 
 
 def write_releases_index(project: Project, manifest: Manifest) -> None:
     """reports/index.html: every release with a published site, newest first."""
-    built = [(r.name, r.title, r.date.isoformat()) for r in reversed(manifest.releases)
-             if published_tree(project, r.name) is not None
-             and (published_tree(project, r.name) / "index.html").is_file()]
+    trees = {r.name: published_tree(project, r.name) for r in manifest.releases}
+    built = [(r.name, r.title, r.date.isoformat(), (trees[r.name] / RELEASE_HISTORY_PAGE).is_file())
+             for r in reversed(manifest.releases)
+             if trees[r.name] is not None and (trees[r.name] / "index.html").is_file()]
     payload = site_render.releases_index(built, load_site_config(project.root).title)
     target = project.reports_dir / "index.html"
     if not target.is_file() or target.read_bytes() != payload:

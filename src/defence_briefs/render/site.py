@@ -23,12 +23,13 @@ from ..briefs.fonts import FONT_DIR, FONT_FILES
 from ..briefs.text import fmt, long_date, md_escape, short_period
 from ..metrics.dependency import MATERIAL_CUT
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
-from . import template_path
+from . import release_history, template_path
 from .chart_data import chart_files
 from .notebook_markdown import notebook_markdown
 from .page_links import link_page
 from .pandoc import Page, compile_pdf, convert, html_page, typst_page
 from .policy import csp_meta
+from .release_history import release_history_markdown
 from .site_config import SiteConfig
 
 ASSETS = "assets"
@@ -353,6 +354,16 @@ def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -
     return link_page(page, None)[0]
 
 
+def release_history_page(config: SiteConfig, data: ReleaseData) -> str:
+    """changes.html: what this data release changed since the previous one."""
+    page = convert(html_page("the release history page", release_history_markdown(data),
+                             _metadata(config, data, release_history.TITLE, f"Data release {data.release.name} "
+                                       "against the previous one, for Europe and country by country", 0),
+                             config.toc, config.toc_depth,
+                             cite_variables(config, data, release_history.TITLE, release_history.PAGE)))[0]
+    return link_page(page, None)[0]
+
+
 def country_csv(data: ReleaseData, country: str) -> bytes:
     """The rows of metrics.csv for one country."""
     rows = data.metrics[data.metrics["country"] == country].copy()
@@ -360,14 +371,19 @@ def country_csv(data: ReleaseData, country: str) -> bytes:
     return rows.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode("utf-8")
 
 
-def releases_index(releases: list[tuple[str, str, str]], title: str) -> bytes:
-    """reports/index.html: the releases with a published site, newest first (name, title, date)."""
+def releases_index(releases: list[tuple[str, str, str, bool]], title: str) -> bytes:
+    """reports/index.html: the releases with a published site, newest first (name, title, date, whether its site
+    has the release history page)."""
     items = "\n".join(
         f'<li><a href="{html.escape(name)}/index.html">Data release {html.escape(name)}</a>: {html.escape(t)} '
-        f'(published {html.escape(date)})</li>' for name, t, date in releases)
+        f'(published {html.escape(date)})'
+        + (f'; <a href="{html.escape(name)}/{release_history.PAGE}">what changed since the previous release</a>'
+           if history else "") + '</li>' for name, t, date, history in releases)
     page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{csp_meta()}\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{html.escape(title)}</title>\n'
-            f'<style>body{{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;}}</style>\n'
-            f'</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<ul class="release-list">\n{items}\n</ul>\n'
-            f'</body>\n</html>\n')
+            f'<style>body{{font-family:sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;}}'
+            f'li{{margin:.4rem 0;}}</style>\n'
+            f'</head>\n<body>\n<main>\n<h1>{html.escape(title)}</h1>\n<ul class="release-list">\n{items}\n</ul>\n'
+            f'</main>\n</body>\n</html>\n')
     return page.encode("utf-8")
