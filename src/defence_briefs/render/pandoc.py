@@ -26,6 +26,8 @@ READER = ("markdown-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
           "+raw_attribute+fenced_divs+bracketed_spans+pipe_tables")
 PANDOC_RUNTIME_OPTIONS = "-H8m -O32m"
 LUA_PAGES = Path(__file__).with_name("pandoc_pages.lua")
+# PDF/UA-1: typst declares it in the XMP metadata, asks viewers to show the title, and checks the document for it
+PDF_STANDARDS = ["ua-1"]
 LOG = logging.getLogger(__name__)
 
 
@@ -157,9 +159,11 @@ def _compiler() -> typst.Compiler:
 
 
 def compile_pdf(source: Path, timestamp: int) -> bytes:
-    """Compile a typst file (images relative to it) into PDF bytes with the bundled font only, dated
-    `timestamp` (seconds since 1970) so that equal inputs give equal bytes."""
+    """Compile a typst file (images relative to it) into a tagged PDF/UA-1 PDF with the bundled font only, dated
+    `timestamp` (seconds since 1970) so that equal inputs give equal bytes. Typst refuses a source that breaks
+    PDF/UA-1 (no title, an image without alternative text...): a RenderError."""
     try:
-        return _compiler().compile(input=str(source), root=str(source.parent), timestamp=timestamp)
+        return _compiler().compile(input=str(source), root=str(source.parent), timestamp=timestamp,
+                                   pdf_standards=PDF_STANDARDS)
     except Exception as exc:  # typst raises its own error types
         raise RenderError(f"typst could not compile {source}: {exc}") from None
