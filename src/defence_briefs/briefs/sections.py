@@ -50,7 +50,7 @@ RANKED_PROSE = {"us_share_of_arms_imports": "the US share of its arms imports",
                 "milex_share_of_gdp": "military spending as a share of GDP (SIPRI)"}
 
 
-def _period(brief: Brief, kind: str, metric: str) -> str | None:
+def figure_period(brief: Brief, kind: str, metric: str) -> str | None:
     data = brief.data
     if kind == "window":
         return data.window(0)
@@ -79,7 +79,7 @@ def key_figures(brief: Brief) -> str:
         ("milex_share_of_gdp", "milex", "of GDP (SIPRI)"),
         ("nato_share_of_gdp", "nato", "of GDP (NATO definition)"),
     ):
-        period = _period(brief, kind, metric)
+        period = figure_period(brief, kind, metric)
         figure = brief.figure(metric, period) if period else None
         spent = brief.figure("milex_current_usd", period) if kind == "milex" and period else None
         if figure is None or (spent is not None and spent.value == 0):
@@ -197,12 +197,12 @@ def peers_table(brief: Brief, compact: bool = False) -> str:
     have the figure. A missing figure reads 'no data' and is not ranked; a state without armed forces has no
     spending to rank; NATO's figures are shown for allies only."""
     rows = []
-    spent = brief.figure("milex_current_usd", _period(brief, "milex", "milex_current_usd") or "")
+    spent = brief.figure("milex_current_usd", figure_period(brief, "milex", "milex_current_usd") or "")
     no_forces = spent is not None and spent.value == 0
     for metric, kind, _, label in PEER_METRICS:
         if kind == "nato" and not brief.is_nato:
             continue
-        period = _period(brief, kind, metric)
+        period = figure_period(brief, kind, metric)
         if period is None:
             continue
         figure = brief.figure(metric, period)
@@ -277,9 +277,9 @@ def changes_since_previous(brief: Brief, limit: int = 4, compact: bool = False) 
         parts.append("No figure of the last ten years shown in this brief changed at the precision shown.")
     ranks = []
     for metric, kind, label in RANKED:
-        now_period = _period(brief, kind, metric)
+        now_period = figure_period(brief, kind, metric)
         prev_brief = Brief(previous, brief.country)
-        before_period = _period(prev_brief, kind, metric)
+        before_period = figure_period(prev_brief, kind, metric)
         now_rank = _rank_of(current, brief.country, metric, now_period) if now_period else ""
         before_rank = _rank_of(previous, brief.country, metric, before_period) if before_period else ""
         if now_rank or before_rank:
@@ -307,7 +307,7 @@ def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[st
     before_brief = Brief(previous, brief.country)
     notes = []
     for metric, kind, _ in RANKED:
-        now_period, before_period = _period(brief, kind, metric), _period(before_brief, kind, metric)
+        now_period, before_period = figure_period(brief, kind, metric), figure_period(before_brief, kind, metric)
         if not now_period or not before_period:
             continue
         now_rank = current.figure(brief.country, f"{metric}_rank_in_europe", now_period)

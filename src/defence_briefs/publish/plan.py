@@ -23,7 +23,7 @@ from .staging import published_state, published_tree
 
 FORMATS = ("html", "pdf")
 METHODOLOGY = "methodology.md"
-TEMPLATES = ("page.html", "brief.typ", "typst-template.typ", "site.css", "site.js")
+TEMPLATES = ("page.html", "brief.typ", "typst-template.typ", "site.css", "site.js", "compare.js")
 TEMPLATE_OF = {"html": ("page.html",), "pdf": ("brief.typ", "typst-template.typ")}  # brief.typ includes the partial
 # the code that runs a notebook besides what the notebook itself imports: the runner and the kernel's warm-up
 RUNNER = ("defence_briefs.execute.kernels", "defence_briefs.execute.jobs", *WARM_MODULES)
@@ -152,9 +152,16 @@ class Planner:
         return digest("changes", self.release, self.data.fingerprint(), self.sources.config,
                       self.sources.render_code, self.sources.templates["page.html"])
 
+    def compare_key(self, briefs: list[str]) -> str:
+        """The compare page and data/compare.json: every figure of the release, the briefs it links to, render
+        code, page template and compare.js."""
+        return digest("compare", self.release, self.data.fingerprint(), briefs, self.sources.config,
+                      self.sources.render_code, self.sources.templates["page.html"],
+                      self.sources.templates["compare.js"])
+
     def assets_key(self) -> str:
         return digest("assets", self.sources.render_code, self.sources.templates["site.css"],
-                      self.sources.templates["site.js"])
+                      self.sources.templates["site.js"], self.sources.templates["compare.js"])
 
 
 def stale_briefs(tree: Path, pages: dict, execute_keys: dict[str, str]) -> dict[str, tuple[str, str]]:

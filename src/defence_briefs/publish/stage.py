@@ -1,10 +1,10 @@
 """The publish stage: bring a release's site up to date and publish it whole; publish computed data files.
 
 Layout of a release's site, reports/<release>/:
-  index.html (Europe overview), countries/<ISO3>.html, pdf/<ISO3>.pdf, methodology.html,
-  data/metrics.csv (with bilateral_tiv.csv, pending_us_deals.csv, sources.csv) and data/<ISO3>.csv,
-  notebooks/<ISO3>.ipynb (executed), assets/ (site.css, site.js, vega-bundle.js, fonts), and .build-state.json
-  (what each page was built from).
+  index.html (Europe overview), countries/<ISO3>.html, pdf/<ISO3>.pdf, methodology.html, compare.html (countries
+  side by side), data/metrics.csv (with bilateral_tiv.csv, pending_us_deals.csv, sources.csv), data/<ISO3>.csv and
+  data/compare.json, notebooks/<ISO3>.ipynb (executed), assets/ (site.css, site.js, compare.js, vega-bundle.js,
+  fonts), and .build-state.json (what each page was built from).
 
 Incremental: only the pages whose fingerprints changed are redone (see plan.py). Parallel: brief jobs (run the
 notebook, then render its pages) go to an executor (warm local kernels, or Dask). Isolated: a failing country
@@ -46,6 +46,7 @@ from .staging import SiteStaging, published_state, published_tree, recover
 
 Reporter = Callable[[str], None]
 OVERVIEW_NOTEBOOK_PATH = "notebooks/index.ipynb"
+COMPARE_FILES = ["compare.html", "data/compare.json"]  # written on both routes, with the HTML pages
 
 
 @dataclass
@@ -250,6 +251,7 @@ class SiteBuild:
         names = [(data.countries.name(country), why) for country, why in stale]
         if "html" in self.options.formats:
             self._write_release_history()
+            self._write_compare_page()
         if self.options.route == "quarto":
             self._write_quarto_documents(names)
         elif "html" in self.options.formats and staging.file(OVERVIEW_NOTEBOOK_PATH).is_file():
@@ -301,6 +303,24 @@ class SiteBuild:
         for relative, payload in files.items():
             self.staging.write(relative, payload)
 
+    def _write_compare_page(self) -> None:
+        """compare.html and data/compare.json, on both routes (Quarto renders no such page; its pages join this one
+        in the staged site), rewritten when the figures, the briefs linked, or the code and templates change."""
+        staging, state = self.staging, self.staging.state
+        quarto = self.options.route == "quarto"  # Quarto renders the chosen countries' pages after this step
+        briefs = [country for country in covered_countries(self.data) if self.config.renders_country(country)
+                  and (staging.file(f"countries/{country}.html").is_file()
+                       or (quarto and country in self.result.countries))]
+        key = self.planner.compare_key(briefs)
+        if state.get("compare") == key and all(staging.file(name).is_file() for name in COMPARE_FILES):
+            return
+        from ..briefs.compare import compare_data  # Altair: imported only when the page is redone
+
+        payload = compare_data(self.data, briefs)
+        staging.write("data/compare.json", site_render.compare_json(payload))
+        staging.write("compare.html", site_render.compare_page(self.config, self.data, payload).encode())
+        state["compare"] = key
+
     def _write_quarto_documents(self, stale: list[tuple[str, str]]) -> None:
         """The documents Quarto renders (every page of the site, each build), written into the project."""
         staging = self.staging
@@ -322,6 +342,7 @@ class SiteBuild:
         files = [OVERVIEW_NOTEBOOK_PATH, "assets/vega-bundle.js", *(f"data/{name}" for name in DATA_FILES)]
         if "html" in formats:
             files.append(RELEASE_HISTORY_PAGE)
+            files += COMPARE_FILES
             files += [f"{Path(page).stem}.html" for page in (OVERVIEW_PAGE, METHODOLOGY_PAGE, DIVERSIFICATION_PAGE)
                       if self.config.renders(page)]
         for country, page in self.pages.items():
@@ -403,12 +424,13 @@ def publish_quarto_site(project: Project, manifest: Manifest, output: Path, repo
             staging.copy_in(relative, path)
         published = staging.commit()
     write_releases_index(project, manifest)
-    for folder in ("data", "notebooks", "assets"):
-        for path in sorted((published / folder).rglob("*")):
-            target = output / path.relative_to(published)
-            if path.is_file() and not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(path.read_bytes())
+    own_files = [published / "compare.html", *(path for folder in ("data", "notebooks", "assets")
+                                              for path in sorted((published / folder).rglob("*")))]
+    for path in own_files:  # the built-in route's compare page too: Quarto makes none
+        target = output / path.relative_to(published)
+        if path.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
     saved = pending["result"]
     result = BriefsResult(**{**saved, "failures": [Failure(r, n, e, Path(k) if k else None)
                                                    for r, n, e, k in saved["failures"]]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import os
 import re
 import shutil
@@ -23,6 +24,7 @@ from ..briefs.fonts import FONT_DIR, FONT_FILES
 from ..briefs.text import fmt, long_date, md_escape, short_period
 from ..metrics.dependency import MATERIAL_CUT
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
+from ..metrics.orders import MATERIAL_UNCERTAIN
 from . import release_history, template_path
 from .chart_data import chart_files
 from .notebook_markdown import notebook_markdown
@@ -49,12 +51,13 @@ def pdf_timestamp(data: ReleaseData) -> int:
 
 
 def write_assets(site: Path) -> None:
-    """CSS, the page script, the vega/vega-lite/vega-embed bundle (once per site) and the font files."""
+    """CSS, the page scripts (every page's, the compare page's), the vega/vega-lite/vega-embed bundle (once per
+    site) and the font files."""
     import vl_convert
 
     assets = site / ASSETS
     (assets / "fonts").mkdir(parents=True, exist_ok=True)
-    for name in ("site.css", "site.js"):
+    for name in ("site.css", "site.js", "compare.js"):
         shutil.copyfile(template_path(name), assets / name)
     with _native_stderr_silenced():
         script = vl_convert.javascript_bundle()
@@ -339,6 +342,106 @@ def diversification_metadata(config: SiteConfig, data: ReleaseData) -> dict:
                                          ("European options (CSV)", "data/european_alternatives.csv"),
                                          ("US systems (CSV)", "data/us_systems.csv"),
                                          ("Orders since 2000 (CSV)", "data/orders.csv")])
+
+
+COMPARE_DATA_ID = "compare-data"
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def compare_json(payload: dict) -> bytes:
+    """data/compare.json: the compare page's data (briefs.compare.compare_data), as published."""
+    return (json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _script_json(payload: dict) -> str:
+    """The data as JSON fit for a script element: no '<', '>' or '&' that could end it or start markup."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def compare_markdown(payload: dict) -> str:
+    """The compare page's body: what it shows and where from, the four country pickers, the empty sections
+    compare.js fills, and the page's data inline (a page opened from disk may fetch nothing)."""
+    periods, sources = payload["periods"], payload["sources"]
+    pickers = "\n".join(
+        f'<div class="picker"><label for="compare-country-{slot}">Country {slot}</label>'
+        f'<select id="compare-country-{slot}"></select></div>'
+        for slot in range(1, payload["max_selected"] + 1))
+    return f"""Pick up to {NUMBER_WORDS[payload["max_selected"]]} European countries to set their figures side
+by side: the key figures of their briefs, the US share of their arms imports by five-year window, the arms
+orders they placed by supplier, and their military spending as a share of GDP. The address of the page keeps
+the choice, so a link to it shows the same countries. Arms transfers are in SIPRI's trend-indicator value (TIV,
+millions), a measure of the military capability transferred, not of money; spending is in current US dollars.
+
+```{{=html}}
+<form class="compare-pickers" id="compare-pickers" aria-describedby="compare-pickers-hint">
+<p id="compare-pickers-hint" class="hint">Choose a country in each box, or "none" to leave it empty.</p>
+{pickers}
+</form>
+<p class="compare-noscript" id="compare-status">The comparison needs JavaScript; every figure is also in
+<a href="data/compare.json">data/compare.json</a> and <a href="data/metrics.csv">data/metrics.csv</a>.</p>
+<section id="compare-names" aria-label="Countries compared"></section>
+```
+
+## Key figures {{#key-figures}}
+
+Latest figures, as each brief shows them: arms imports in {periods["latest_window"]}, undelivered orders at the end
+of {periods["last_year"]}, spending in the latest year each source has.
+
+```{{=html}}
+<div id="compare-key-figures"></div>
+```
+
+\\* estimate: SIPRI or NATO mark the figure as estimated; for arms imports, more than {MATERIAL_CUT:.0%} of it
+depends on how deliveries SIPRI gives only as a total over several years are divided between them; for orders,
+more than {MATERIAL_UNCERTAIN:.0%} of their volume is in orders whose year SIPRI marks uncertain.
+
+## US share of arms imports, by five-year window {{#us-share}}
+
+The share of each country's imports of major arms (by volume, SIPRI TIV) that came from the United States, in
+each five-year window up to {periods["latest_window"]}; SIPRI compares windows because yearly deliveries jump.
+Source: {md_escape(sources["arms_imports"])}.
+
+```{{=html}}
+<div class="compare-chart" id="compare-us-share-chart"></div>
+<div id="compare-us-share-table"></div>
+```
+
+## Arms orders by supplier {{#orders}}
+
+The arms orders each country placed in {periods["orders_before"]}, before Russia's full-scale invasion of
+Ukraine, and in {periods["orders_since"]} (SIPRI's order year, at its TIV for the whole order), split between the
+United States, European suppliers (the EU, the United Kingdom, Norway and Switzerland) and others. Deliveries lag
+orders by three to ten years, so orders show a change of supplier first. Deals selected but not yet ordered are
+not counted; orders of {periods["last_year"]} are incomplete, as SIPRI learns of orders late.
+Source: {md_escape(sources["orders"])}.
+
+```{{=html}}
+<div class="compare-chart" id="compare-orders-chart"></div>
+<div id="compare-orders-table"></div>
+```
+
+## Military spending, share of GDP {{#spending}}
+
+Military expenditure as a share of GDP by SIPRI's definition, which differs from NATO's (NATO's latest figure is
+among the key figures above, for allies). Source: {md_escape(sources["spending"])}.
+
+```{{=html}}
+<div class="compare-chart" id="compare-spending-chart"></div>
+<div id="compare-spending-table"></div>
+<script type="application/json" id="{COMPARE_DATA_ID}">{_script_json(payload)}</script>
+```
+"""
+
+
+def compare_page(config: SiteConfig, data: ReleaseData, payload: dict) -> str:
+    """compare.html: up to four countries side by side, drawn by assets/compare.js from `payload`."""
+    meta = _metadata(config, data, "Compare countries", "Arms-import dependency and defence spending, side by side",
+                     0, [("Figures compared (JSON)", "data/compare.json"), ("All figures (CSV)", "data/metrics.csv")])
+    meta["scripts"] = [f"{ASSETS}/compare.js"]
+    page = convert(html_page("the compare page", compare_markdown(payload), meta, False, 0,
+                             cite_variables(config, data, "Compare countries", "compare.html")))[0]
+    return link_page(page, None)[0]
 
 
 def methodology_page(config: SiteConfig, data: ReleaseData, methodology: Path) -> str:
