@@ -142,3 +142,23 @@ def briefs_project(real_project: Project) -> Project:
     assert main(["briefs", "--country", "Germany"], root=real_project.root) == 0
     assert main(["briefs"], root=real_project.root) == 0
     return real_project
+
+
+CHECK_COUNTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def report_count(request: pytest.FixtureRequest):
+    """A function that records a line of counts (pages checked, violations...) for the end of the test run's
+    output, where CI's log shows it whether the test passed or not."""
+    def record(line: str) -> None:
+        request.config.stash.setdefault(CHECK_COUNTS, []).append(f"{request.node.name}: {line}")
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    lines = config.stash.get(CHECK_COUNTS, [])
+    if lines:
+        terminalreporter.section("accessibility and reader checks: counts")
+        for line in lines:
+            terminalreporter.write_line(line)

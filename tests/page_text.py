@@ -9,9 +9,10 @@ import re
 
 from bs4 import BeautifulSoup
 
-# what is page chrome, not the text: each route's navigation, table of contents, footer and download links
+# what is page chrome, not the text: each route's navigation, table of contents, footer, download links, anchor
+# links and citation block
 CHROME = ["nav", "footer", "#TOC", "#quarto-margin-sidebar", ".site-footer", ".downloads", "#quarto-header",
-          ".quarto-title-meta", "script", "style"]
+          ".quarto-title-meta", "script", "style", ".anchor", ".anchorjs-link", ".chart-tools", ".cite"]
 
 
 def _clean(text: str) -> str:

@@ -59,7 +59,7 @@ def _chart_descriptions(notebook: Path) -> list[str]:
             and output["metadata"][BRIEF_METADATA].get("pdf", True)]
 
 
-def test_pdfua_finds_no_error_in_any_brief(briefs_project: Project) -> None:
+def test_pdfua_finds_no_error_in_any_brief(briefs_project: Project, report_count) -> None:
     pdfs = _pdfs(briefs_project)
     reports = [pdfua.validate(str(pdf)) for pdf in pdfs]
     errors = [f"{Path(report.path).name}: {finding.rule_id} {finding.location.describe()}: {finding.message}"
@@ -68,7 +68,7 @@ def test_pdfua_finds_no_error_in_any_brief(briefs_project: Project) -> None:
     skipped = {outcome.rule_id: outcome.skipped_reason for report in reports for outcome in report.skipped}
     summary = (f"pdfua {pdfua.__version__} (PDF/UA-1): {len(pdfs)} PDFs checked, {len(errors)} errors, "
                f"{warnings} warnings; rules not evaluated: {sorted(skipped) or 'none'}")
-    print(summary)
+    report_count(summary)
     assert not errors, summary + "\n" + "\n".join(errors)
     assert set(skipped) <= UNEVALUATED_RULES, (summary, skipped)
 
@@ -88,7 +88,7 @@ def test_every_brief_declares_pdf_ua_and_shows_its_title(briefs_project: Project
         assert str(pdf.docinfo.Title) == "Poland"
 
 
-def test_every_chart_figure_has_the_chart_description_as_alt_text(briefs_project: Project) -> None:
+def test_every_chart_figure_has_the_chart_description_as_alt_text(briefs_project: Project, report_count) -> None:
     site = briefs_project.reports_dir / RELEASE
     checked = 0
     for pdf_path in _pdfs(briefs_project):
@@ -98,5 +98,6 @@ def test_every_chart_figure_has_the_chart_description_as_alt_text(briefs_project
             alt_texts = [str(figure.get("/Alt", "")) for figure in figures]
         assert sorted(alt_texts) == sorted(descriptions), pdf_path.name
         checked += len(figures)
-    print(f"{checked} chart figures checked, each with its chart's description as alternative text")
+    report_count(f"{checked} chart figures in {len(_pdfs(briefs_project))} PDFs checked, each with its chart's "
+                 "description as alternative text")
     assert checked > 4 * len(_pdfs(briefs_project)), checked

@@ -64,7 +64,7 @@ def _open(browser, path: Path, width: int, fragment: str = ""):
     return context, page
 
 
-def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(briefs_project: Project, browser) -> None:
+def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(briefs_project: Project, browser, report_count) -> None:
     """At 390 and 1280 px: the page is no wider than the window, every chart fits its container, and a table
     wider than the window scrolls in its own box, which the keyboard can reach."""
     checked = 0
@@ -85,11 +85,11 @@ def test_no_page_scrolls_sideways_on_a_phone_or_a_laptop(briefs_project: Project
             assert all(tabindex == "0" for tabindex in layout["wide"]), (name, width, layout["wide"])
             context.close()
             checked += 1
-    print(f"\nsideways scrolling: {checked} page views checked at {WIDTHS} px, 0 scroll sideways")
+    report_count(f"{checked} page views at {WIDTHS} px, none scrolls sideways")
     assert checked >= 2 * 8
 
 
-def test_axe_core_finds_no_wcag_violation_on_any_page_type(briefs_project: Project, browser) -> None:
+def test_axe_core_finds_no_wcag_violation_on_any_page_type(briefs_project: Project, browser, report_count) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     axe, checked, violations, engine = Axe(), 0, [], ""
@@ -104,7 +104,7 @@ def test_axe_core_finds_no_wcag_violation_on_any_page_type(briefs_project: Proje
                            for v in result.response["violations"]]
             context.close()
             checked += 1
-    print(f"\n{engine}, {' '.join(WCAG_TAGS)}: {checked} page views ({len(_pages(briefs_project))} page "
+    report_count(f"{engine}, {' '.join(WCAG_TAGS)}: {checked} page views ({len(_pages(briefs_project))} page "
           f"types at {WIDTHS} px), {len(violations)} violations")
     assert checked >= 2 * 8
     assert violations == []
