@@ -59,6 +59,23 @@ def test_every_page_reads_the_same_on_both_routes(sites: tuple[Path, Path]) -> N
     assert pol["title"] == ["Poland"] and "Key findings" in pol["headings"] and len(pol["charts"]) >= 8
 
 
+def test_the_quarto_pages_have_the_charts_downloads_and_the_citation(sites: tuple[Path, Path]) -> None:
+    """The chart ids, download menus and data files, and the citation block, as on the built-in route."""
+    built_in, quarto = sites
+    for page in ("index.html", "diversification.html", *(f"countries/{country}.html" for country in COUNTRIES)):
+        theirs = BeautifulSoup((quarto / page).read_text(encoding="utf-8"), "html.parser")
+        ours = BeautifulSoup((built_in / page).read_text(encoding="utf-8"), "html.parser")
+        figures = [figure["id"] for figure in theirs.select("figure.chart")]
+        assert figures == [figure["id"] for figure in ours.select("figure.chart")] and figures, page
+        for link in theirs.select(".chart-downloads a"):
+            target = (quarto / page).parent / link["href"]
+            assert target.read_bytes() == ((built_in / page).parent / link["href"]).read_bytes(), (page, link)
+        assert theirs.select_one("#cite-text").get_text(" ", strip=True) == \
+            ours.select_one("#cite-text").get_text(" ", strip=True), page
+        assert theirs.select_one("#cite-bibtex").get_text().strip() == \
+            ours.select_one("#cite-bibtex").get_text().strip(), page
+
+
 def test_the_quarto_pages_pass_the_browser_checks(sites: tuple[Path, Path]) -> None:
     if chromium_path() is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")

@@ -417,11 +417,22 @@ def publish_quarto_site(project: Project, manifest: Manifest, output: Path, repo
     pending_file.unlink()
     release = manifest.release(pending["release"])
     staging = SiteStaging.resume(project, release.name, Path(pending["staging"]), pending["state"])
+    data = cached_release(project, release, manifest)
+    # the charts' ids, download menus and data files, as on the built-in route
+    linked = site_render.quarto_linked_pages(load_site_config(project.root), data, {
+        relative: path.read_text(encoding="utf-8") for relative, path in files.items() if relative.endswith(".html")})
     with staging:
         if staging.file("site_libs").is_dir():  # this render's Quarto files only, none of an earlier one's
             shutil.rmtree(staging.file("site_libs"))
+        for folder in {str(Path(relative).parent) for relative in linked if relative.startswith("data/charts/")}:
+            staging.remove(folder)
         for relative, path in files.items():
-            staging.copy_in(relative, path)
+            if relative not in linked:
+                staging.copy_in(relative, path)
+        for relative, payload in linked.items():
+            staging.write(relative, payload)
+            if relative.endswith(".html"):  # `quarto preview` serves the page as published
+                (output / relative).write_bytes(payload)
         published = staging.commit()
     write_releases_index(project, manifest)
     own_files = [published / "compare.html", *(path for folder in ("data", "notebooks", "assets")

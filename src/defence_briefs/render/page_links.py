@@ -48,10 +48,12 @@ def _chart_tools(figure_id: str, data_dir: str | None) -> str:
             + "\n".join(items) + "\n</ul>\n</details></div>\n")
 
 
-def link_page(page: str, data_dir: str | None) -> tuple[str, list[ChartFigure]]:
-    """The page with anchor links on its section headings and ids, anchors and download menus on its charts
-    (`data_dir`: the folder of the charts' CSV files, relative to the page; None: images only), and its charts."""
-    page = _SECTION_HEADING.sub(_heading_anchor, page)
+def link_page(page: str, data_dir: str | None, headings: bool = True) -> tuple[str, list[ChartFigure]]:
+    """The page with anchor links on its section headings (unless `headings` is False: Quarto's pages have their
+    own) and ids, anchors and download menus on its charts (`data_dir`: the folder of the charts' CSV files,
+    relative to the page; None: images only), and its charts."""
+    if headings:
+        page = _SECTION_HEADING.sub(_heading_anchor, page)
     # a wide table scrolls in its own box, not the page (site.js makes a box that scrolls keyboard-reachable)
     page = _TABLE.sub(lambda m: f'<div class="table-scroll">{m.group(0)}</div>', page)
     sections = [(m.start(), m.group(1)) for m in _SECTION_START.finditer(page)]

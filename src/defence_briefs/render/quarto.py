@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from ..briefs.text import md_escape
 from ..errors import UsageError
 from . import template_path
 from .notebook_markdown import cell_blocks
@@ -97,8 +98,16 @@ def page_scripts(depth: int) -> str:
 
 
 def site_footer(metadata: dict) -> str:
-    """The built-in page's footer as an HTML-only block at the end of a Quarto document."""
-    return f'::: {{.content-visible when-format="html"}}\n\n::: {{.site-footer}}\n{metadata["footer"]}\n:::\n\n:::\n'
+    """The built-in page's citation block (metadata's `citation`: text and BibTeX, when given) and footer as an
+    HTML-only block at the end of a Quarto document."""
+    cite = ""
+    if metadata.get("citation"):
+        text, bibtex = metadata["citation"]
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", bibtex)), default=0))
+        cite = (f"::: {{.cite #cite}}\n**Cite this page:** [{md_escape(text)}]{{#cite-text}}\n\n"
+                f"{fence}{{#cite-bibtex .bibtex}}\n{bibtex}\n{fence}\n:::\n\n")
+    return (f'::: {{.content-visible when-format="html"}}\n\n{cite}::: {{.site-footer}}\n{metadata["footer"]}\n'
+            ':::\n\n:::\n')
 
 
 def page_metadata(metadata: dict) -> dict:

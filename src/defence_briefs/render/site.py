@@ -35,6 +35,7 @@ from .release_history import release_history_markdown
 from .site_config import SiteConfig
 
 ASSETS = "assets"
+DIVERSIFICATION_TITLE = "What it would take to buy less from the US"
 
 
 def build_date() -> dt.date:
@@ -118,10 +119,10 @@ def citation(config: SiteConfig, data: ReleaseData, title: str, path: str) -> Ci
 
 
 def linked_page(config: SiteConfig, data: ReleaseData, page: str, path: str, title: str,
-                chart_folder: str) -> dict[str, bytes]:
-    """The page at `path` (in the release's site) with its anchor links and its charts' download menus, and its
-    charts' data files in `chart_folder`, by path."""
-    linked, figures = link_page(page, "../" * path.count("/") + chart_folder)
+                chart_folder: str, headings: bool = True) -> dict[str, bytes]:
+    """The page at `path` (in the release's site) with its anchor links (on headings too unless `headings` is
+    False) and its charts' download menus, and its charts' data files in `chart_folder`, by path."""
+    linked, figures = link_page(page, "../" * path.count("/") + chart_folder, headings)
     return {path: linked.encode("utf-8"),
             **chart_files(figures, chart_folder, title, citation(config, data, title, path).text)}
 
@@ -328,7 +329,7 @@ each category, scaled to SIPRI's totals):
 
 def diversification_page(config: SiteConfig, data: ReleaseData) -> dict[str, bytes]:
     """diversification.html: Europe on buying less from the US, with its charts' data files."""
-    title = "What it would take to buy less from the US"
+    title = DIVERSIFICATION_TITLE
     page = convert(html_page("the diversification page", diversification_markdown(data),
                              diversification_metadata(config, data), config.toc, config.toc_depth,
                              cite_variables(config, data, title, "diversification.html")))[0]
@@ -337,7 +338,7 @@ def diversification_page(config: SiteConfig, data: ReleaseData) -> dict[str, byt
 
 def diversification_metadata(config: SiteConfig, data: ReleaseData) -> dict:
     """The diversification page's metadata (title, navigation, downloads, footer)."""
-    return _metadata(config, data, "What it would take to buy less from the US", "Europe's dependence on US arms, "
+    return _metadata(config, data, DIVERSIFICATION_TITLE, "Europe's dependence on US arms, "
                      "and the evidence for diversifying", 0, [("All figures (CSV)", "data/metrics.csv"),
                                          ("European options (CSV)", "data/european_alternatives.csv"),
                                          ("US systems (CSV)", "data/us_systems.csv"),
@@ -465,6 +466,22 @@ def release_history_page(config: SiteConfig, data: ReleaseData) -> str:
                              config.toc, config.toc_depth,
                              cite_variables(config, data, release_history.TITLE, release_history.PAGE)))[0]
     return link_page(page, None)[0]
+
+
+def quarto_linked_pages(config: SiteConfig, data: ReleaseData, pages: dict[str, str]) -> dict[str, bytes]:
+    """The pages Quarto wrote (by path: index.html, diversification.html, countries/<ISO3>.html; others are left
+    out) with their charts' ids and download menus, and the charts' data files, as the built-in route gives them
+    (Quarto gives the headings their anchors)."""
+    titles = {"index.html": ("Europe overview", "data/charts/overview"),
+              "diversification.html": (DIVERSIFICATION_TITLE, "data/charts/diversification")}
+    files: dict[str, bytes] = {}
+    for path, page in pages.items():
+        country = path.removeprefix("countries/").removesuffix(".html") if path.startswith("countries/") else None
+        title, folder = ((country_title(data, country), f"data/charts/{country}") if country
+                         else titles.get(path, (None, None)))
+        if title is not None:
+            files |= linked_page(config, data, page, path, title, folder, headings=False)
+    return files
 
 
 def country_csv(data: ReleaseData, country: str) -> bytes:

@@ -62,15 +62,24 @@ def write_quarto_documents(root: Path, data: ReleaseData, executed: dict[str, Pa
     config = load_site_config(root)
     pages: dict[str, tuple[dict, nbformat.NotebookNode | str]] = {}
     typst: dict[str, dict] = {}
+    def cited(title: str, path: str) -> tuple[str, str]:
+        citation = site.citation(config, data, title, path)
+        return citation.text, citation.bibtex
+
     if overview is not None and config.renders(OVERVIEW_PAGE):
-        metadata = {**site.overview_metadata(config, data), "before": site.stale_notice_markdown(stale)}
+        metadata = {**site.overview_metadata(config, data), "before": site.stale_notice_markdown(stale),
+                    "citation": cited("Europe overview", "index.html")}
         pages[OVERVIEW_PAGE] = (metadata, nbformat.read(overview, as_version=4))
     if config.renders(DIVERSIFICATION_PAGE):
-        pages[DIVERSIFICATION_PAGE] = (site.diversification_metadata(config, data), site.diversification_markdown(data))
+        pages[DIVERSIFICATION_PAGE] = ({**site.diversification_metadata(config, data),
+                                        "citation": cited(site.DIVERSIFICATION_TITLE, "diversification.html")},
+                                       site.diversification_markdown(data))
     for country, path in executed.items():
         if not config.renders_country(country):
             continue
         relative = f"countries/{country}.ipynb"
-        pages[relative] = (site.country_metadata(config, data, country), nbformat.read(path, as_version=4))
+        pages[relative] = ({**site.country_metadata(config, data, country),
+                            "citation": cited(site.country_title(data, country), f"countries/{country}.html")},
+                           nbformat.read(path, as_version=4))
         typst[relative] = site.country_typst_metadata(config, data, country)
     return write_documents(root, pages, typst, assets)
