@@ -221,7 +221,7 @@ def test_two_builds_give_the_same_bytes(project: Project, monkeypatch: pytest.Mo
         if name.endswith(".html"):
             # the footer ('built on'), the citation ('Built on') and its BibTeX (year, note)
             assert any("built on 1 January 2030" in line for line in changed), (name, changed)
-            assert all(re.search(r"[Bb]uilt on (1 January 2030|2030-01-01)|year = \{2030\}", line)
+            assert all(re.search(r"[Bb]uilt on 1 January 2030|year = \{2030\}", line)
                        for line in changed), (name, changed)
         else:
             assert len(changed) == 1 and '"dc:bibliographicCitation"' in changed[0] and \

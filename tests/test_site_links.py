@@ -110,7 +110,7 @@ def test_the_citation_names_the_page_the_release_the_build_date_and_the_version(
     # double braces: BibTeX keeps the title's capitals and reads the site as one corporate author
     assert cited.bibtex == ("@misc{defence-briefs-2026-POL,\n  title = {{Poland: a brief}},\n  author = {{Briefs}},\n"
                             "  year = {2026},\n  note = {Data release 2026 (SIPRI spring 2026), data as of "
-                            "2026-05-18; built on 2026-12-05 with defence-briefs 9.9.9},\n"
+                            "18 May 2026; built on 5 December 2026 with defence-briefs 9.9.9},\n"
                             "  howpublished = {countries/POL.html in the site of data release 2026}\n}")
     published = SiteConfig("Briefs", "", (), (), ("html",), True, 2, "a4", "Lato", site_url="https://example.org/b")
     assert citation(published, SimpleNamespace(release=release), "P", "countries/POL.html").text.endswith(

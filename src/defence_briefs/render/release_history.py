@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 from ..briefs.context import ReleaseData
-from ..briefs.text import long_date, md_escape, short_period
+from ..briefs.text import TIMES_FROM, fmt, long_date, md_escape, short_period
 from ..metrics.release_changes import moved, new_years, revisions
 
 PAGE = "changes.html"
 _WINDOW = re.compile(r"\b\d{4}-\d{4}\b")
+_PERCENT_CHANGE = re.compile(r"\(([+-]\d[\d,]*\.\d+)%\)")
+_FULL_SHARE = re.compile(r"\b100\.0%")  # the briefs' 100%
 _MINUS = re.compile(r"(?<![\w\d])-(?=\d)")
 TITLE = "What changed in this data release"
 
@@ -20,9 +22,16 @@ def country_anchor(country: str) -> str:
     return country.lower()
 
 
+def _change(match: re.Match) -> str:
+    change = float(match.group(1).replace(",", "")) / 100
+    return f"({fmt(change, 'times')})" if change >= TIMES_FROM else f"({change * 100:+.0f}%)"
+
+
 def _house_style(text: str) -> str:
-    """The report's plain text as the briefs write it: windows as '2021–25', arrows and minus signs."""
+    """The report's plain text as the briefs write it: windows as '2021–25', arrows, changes in whole percents
+    (about N times from +200%) and minus signs."""
     text = _WINDOW.sub(lambda m: short_period(m.group(0)), text).replace("->", "→")
+    text = _FULL_SHARE.sub("100%", _PERCENT_CHANGE.sub(_change, text))
     return _MINUS.sub("−", text)
 
 
@@ -63,7 +72,7 @@ def release_history_markdown(data: ReleaseData) -> str:
         lines = revisions(base, new, [country], data.countries)
         lines = [re.sub(rf"^(\s+){re.escape(name)}, ", r"\1", line) for line in lines]
         parts += [f"### {md_escape(name)} {{#{country_anchor(country)}}}",
-                  f"[The brief of {md_escape(name)}](countries/{country}.html). "
+                  f"[The brief of {md_escape(data.countries.in_sentence(country))}](countries/{country}.html). "
                   + ("" if lines else "No figure of both releases to compare."),
                   _markdown_list(lines)]
     return "\n\n".join(part for part in parts if part) + "\n"

@@ -22,7 +22,7 @@ from ..briefs.context import ReleaseData
 from ..briefs.display import chart_html
 from ..briefs.fonts import FONT_DIR, FONT_FILES
 from ..briefs.text import fmt, long_date, md_escape, short_period
-from ..metrics.dependency import MATERIAL_CUT
+from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION, MATERIAL_CUT
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
 from ..metrics.orders import MATERIAL_UNCERTAIN
 from . import release_history, template_path
@@ -111,8 +111,8 @@ def citation(config: SiteConfig, data: ReleaseData, title: str, path: str) -> Ci
             f"{long_date(release.date)}). Built on {long_date(built)} with defence-briefs {version}. {where}.")
     key = re.sub(r"[^A-Za-z0-9]+", "-", f"defence-briefs-{release.name}-{Path(path).stem}").strip("-")
     fields = {"title": f"{{{title}}}", "author": f"{{{config.title}}}", "year": str(built.year),
-              "note": f"Data release {release.name} ({release.title}), data as of {release.date.isoformat()}; "
-                      f"built on {built.isoformat()} with defence-briefs {version}",
+              "note": f"Data release {release.name} ({release.title}), data as of {long_date(release.date)}; "
+                      f"built on {long_date(built)} with defence-briefs {version}",
               ("url" if config.site_url else "howpublished"): where}
     bibtex = f"@misc{{{key},\n" + ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items()) + "\n}"
     return Citation(text, bibtex)
@@ -167,8 +167,8 @@ def country_page(config: SiteConfig, data: ReleaseData, notebook: nbformat.Noteb
 
 
 def country_title(data: ReleaseData, country: str) -> str:
-    """A brief's title as cited: 'Poland: arms-import dependency and defence spending'."""
-    return f"{data.countries.name(country)}: arms-import dependency and defence spending"
+    """A brief's title as cited: 'Poland: arms-import dependency and defence spending' ('The Netherlands: ...')."""
+    return f"{data.countries.in_sentence(country, start=True)}: arms-import dependency and defence spending"
 
 
 def country_typst_metadata(config: SiteConfig, data: ReleaseData, country: str) -> dict:
@@ -412,9 +412,10 @@ Source: {md_escape(sources["arms_imports"])}.
 
 The arms orders each country placed in {periods["orders_before"]}, before Russia's full-scale invasion of
 Ukraine, and in {periods["orders_since"]} (SIPRI's order year, at its TIV for the whole order), split between the
-United States, European suppliers (the EU, the United Kingdom, Norway and Switzerland) and others. Deliveries lag
-orders by three to ten years, so orders show a change of supplier first. Deals selected but not yet ordered are
-not counted; orders of {periods["last_year"]} are incomplete, as SIPRI learns of orders late.
+United States, European suppliers and others; European suppliers are
+{md_escape(EUROPEAN_SUPPLIERS_DEFINITION)}. Deliveries lag orders by three to ten years, so orders show a change
+of supplier first. Deals selected but not yet ordered are not counted; orders of {periods["last_year"]} are
+incomplete, as SIPRI learns of orders late.
 Source: {md_escape(sources["orders"])}.
 
 ```{{=html}}

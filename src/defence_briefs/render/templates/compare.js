@@ -285,6 +285,7 @@
     renderUsShare(chosen);
     renderOrders(chosen);
     renderSpending(chosen);
+    if (typeof window.markScrollingTables === "function") { window.markScrollingTables(); }  // site.js
   }
 
   document.getElementById("compare-status").hidden = true;

@@ -129,6 +129,8 @@
   }
   markScrolling();
   window.addEventListener("resize", markScrolling);
+  // a page that draws its tables later (compare.js) marks them again once drawn
+  window.markScrollingTables = markScrolling;
 
   function cellValue(cell) {
     var text = cell.textContent.trim();
