@@ -235,6 +235,16 @@ def test_compare_page_in_headless_chromium(briefs_project: Project) -> None:
         assert shown["hash"] == f"#POL,{shown['selects'][1]}" and shown["selects"][1] not in ("", "DEU")
         assert len(shown["names"]) == 2
 
+        # a link to a place of the page (the skip link, a heading's anchor) keeps the countries chosen
+        _open(page, url + "#POL,ISL")
+        page.keyboard.press("Tab")  # the skip link comes first
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => location.hash === '#content'")
+        page.click("#orders a.anchor")
+        page.wait_for_function("() => location.hash === '#orders'")
+        page.wait_for_timeout(200)
+        assert _shown(page)["selects"] == ["POL", "ISL", "", ""] and len(_shown(page)["names"]) == 2
+
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             _open(page, url + "#POL,DEU,FRA,GBR")

@@ -52,16 +52,38 @@ def test_headings_get_anchor_links_and_charts_stable_ids_from_their_section() ->
     linked, figures = link_page(PAGE, "../data/charts/POL")
     soup = BeautifulSoup(linked, "html.parser")
     anchor = soup.select_one("#orders h2 a.anchor")
-    assert anchor["href"] == "#orders" and anchor["aria-label"] == "Link to this section: Where orders go"
+    # a short name: a screen reader reads it after the heading's own words
+    assert anchor["href"] == "#orders" and anchor["aria-label"] == "Link to this section"
     assert [f.id for f in figures] == ["fig-top", "fig-orders", "fig-orders-2"]
     assert [f["id"] for f in soup.select("figure.chart")] == ["fig-top", "fig-orders", "fig-orders-2"]
     second = soup.select_one("#fig-orders-2")
     assert second.select_one("a.anchor")["href"] == "#fig-orders-2"
+    assert second.select_one("a.anchor")["aria-label"] == "Link to this chart: Orders went to the US"
     links = [a["href"] for a in second.select(".chart-downloads a")]
     assert links == ["../data/charts/POL/fig-orders-2.csv", "../data/charts/POL/fig-orders-2.csv-metadata.json"]
     # the image buttons wait for the site's script (they need the drawn chart)
     assert [li.has_attr("hidden") for li in second.select(".chart-downloads li")] == [False, False, True, True]
     assert soup.select_one("div.table-scroll > table") is not None
+
+
+def test_linking_a_page_twice_changes_nothing_and_quartos_figures_are_linked_too() -> None:
+    once, figures = link_page(PAGE, "../data/charts/POL")
+    twice, again = link_page(once, "../data/charts/POL")
+    assert twice == once and again == figures
+    quarto = PAGE.replace('<figure class="chart">', '<figure class="chart figure">')
+    linked, figures = link_page(quarto, "x", headings=False)
+    soup = BeautifulSoup(linked, "html.parser")
+    assert [f["id"] for f in soup.select("figure.chart.figure")] == ["fig-top", "fig-orders", "fig-orders-2"]
+    assert not soup.select("a.anchor[href='#orders']")  # Quarto's own anchors on headings
+
+
+def test_a_table_in_a_charts_data_is_left_alone() -> None:
+    spec = {**SPEC, "datasets": {**SPEC["datasets"], "bars": [{"name": "<table>x</table>"}]}}
+    page = "<main>" + _chart("ddd", spec).replace("<table>", "\\u003ctable\\u003e") + "</main>"
+    raw = "<main>" + _chart("ddd", spec) + "</main>"
+    for text in (page, raw):
+        linked, figures = link_page(text, "x")
+        assert "table-scroll" not in linked and figures[0].spec["datasets"]["bars"] == [{"name": "<table>x</table>"}]
 
 
 def test_a_page_without_data_files_offers_images_only() -> None:
@@ -71,7 +93,8 @@ def test_a_page_without_data_files_offers_images_only() -> None:
 
 
 def test_a_charts_csv_holds_the_rows_it_draws_and_the_sidecar_its_title_source_and_citation() -> None:
-    rows, title, subtitle, source = chart_parts(SPEC)
+    rows, title, subtitle, source, marks = chart_parts(SPEC)
+    assert marks == ["bar", "rule"]
     assert (title, subtitle) == ("Orders went to the US", "Orders per year (SIPRI TIV, millions)")
     assert source == "Source: SIPRI Arms Transfers Database (2026 release)."
     # the bars and the reference line (two layers), not the source line
@@ -87,15 +110,25 @@ def test_a_charts_csv_holds_the_rows_it_draws_and_the_sidecar_its_title_source_a
     assert sidecar["dc:source"] == source and sidecar["dc:bibliographicCitation"] == "Cite me."
     assert [c["name"] for c in sidecar["tableSchema"]["columns"]] == ["layer", "year", "bloc", "tiv", "estimate",
                                                                       "value"]
+    assert sidecar["tableSchema"]["columns"][0]["dc:description"] == \
+        "The layer of the chart that draws the row: 1 bar; 2 rule."
 
 
-def test_a_map_cites_its_rows_not_its_shapes() -> None:
-    spec = {"vconcat": [{"layer": [{"data": {"name": "shapes"}}, {"data": {"name": "values"}}]},
-                        {"data": {"name": "source"}}],
-            "datasets": {"shapes": {"type": "Topology", "objects": {}}, "values": [{"iso": "POL", "share": 0.4}],
-                         "source": [{"text": "Source: SIPRI."}]}}
-    rows, *_ = chart_parts(spec)
-    assert rows == [{"iso": "POL", "share": 0.4}]
+def test_a_map_gives_the_values_it_joins_to_its_shapes_not_the_shapes() -> None:
+    """As the site's maps draw: shapes (TopoJSON) coloured by a lookup of the values, dots for small countries."""
+    spec = {"vconcat": [{"layer": [
+        {"data": {"name": "shapes"}, "mark": "geoshape"},
+        {"data": {"name": "shapes"}, "mark": {"type": "geoshape"},
+         "transform": [{"lookup": "properties.iso3", "from": {"data": {"name": "values"}, "key": "iso3"}}]},
+        {"data": {"name": "dots"}, "mark": {"type": "circle"}}]},
+        {"data": {"name": "source"}, "mark": {"type": "text"}}],
+        "datasets": {"shapes": {"type": "Topology", "objects": {}},
+                     "values": [{"iso3": "POL", "share": 0.4}, {"iso3": "DEU", "share": 0.37}],
+                     "dots": [{"iso3": "LUX", "share": 0.5}], "source": [{"text": "Source: SIPRI."}]}}
+    rows, _, _, source, marks = chart_parts(spec)
+    assert rows == [{"layer": 1, "iso3": "POL", "share": 0.4}, {"layer": 1, "iso3": "DEU", "share": 0.37},
+                    {"layer": 2, "iso3": "LUX", "share": 0.5}]
+    assert marks == ["geoshape", "circle"] and source == "Source: SIPRI."
 
 
 def test_the_citation_names_the_page_the_release_the_build_date_and_the_version(monkeypatch) -> None:

@@ -39,6 +39,12 @@ def spec_json(spec: dict) -> str:
     return json.dumps(spec, sort_keys=True, separators=(",", ":"))
 
 
+def _script_safe(payload: str) -> str:
+    """JSON that cannot end its script element ('</script>') nor read as markup to anything that scans the page
+    ('<table' in a source's text): <, > and & as JSON's escapes."""
+    return payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def narrow_layout(spec: dict) -> dict:
     """The chart laid out for a narrow screen: the PDF's narrower layout (same fonts, smaller plot, title and
     source line wrapped), with only the source line's dataset: the others are the wide spec's (site.js)."""
@@ -54,8 +60,7 @@ def chart_html(chart: BriefChart, spec: dict | str) -> str:
     payload = spec if isinstance(spec, str) else spec_json(spec)
     key = hashlib.sha256(payload.encode()).hexdigest()[:12]
     narrow = spec_json(narrow_layout(json.loads(payload)))
-    # "</" inside a script element would end it early; JSON allows the escaped form.
-    payload, narrow = payload.replace("</", "<\\/"), narrow.replace("</", "<\\/")
+    payload, narrow = _script_safe(payload), _script_safe(narrow)
     description = html.escape(chart.description, quote=True)
     return (f'<figure class="chart">\n<div class="vega-chart" id="chart-{key}" role="img" '
             f'aria-label="{description}" data-spec="spec-{key}" data-narrow-spec="narrow-{key}"></div>\n'

@@ -27,7 +27,7 @@ TEMPLATES = ("page.html", "brief.typ", "typst-template.typ", "site.css", "site.j
 TEMPLATE_OF = {"html": ("page.html",), "pdf": ("brief.typ", "typst-template.typ")}  # brief.typ includes the partial
 # the code that runs a notebook besides what the notebook itself imports: the runner and the kernel's warm-up
 RUNNER = ("defence_briefs.execute.kernels", "defence_briefs.execute.jobs", *WARM_MODULES)
-RENDERER = ("defence_briefs.render.stage",)
+RENDERER = ("defence_briefs.render.stage", "defence_briefs.briefs.compare")  # compare: built by the site step
 
 
 def template_digests() -> dict[str, str]:

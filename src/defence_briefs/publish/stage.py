@@ -218,7 +218,7 @@ class SiteBuild:
                 if fmt not in job.formats:
                     page.pop(fmt, None)
         if "html" in job.formats:  # the charts of the page as now rendered, and no others
-            self.staging.remove(f"data/charts/{job.country}")
+            self.staging.write_folder(f"data/charts/{job.country}", outcome.files)
         for relative, payload in outcome.files.items():
             self.staging.write(relative, payload)
         for fmt in job.formats:
@@ -268,6 +268,7 @@ class SiteBuild:
         index_key = planner.index_key(overview.read_bytes(), stale)
         if not config.renders(OVERVIEW_PAGE):
             staging.remove("index.html")
+            staging.remove("data/charts/overview")
             state.pop("index", None)
         elif state.get("index") != index_key or not staging.file("index.html").is_file():
             notebook = nbformat.read(overview, as_version=4)
@@ -276,6 +277,7 @@ class SiteBuild:
             state["index"] = index_key
         if not config.renders(DIVERSIFICATION_PAGE):
             staging.remove("diversification.html")
+            staging.remove("data/charts/diversification")
             state.pop("diversification", None)
         elif state.get("diversification") != planner.diversification_key() or \
                 not staging.file("diversification.html").is_file():
@@ -299,7 +301,7 @@ class SiteBuild:
 
     def _write_page(self, path: str, chart_folder: str, files: dict[str, bytes]) -> None:
         """A page and its charts' data files (those of charts it no longer has removed)."""
-        self.staging.remove(chart_folder)
+        self.staging.write_folder(chart_folder, files)
         for relative, payload in files.items():
             self.staging.write(relative, payload)
 
@@ -424,8 +426,8 @@ def publish_quarto_site(project: Project, manifest: Manifest, output: Path, repo
     with staging:
         if staging.file("site_libs").is_dir():  # this render's Quarto files only, none of an earlier one's
             shutil.rmtree(staging.file("site_libs"))
-        for folder in {str(Path(relative).parent) for relative in linked if relative.startswith("data/charts/")}:
-            staging.remove(folder)
+        for folder in site_render.quarto_chart_folders(files):  # a page's charts as now rendered, no others
+            staging.write_folder(folder, linked)
         for relative, path in files.items():
             if relative not in linked:
                 staging.copy_in(relative, path)
@@ -435,9 +437,10 @@ def publish_quarto_site(project: Project, manifest: Manifest, output: Path, repo
                 (output / relative).write_bytes(payload)
         published = staging.commit()
     write_releases_index(project, manifest)
-    own_files = [published / "compare.html", *(path for folder in ("data", "notebooks", "assets")
-                                              for path in sorted((published / folder).rglob("*")))]
-    for path in own_files:  # the built-in route's compare page too: Quarto makes none
+    own_files = [published / "compare.html", published / RELEASE_HISTORY_PAGE,
+                 *(path for folder in ("data", "notebooks", "assets")
+                   for path in sorted((published / folder).rglob("*")))]
+    for path in own_files:  # the build's compare and release history pages too: Quarto makes neither
         target = output / path.relative_to(published)
         if path.is_file() and not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -504,7 +507,9 @@ def publish_metrics(project: Project, manifest: Manifest, release: DataRelease, 
 def write_releases_index(project: Project, manifest: Manifest) -> None:
     """reports/index.html: every release with a published site, newest first."""
     trees = {r.name: published_tree(project, r.name) for r in manifest.releases}
-    built = [(r.name, r.title, r.date.isoformat(), (trees[r.name] / RELEASE_HISTORY_PAGE).is_file())
+    # the release history page of a release that has a previous one (the first's says there is none)
+    built = [(r.name, r.title, r.date.isoformat(), (trees[r.name] / RELEASE_HISTORY_PAGE).is_file()
+              and r is not manifest.releases[0])
              for r in reversed(manifest.releases)
              if trees[r.name] is not None and (trees[r.name] / "index.html").is_file()]
     payload = site_render.releases_index(built, load_site_config(project.root).title)

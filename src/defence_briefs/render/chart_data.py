@@ -12,31 +12,46 @@ from .page_links import ChartFigure
 CSVW_CONTEXT = ["http://www.w3.org/ns/csvw", {"@language": "en"}]
 
 
-def _datasets_of(view: dict) -> list[str]:
-    """The named datasets a view (and its layers, concatenations) draws, in order."""
-    names = []
+def _mark(view: dict) -> str:
+    mark = view.get("mark")
+    return str(mark.get("type", "")) if isinstance(mark, dict) else str(mark or "")
+
+
+def _datasets_of(view: dict) -> dict[str, str]:
+    """The named datasets a view (its layers, concatenations) draws, in order, each with the mark that draws it:
+    a view's own data, and the data a lookup joins in (a map's values, joined to its shapes)."""
+    names: dict[str, str] = {}
     data = view.get("data")
     if isinstance(data, dict) and data.get("name"):
-        names.append(data["name"])
+        names[data["name"]] = _mark(view)
+    for transform in view.get("transform", []):
+        joined = ((transform.get("from") or {}).get("data") or {}).get("name") if "lookup" in transform else None
+        if joined:
+            names.setdefault(joined, _mark(view))
     for key in ("layer", "vconcat", "hconcat", "concat"):
         for child in view.get(key, []):
-            names += [name for name in _datasets_of(child) if name not in names]
+            for name, mark in _datasets_of(child).items():
+                names.setdefault(name, mark)
     return names
 
 
-def chart_parts(spec: dict) -> tuple[list[dict], str, str, str]:
-    """(rows it draws, title, subtitle, source line) of a brief chart's spec: the plot above, the source line
-    below (charts.finish). Rows of several datasets (a plot and its reference lines) are stacked, each row naming
-    its layer when there are several; a map's shapes are left out."""
+def chart_parts(spec: dict) -> tuple[list[dict], str, str, str, list[str]]:
+    """(rows it draws, title, subtitle, source line, the mark drawing each layer) of a brief chart's spec: the plot
+    above, the source line below (charts.finish). Rows of several datasets (a plot and its reference lines, a map's
+    values and its small countries' dots) are stacked, each row naming its layer (from 1) when there are several; a
+    map's shapes are left out."""
     views = spec.get("vconcat") or [spec]
     plot, source_view = (views[:-1], views[-1]) if len(views) > 1 else (views, None)
     datasets = spec.get("datasets", {})
-    names = [name for view in plot for name in _datasets_of(view)]
+    drawn: dict[str, str] = {}
+    for view in plot:
+        for name, mark in _datasets_of(view).items():
+            drawn.setdefault(name, mark)
     # rows only: a map's shapes (a TopoJSON object) are not data of the chart
-    names = [name for name in dict.fromkeys(names) if isinstance(datasets.get(name), list)]
+    names = [name for name in drawn if isinstance(datasets.get(name), list)]
     rows: list[dict] = []
     for position, name in enumerate(names):
-        for row in datasets.get(name, []):
+        for row in datasets[name]:
             rows.append({"layer": position + 1, **row} if len(names) > 1 else dict(row))
     source = ""
     if source_view is not None:
@@ -45,7 +60,7 @@ def chart_parts(spec: dict) -> tuple[list[dict], str, str, str]:
     title = spec.get("title")
     text = title.get("text", "") if isinstance(title, dict) else (title or "")
     subtitle = title.get("subtitle", "") if isinstance(title, dict) else ""
-    return rows, _joined(text), _joined(subtitle), source
+    return rows, _joined(text), _joined(subtitle), source, [drawn[name] for name in names]
 
 
 def _joined(text: str | list) -> str:
@@ -68,9 +83,12 @@ def chart_files(figures: list[ChartFigure], folder: str, page_title: str, citati
     """Each chart's CSV and CSVW sidecar, by their path in the site (`folder`/<id>.csv...)."""
     files = {}
     for figure in figures:
-        rows, title, subtitle, source = chart_parts(figure.spec)
+        rows, title, subtitle, source, marks = chart_parts(figure.spec)
         name = f"{figure.id}.csv"
-        columns = list(dict.fromkeys(key for row in rows for key in row))
+        columns = [{"name": column, "titles": column} for column in dict.fromkeys(key for row in rows for key in row)]
+        if len(marks) > 1:
+            columns[0]["dc:description"] = "The layer of the chart that draws the row: " + "; ".join(
+                f"{number} {mark}" for number, mark in enumerate(marks, start=1)) + "."
         sidecar = {
             "@context": CSVW_CONTEXT,
             "url": name,
@@ -80,7 +98,7 @@ def chart_files(figures: list[ChartFigure], folder: str, page_title: str, citati
             "dc:source": source,
             "dc:isPartOf": page_title,
             "dc:bibliographicCitation": citation,
-            "tableSchema": {"columns": [{"name": column, "titles": column} for column in columns]},
+            "tableSchema": {"columns": columns},
         }
         files[f"{folder}/{name}"] = chart_csv(rows)
         files[f"{folder}/{name}-metadata.json"] = (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode()

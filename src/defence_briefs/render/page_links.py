@@ -14,10 +14,13 @@ from dataclasses import dataclass
 _SECTION_HEADING = re.compile(r'(<section id="(?P<id>[^"]+)"[^>]*>\s*<h(?P<level>[2-4])(?P<attrs>[^>]*)>)'
                               r'(?P<text>.*?)(</h(?P=level)>)', re.S)
 _SECTION_START = re.compile(r'<section id="([^"]+)"')
-_CHART = re.compile(r'<figure class="chart">(?P<body>.*?)</figure>', re.S)
+# a chart's figure (Quarto adds classes), with the id and menu of an earlier pass when the page was linked before
+_CHART = re.compile(r'<figure class="(?P<classes>chart(?: [^"]*)?)"(?: id="(?P<id>[^"]+)"[^>]*)?>(?P<body>.*?)'
+                    r'</figure>', re.S)
 _SPEC = re.compile(r'<script type="application/json" id="spec-[0-9a-f]+">(.*?)</script>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
-_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_TABLE = re.compile(r'(?<!<div class="table-scroll">)<table\b.*?</table>', re.S)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,20 @@ class ChartFigure:
 
 
 def _heading_anchor(match: re.Match) -> str:
-    label = html.escape(f"Link to this section: {html.unescape(_TAGS.sub('', match['text'])).strip()}", quote=True)
-    return (f'{match.group(1)}{match["text"]} <a class="anchor" href="#{match["id"]}" aria-label="{label}">#</a>'
-            f'{match.group(6)}')
+    if 'class="anchor"' in match["text"]:  # linked by an earlier pass
+        return match.group(0)
+    # a short name: a screen reader says it after the heading's own words
+    return (f'{match.group(1)}{match["text"]} <a class="anchor" href="#{match["id"]}" '
+            f'aria-label="Link to this section">#</a>{match.group(6)}')
 
 
-def _chart_tools(figure_id: str, data_dir: str | None) -> str:
+def _chart_title(spec: dict) -> str:
+    title = spec.get("title")
+    text = title.get("text", "") if isinstance(title, dict) else (title or "")
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
+def _chart_tools(figure_id: str, data_dir: str | None, title: str) -> str:
     items = []
     if data_dir is not None:
         csv = f"{data_dir}/{figure_id}.csv"
@@ -43,7 +54,8 @@ def _chart_tools(figure_id: str, data_dir: str | None) -> str:
     # drawn by the site's script from the chart on the page: shown once the chart is drawn
     items += [f'<li hidden><button type="button" data-download="{kind}">Image ({kind.upper()})</button></li>'
               for kind in ("png", "svg")]
-    return (f'<div class="chart-tools"><a class="anchor" href="#{figure_id}" aria-label="Link to this chart">#</a>\n'
+    label = html.escape(f"Link to this chart: {title}" if title else "Link to this chart", quote=True)
+    return (f'<div class="chart-tools"><a class="anchor" href="#{figure_id}" aria-label="{label}">#</a>\n'
             f'<details class="chart-downloads"><summary>Download this chart</summary>\n<ul>\n'
             + "\n".join(items) + "\n</ul>\n</details></div>\n")
 
@@ -51,26 +63,43 @@ def _chart_tools(figure_id: str, data_dir: str | None) -> str:
 def link_page(page: str, data_dir: str | None, headings: bool = True) -> tuple[str, list[ChartFigure]]:
     """The page with anchor links on its section headings (unless `headings` is False: Quarto's pages have their
     own) and ids, anchors and download menus on its charts (`data_dir`: the folder of the charts' CSV files,
-    relative to the page; None: images only), and its charts."""
+    relative to the page; None: images only), and its charts. A page linked before comes back as it was, with its
+    charts."""
     if headings:
         page = _SECTION_HEADING.sub(_heading_anchor, page)
-    # a wide table scrolls in its own box, not the page (site.js makes a box that scrolls keyboard-reachable)
+    # a wide table scrolls in its own box, not the page (site.js makes a box that scrolls keyboard-reachable); the
+    # text of a script (a chart's data) is set aside meanwhile: a '<table' there is no table
+    scripts: list[str] = []
+
+    def set_aside(match: re.Match) -> str:
+        scripts.append(match.group(0))
+        return f"\0{len(scripts) - 1}\0"
+
+    page = _SCRIPT.sub(set_aside, page)
     page = _TABLE.sub(lambda m: f'<div class="table-scroll">{m.group(0)}</div>', page)
+    page = re.sub("\0(\\d+)\0", lambda m: scripts[int(m.group(1))], page)
     sections = [(m.start(), m.group(1)) for m in _SECTION_START.finditer(page)]
     figures: list[ChartFigure] = []
     used: set[str] = set()
 
     def chart(match: re.Match) -> str:
+        found = _SPEC.search(match["body"])
+        spec = json.loads(found.group(1).replace("<\\/", "</")) if found is not None else None
+        if match["id"]:  # linked by an earlier pass
+            used.add(match["id"])
+            if spec is not None:
+                figures.append(ChartFigure(match["id"], spec))
+            return match.group(0)
         section = next((name for start, name in reversed(sections) if start < match.start()), "top")
         figure_id, number = f"fig-{section}", 1
         while figure_id in used:
             number += 1
             figure_id = f"fig-{section}-{number}"
         used.add(figure_id)
-        spec = _SPEC.search(match["body"])
         if spec is not None:
-            figures.append(ChartFigure(figure_id, json.loads(spec.group(1).replace("<\\/", "</"))))
-        return (f'<figure class="chart" id="{figure_id}" data-name="{figure_id}">{match["body"]}'
-                f'{_chart_tools(figure_id, data_dir if spec is not None else None)}</figure>')
+            figures.append(ChartFigure(figure_id, spec))
+        tools = _chart_tools(figure_id, data_dir if spec is not None else None, _chart_title(spec or {}))
+        return (f'<figure class="{match["classes"]}" id="{figure_id}" data-name="{figure_id}">{match["body"]}'
+                f'{tools}</figure>')
 
     return _CHART.sub(chart, page), figures

@@ -24,7 +24,10 @@ def country_anchor(country: str) -> str:
 
 def _change(match: re.Match) -> str:
     change = float(match.group(1).replace(",", "")) / 100
-    return f"({fmt(change, 'times')})" if change >= TIMES_FROM else f"({change * 100:+.0f}%)"
+    if change >= TIMES_FROM:
+        return f"({fmt(change, 'times')})"
+    # whole percents, but a revision listed from 0.5% reads as itself, not as +0%
+    return f"({change * 100:+.1f}%)" if abs(change) < 0.1 else f"({change * 100:+.0f}%)"
 
 
 def _house_style(text: str) -> str:

@@ -469,6 +469,13 @@ def release_history_page(config: SiteConfig, data: ReleaseData) -> str:
     return link_page(page, None)[0]
 
 
+def quarto_chart_folders(pages: list[str] | dict) -> list[str]:
+    """The chart data folders of the pages Quarto wrote (by path) that `quarto_linked_pages` links."""
+    folders = {"index.html": "data/charts/overview", "diversification.html": "data/charts/diversification"}
+    return [folders.get(path) or f"data/charts/{Path(path).stem}" for path in pages
+            if path in folders or (path.startswith("countries/") and path.endswith(".html"))]
+
+
 def quarto_linked_pages(config: SiteConfig, data: ReleaseData, pages: dict[str, str]) -> dict[str, bytes]:
     """The pages Quarto wrote (by path: index.html, diversification.html, countries/<ISO3>.html; others are left
     out) with their charts' ids and download menus, and the charts' data files, as the built-in route gives them

@@ -11,6 +11,7 @@
   data.countries.forEach(function (country) { byCode.set(country.iso3, country); });
   var selects = Array.prototype.slice.call(document.querySelectorAll("#compare-pickers select"));
   var views = [];
+  var current = [];  // the countries shown
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -28,7 +29,16 @@
       var code = part.trim().toUpperCase();
       if (byCode.has(code) && chosen.indexOf(code) < 0 && chosen.length < data.max_selected) { chosen.push(code); }
     });
-    return chosen.length ? chosen : data.default_selection.slice();
+    if (chosen.length) { return chosen; }
+    var defaults = data.default_selection.filter(function (code) { return byCode.has(code); });
+    return defaults.length ? defaults : [data.countries[0].iso3];
+  }
+
+  // a hash naming an element of the page (#orders, the skip link's #content, #cite) is a place, not a selection
+  function isPlace(hash) {
+    var id = hash.replace(/^#/, "");
+    try { id = decodeURIComponent(id); } catch (error) { return false; }
+    return id !== "" && document.getElementById(id) !== null;
   }
 
   function selectionOfPickers() {
@@ -272,8 +282,10 @@
   }
 
   function render() {
-    var codes = selectionFrom(location.hash);
-    if (location.hash && location.hash !== "#" + codes.join(",")) {
+    var place = isPlace(location.hash);
+    var codes = place ? (current.length ? current : selectionFrom("")) : selectionFrom(location.hash);
+    current = codes;
+    if (location.hash && !place && location.hash !== "#" + codes.join(",")) {
       history.replaceState(null, "", "#" + codes.join(","));  // the address says what the page shows
     }
     selects.forEach(function (select, slot) { select.value = codes[slot] || ""; });
@@ -290,6 +302,8 @@
 
   document.getElementById("compare-status").hidden = true;
   fillPickers();
-  window.addEventListener("hashchange", render);
+  window.addEventListener("hashchange", function () {
+    if (!isPlace(location.hash)) { render(); }  // following a link within the page keeps the selection
+  });
   render();
 }());

@@ -114,12 +114,21 @@
     });
   });
 
+  // what a scrolling table is about: its caption, else its section's heading (without the anchor link's #)
+  function tableName(box) {
+    var caption = box.querySelector("caption");
+    var section = box.closest("section");
+    var heading = section && section.querySelector("h2, h3, h4");
+    var text = caption ? caption.textContent : heading ? heading.textContent : document.title;
+    return text.replace(/#\s*$/, "").replace(/\s+/g, " ").trim();
+  }
+
   function markScrolling() {
     document.querySelectorAll(".table-scroll").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", "Table, scrolls sideways");
+        box.setAttribute("aria-label", "Table, scrolls sideways: " + tableName(box));
       } else {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
