@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from browser_check import CHROMIUM_ARGS, chromium_path
 from bs4 import BeautifulSoup
@@ -165,6 +166,25 @@ def test_a_charts_csv_holds_the_numbers_it_draws(briefs_project: Project, browse
         assert "Data release 2026" in sidecar["dc:bibliographicCitation"] or "data release 2026" in \
             sidecar["dc:bibliographicCitation"]
     context.close()
+
+
+def test_a_maps_csv_holds_every_countrys_value_as_metrics_csv_has_it(briefs_project: Project) -> None:
+    """The overview's map of the US share of imports: its CSV has one row per European country shaded, each value
+    the country's us_share_of_arms_imports of the latest window in metrics.csv."""
+    site = briefs_project.reports_dir / RELEASE
+    rows = list(csv.DictReader(io.StringIO((site / "data" / "charts" / "overview" / "fig-europe-on-the-map.csv")
+                                           .read_text(encoding="utf-8"))))
+    metrics = load_metrics(briefs_project, RELEASE)
+    window = metrics.loc[metrics["metric"] == "us_share_of_arms_imports", "period"].max()
+    shares = metrics[(metrics["metric"] == "us_share_of_arms_imports") & (metrics["period"] == window)] \
+        .set_index("country")["value"]
+    shaded = {row["iso3"]: row["value"] for row in rows if row["layer"] == "1"}
+    assert len(shaded) >= 38
+    for code, value in shaded.items():
+        if value == "":
+            assert pd.isna(shares.get(code)), code
+        else:
+            assert float(value) == pytest.approx(shares[code], abs=1e-9), code
 
 
 def test_a_chart_downloads_as_png_and_svg_with_its_citation_by_keyboard(briefs_project: Project, browser) -> None:
