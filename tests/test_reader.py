@@ -111,6 +111,27 @@ def test_axe_core_finds_no_wcag_violation_on_any_page_type(briefs_project: Proje
     assert violations == []
 
 
+HIDDEN_NAMES = """() => [...document.querySelectorAll('figure.chart')].flatMap(figure =>
+  [...figure.querySelectorAll('svg g[aria-roledescription="axis"]')]
+    .filter(axis => /^Y-axis .*discrete scale with \\d+ value/.test(axis.getAttribute('aria-label') || ''))
+    .map(axis => [figure.id, +axis.getAttribute('aria-label').match(/with (\\d+) value/)[1],
+                  [...axis.querySelectorAll('.role-axis-label text')]
+                    .filter(text => text.getAttribute('opacity') !== '0').length])
+    .filter(([, names, shown]) => shown < names))"""
+
+
+def test_every_chart_names_every_bar_on_a_phone_and_a_laptop(briefs_project: Project, browser) -> None:
+    """A bar chart of names (suppliers, weapon categories, countries) shows every name at both widths: Vega hides
+    a label that would overlap its neighbour, which a layout too short for its names would make it do."""
+    site = briefs_project.reports_dir / RELEASE
+    for path in (site / "countries" / "POL.html", site / "countries" / "DEU.html", site / "index.html",
+                 site / "diversification.html"):
+        for width in WIDTHS:
+            context, page = _open(browser, path, width)
+            assert page.evaluate(HIDDEN_NAMES) == [], (path.name, width)
+            context.close()
+
+
 def _focusable(page) -> int:
     return page.evaluate("""() => [...document.querySelectorAll(
         'a[href], button, summary, select, input, textarea, [tabindex]:not([tabindex="-1"])')]

@@ -45,13 +45,28 @@ def _script_safe(payload: str) -> str:
     return payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def narrow_layout(spec: dict) -> dict:
-    """The chart laid out for a narrow screen: the PDF's narrower layout (same fonts, smaller plot, title and
-    source line wrapped), with only the source line's dataset: the others are the wide spec's (site.js)."""
+# on a phone, a band of names keeps its height (every label shown) and a scale of numbers keeps most of it
+NARROW_HEIGHT_SCALES = (0.7, 1.0)
+
+
+def _text_layers(view: dict) -> int:
+    mark = view.get("mark")
+    own = int((mark.get("type") if isinstance(mark, dict) else mark) == "text")
+    return own + sum(_text_layers(child) for key in ("layer", "vconcat", "hconcat") for child in view.get(key, []))
+
+
+def narrow_layout(spec: dict) -> dict | None:
+    """The chart laid out for a narrow screen: the PDF's narrower plot with the same type sizes, title and source
+    line wrapped, names' bands at full height; with only the source line's dataset (the others are the wide
+    spec's: site.js). None for a plot whose labels are placed for its wide layout (more than one text layer: the
+    ranking's target labels, the scatter's country labels): it keeps that layout, shrunk to the screen."""
     views = spec.get("vconcat") or []
-    source = (views[-1].get("data") or {}).get("name") if len(views) > 1 else None
+    if len(views) < 2 or sum(_text_layers(view) for view in views[:-1]) > 1:
+        return None
+    source = (views[-1].get("data") or {}).get("name")
     datasets = spec.get("datasets", {})
-    return pdf_layout({**spec, "datasets": {source: datasets[source]} if source in datasets else {}})
+    return pdf_layout({**spec, "datasets": {source: datasets[source]} if source in datasets else {}},
+                      NARROW_HEIGHT_SCALES)
 
 
 def chart_html(chart: BriefChart, spec: dict | str) -> str:
@@ -59,13 +74,16 @@ def chart_html(chart: BriefChart, spec: dict | str) -> str:
     `spec_json`) and its layout for narrow screens (`narrow_layout`) travel as JSON."""
     payload = spec if isinstance(spec, str) else spec_json(spec)
     key = hashlib.sha256(payload.encode()).hexdigest()[:12]
-    narrow = spec_json(narrow_layout(json.loads(payload)))
-    payload, narrow = _script_safe(payload), _script_safe(narrow)
+    narrow = narrow_layout(json.loads(payload))
     description = html.escape(chart.description, quote=True)
+    narrow_attribute, narrow_script = "", ""
+    if narrow is not None:
+        narrow_attribute = f' data-narrow-spec="narrow-{key}"'
+        narrow_script = (f'<script type="application/json" id="narrow-{key}">{_script_safe(spec_json(narrow))}'
+                         '</script>\n')
     return (f'<figure class="chart">\n<div class="vega-chart" id="chart-{key}" role="img" '
-            f'aria-label="{description}" data-spec="spec-{key}" data-narrow-spec="narrow-{key}"></div>\n'
-            f'<script type="application/json" id="spec-{key}">{payload}</script>\n'
-            f'<script type="application/json" id="narrow-{key}">{narrow}</script>\n'
+            f'aria-label="{description}" data-spec="spec-{key}"{narrow_attribute}></div>\n'
+            f'<script type="application/json" id="spec-{key}">{_script_safe(payload)}</script>\n{narrow_script}'
             f'<figcaption class="sr-only">{description}</figcaption>\n</figure>')
 
 

@@ -38,9 +38,11 @@ def _lists_names(view: dict) -> bool:
     return any(_lists_names(child) for child in view.get("layer", []))
 
 
-def _scale_view(view: dict, height_scale: float | None = None) -> None:
-    """Widths, heights and pixel positions of one view (and its layers) scaled in place."""
-    ky = height_scale or (BAND_HEIGHT_SCALE if _lists_names(view) else HEIGHT_SCALE)
+def _scale_view(view: dict, height_scale: float | None = None, scales: tuple[float, float] | None = None) -> None:
+    """Widths, heights and pixel positions of one view (and its layers) scaled in place (`scales`: the height
+    scales of a scale of numbers and of a band of names, by default HEIGHT_SCALE and BAND_HEIGHT_SCALE)."""
+    numbers, names = scales or (HEIGHT_SCALE, BAND_HEIGHT_SCALE)
+    ky = height_scale or (names if _lists_names(view) else numbers)
     if isinstance(view.get("width"), (int, float)):
         view["width"] = round(view["width"] * PLOT_SCALE)
     if isinstance(view.get("height"), (int, float)):
@@ -54,15 +56,16 @@ def _scale_view(view: dict, height_scale: float | None = None) -> None:
             if isinstance(mark.get(key), (int, float)):
                 mark[key] = round(mark[key] * factor, 1)
     for child in view.get("layer", []):
-        _scale_view(child, ky)
+        _scale_view(child, ky, scales)
 
 
-def pdf_layout(spec: dict) -> dict:
-    """A copy of a chart's spec (charts.finish: a vconcat of the plot and its source line) laid out for the PDF."""
+def pdf_layout(spec: dict, scales: tuple[float, float] | None = None) -> dict:
+    """A copy of a chart's spec (charts.finish: a vconcat of the plot and its source line) laid out for the PDF
+    (`scales`: the height scales of a plot's numbers and of its band of names, as _scale_view)."""
     spec = copy.deepcopy(spec)
     views = spec.get("vconcat") or [spec]
     for view in views:
-        _scale_view(view)
+        _scale_view(view, scales=scales)
     width = max((v.get("width", 0) for v in views if isinstance(v.get("width"), (int, float))), default=300)
     config = spec.setdefault("config", {})
     config["title"] = {**config.get("title", {}), "fontSize": TITLE_PX, "subtitleFontSize": SUBTITLE_PX}

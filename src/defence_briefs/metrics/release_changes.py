@@ -28,8 +28,8 @@ AMOUNT_STEP = 0.005  # 0.5 %, and at least 0.5 (TIV m, US$ m) so that SIPRI's ro
 SHOWN = 8
 
 
-def _value(value: float, kind: str) -> str:
-    return f"{value * 100:.1f}%" if kind == "share" else f"{value:,.0f}"
+def _value(value: float, kind: str, decimals: int = 1) -> str:
+    return f"{value * 100:.{decimals}f}%" if kind == "share" else f"{value:,.{decimals - 1}f}"
 
 
 def _reach(frame: pd.DataFrame, metric: str, shape: str) -> tuple[list[str], list[str]]:
@@ -83,9 +83,11 @@ def revisions(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries
         for row in revised.sort_values(["size", "country", "period"], ascending=[False, True, True]).head(shown) \
                 .itertuples():
             shift = (f"{(row.value - row.value_base) * 100:+.1f} points" if kind == "share"
-                     else f"{(row.value / row.value_base - 1) * 100:+.1f}%" if row.value_base else "new")
-            lines.append(f"    {countries.name(row.country)}, {row.period}: {_value(row.value_base, kind)} -> "
-                         f"{_value(row.value, kind)} ({shift})")
+                     else f"{(row.value / row.value_base - 1) * 100:+.1f}%" if row.value_base else "from zero")
+            before, after = _value(row.value_base, kind), _value(row.value, kind)
+            if before == after:  # a revision smaller than the rounding shows at the next decimal
+                before, after = _value(row.value_base, kind, 2), _value(row.value, kind, 2)
+            lines.append(f"    {countries.name(row.country)}, {row.period}: {before} -> {after} ({shift})")
     return lines
 
 

@@ -59,7 +59,7 @@ def release_history_markdown(data: ReleaseData) -> str:
     parts = [f"Data release {md_escape(release.name)} ({md_escape(release.title)}; data as of "
              f"{long_date(release.date)}) against data release {md_escape(previous.release.name)} "
              f"({md_escape(previous.release.title)}; data as of {long_date(previous.release.date)}): the periods "
-             "each series gained, the history SIPRI, NATO and the World Bank revised (a share counts as revised when "
+             "each series gained, the history SIPRI and NATO revised (a share counts as revised when "
              "it moved by 0.05 percentage points or more, an amount when it moved by 0.5% and at least 0.5), and "
              "the countries whose key figures moved most. Every figure of each release is in its "
              "[data/metrics.csv](data/metrics.csv).",

@@ -259,7 +259,7 @@
                     { field: "share", title: "Share", format: ".0%" }] } }),
       "SIPRI's register records no arms orders for the countries chosen in these years.");
     replace("compare-orders-table", table("Arms orders by supplier (SIPRI TIV, millions)",
-      ["Country", "Orders placed"].concat(data.blocs.map(function (b) { return b.label; }),
+      ["Country", "Period"].concat(data.blocs.map(function (b) { return b.label; }),
                                           ["Total", "US share"]), rows, 2));
   }
 

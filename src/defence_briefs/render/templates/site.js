@@ -42,6 +42,11 @@
     var doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
     var root = doc.documentElement;
     var width = parseFloat(root.getAttribute("width")), height = parseFloat(root.getAttribute("height"));
+    // the house font first, and a sans-serif where the file is opened without it
+    root.querySelectorAll("[font-family]").forEach(function (node) {
+      var family = node.getAttribute("font-family");
+      if (family.indexOf(",") < 0) { node.setAttribute("font-family", family + ", sans-serif"); }
+    });
     var lines = citationLines(width, 9);
     var added = lines.length * 12 + 6;
     root.setAttribute("height", String(height + added));
