@@ -6,6 +6,7 @@ anchors, every page says how to cite it, and the release history page states the
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -18,7 +19,6 @@ import pytest
 from browser_check import CHROMIUM_ARGS, chromium_path
 from bs4 import BeautifulSoup
 
-from defence_briefs.briefs.text import long_date
 from defence_briefs.metrics.stage import load_metrics
 from defence_briefs.project import Project
 from defence_briefs.render.site import build_date
@@ -249,11 +249,13 @@ def test_headings_and_charts_have_stable_anchors(briefs_project: Project, browse
 
 def test_every_page_says_how_to_cite_it(briefs_project: Project) -> None:
     site = briefs_project.reports_dir / RELEASE
-    built = long_date(build_date())
     for name, path in _pages(briefs_project).items():
         if name == "all releases":
             continue
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        # the build date the page states in its footer (the test may run on a later day than the build)
+        built = re.search(r"built on (\d{1,2} [A-Z][a-z]+ \d{4})", soup.select_one(".site-footer").get_text())[1]
+        assert dt.datetime.strptime(built, "%d %B %Y").date() <= build_date()
         text = soup.select_one("#cite-text").get_text()
         bibtex = soup.select_one("#cite-bibtex").get_text()
         assert "data release 2026" in text and built in text and f"defence-briefs {version('defence-briefs')}" in text
