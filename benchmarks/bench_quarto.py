@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -31,17 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_build import make_project  # noqa: E402
+from bench_build import machine, make_project  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "quarto.json"
 COUNTRIES = 40
-
-
-def machine() -> dict:
-    """The machine's CPU model and core count, for reading a result beside others."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return {"name": platform.node(), "cpu": model, "cores": os.cpu_count(), "python": platform.python_version()}
 
 
 def timed(command: list[str], cwd: Path, env: dict) -> tuple[float, float]:
