@@ -218,7 +218,7 @@ class SiteBuild:
                 if fmt not in job.formats:
                     page.pop(fmt, None)
         if "html" in job.formats:  # the charts of the page as now rendered, and no others
-            self.staging.write_folder(f"data/charts/{job.country}", outcome.files)
+            self.staging.prune_folder(f"data/charts/{job.country}", outcome.files)
         for relative, payload in outcome.files.items():
             self.staging.write(relative, payload)
         for fmt in job.formats:
@@ -301,7 +301,7 @@ class SiteBuild:
 
     def _write_page(self, path: str, chart_folder: str, files: dict[str, bytes]) -> None:
         """A page and its charts' data files (those of charts it no longer has removed)."""
-        self.staging.write_folder(chart_folder, files)
+        self.staging.prune_folder(chart_folder, files)
         for relative, payload in files.items():
             self.staging.write(relative, payload)
 
@@ -427,7 +427,7 @@ def publish_quarto_site(project: Project, manifest: Manifest, output: Path, repo
         if staging.file("site_libs").is_dir():  # this render's Quarto files only, none of an earlier one's
             shutil.rmtree(staging.file("site_libs"))
         for folder in site_render.quarto_chart_folders(files):  # a page's charts as now rendered, no others
-            staging.write_folder(folder, linked)
+            staging.prune_folder(folder, linked)
         for relative, path in files.items():
             if relative not in linked:
                 staging.copy_in(relative, path)

@@ -173,16 +173,12 @@ class SiteStaging:
         else:
             target.unlink(missing_ok=True)
 
-    def write_folder(self, folder: str, files: dict[str, bytes]) -> None:
-        """The files of `files` (by path) under `folder`, and no other file there: those already equal are kept
-        as they are (write), those no longer given are removed."""
-        for relative, payload in files.items():
-            if relative.startswith(f"{folder}/"):
-                self.write(relative, payload)
+    def prune_folder(self, folder: str, kept: dict | set) -> None:
+        """Remove every file under `folder` whose path is not in `kept` (the files now written there)."""
         target = self.path / folder
         if target.is_dir():
             for existing in sorted(target.rglob("*")):
-                if existing.is_file() and str(existing.relative_to(self.path)) not in files:
+                if existing.is_file() and str(existing.relative_to(self.path)) not in kept:
                     existing.unlink()
 
     def copy_in(self, relative: str, source: Path) -> bool:
