@@ -3,6 +3,8 @@ tooltips, a description for screen readers) or None when the country has no data
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import altair as alt
@@ -57,6 +59,16 @@ def chart_values(data, max_rows: int | None = 5000):
         columns.append(values)
     names = list(data.columns)
     return {"values": [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]}
+
+
+@contextmanager
+def build_settings() -> Iterator[None]:
+    """Altair as the build's kernels set it (execute.kernels.WARM_UP), for charts made in the build's own process:
+    no schema validation of every chart object (the tests validate every published spec), `chart_values` as the
+    data transformer; the settings before are restored after."""
+    alt.data_transformers.register("briefs", chart_values)
+    with alt.utils.schemapi.debug_mode(False), alt.data_transformers.enable("briefs"):
+        yield
 
 
 @dataclass(frozen=True)

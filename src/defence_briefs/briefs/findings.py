@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from .context import Brief
-from .orders import orders_key_finding
 from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
 from .text import TIMES_FROM, figure_span, fmt, md_escape, metric_format, short_period
 
@@ -291,5 +290,7 @@ def spending_findings(brief: Brief) -> list[str]:
 def key_findings(brief: Brief) -> list[str]:
     """The key findings: imports and suppliers, orders (those placed since 2022 where they change the picture the
     deliveries give, else those still to be delivered), spending; built only from metrics.csv figures."""
+    from .orders import orders_key_finding  # with its chart's Altair: not imported by a build with nothing to do
+
     orders = orders_key_finding(brief)
     return import_findings(brief) + ([orders] if orders else pipeline_finding(brief)) + spending_findings(brief)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -87,8 +88,9 @@ def design_origins(register: pd.DataFrame) -> pd.Series:
     return ordered.groupby("key", sort=False)["supplier"].first()
 
 
-def _words(name: str) -> list[str]:
-    return [w for w in name.replace("(", " ").replace(")", " ").split() if w not in GENERIC_WORDS]
+@cache  # a few thousand names, each read against every designation
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in name.replace("(", " ").replace(")", " ").split() if w not in GENERIC_WORDS)
 
 
 def _word_matches(named: str, word: str) -> bool:
@@ -131,11 +133,17 @@ def us_parts_for(register: pd.DataFrame, designations: Iterable[str], first: int
         for match in FOR_SYSTEM.finditer(str(comment)):
             named.setdefault(match.group("name"), set()).add((str(designation_us), str(recipient)))
     folded = register["weapon_designation"].astype(str).str.casefold()
+    holders = pd.concat([register["recipient"], register["supplier"]]).groupby(pd.concat([folded, folded])).unique()
+    # a name can only name a designation one of whose words begins with its first word's letter
+    by_initial: dict[str, list[str]] = {}
+    for name in named:
+        if _words(name):
+            by_initial.setdefault(_words(name)[0].casefold()[0], []).append(name)
     parts: dict[str, tuple[list[str], list[str]]] = {}
     for designation in designations:
-        holders = register[folded == designation.casefold()]
-        have = set(holders["recipient"]) | set(holders["supplier"])
-        found = {deal for name, deals in named.items() if names_system(name, designation) for deal in deals
+        have = set(holders.get(designation.casefold(), ()))
+        candidates = {name for word in _words(designation) for name in by_initial.get(word.casefold()[0], ())}
+        found = {deal for name in candidates if names_system(name, designation) for deal in named[name]
                  if deal[1] in have}
         if found:
             parts[designation] = (sorted({p for p, _ in found}), sorted({b for _, b in found}))
@@ -214,26 +222,37 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
         selected_in=recipient.where(options["counted_as"].isin(["selection", "order and selection"]) & in_europe
                                     & (options["order_year"] >= SINCE_YEAR)))
 
-    def joined(codes: pd.Series) -> str:
-        return ";".join(sorted(set(codes.dropna()), key=lambda c: names.get(c, c)))
-
-    def makers_of(group: pd.DataFrame) -> str:
-        by_volume = (group["delivered"] + group["on_order"] + group["selection_tiv"]).groupby(group["supplier"]).sum()
-        return ";".join(by_volume.sort_values(ascending=False, kind="stable").index)
+    def joined(column: str) -> pd.Series:
+        """Per system, the distinct codes of `column`, by display name, joined with ';' ('' for none)."""
+        pairs = deals[[*keys, column]].dropna().drop_duplicates()
+        pairs = pairs.assign(name=pairs[column].map(lambda c: names.get(c, c))).sort_values(["name", column])
+        return pairs.groupby(keys, sort=False)[column].agg(";".join).reindex(index, fill_value="")
 
     keys = ["category", "role", "weapon_designation"]
     grouped = deals.groupby(keys, sort=False)
+    index = pd.MultiIndex.from_frame(deals[keys].dropna().drop_duplicates())
+    # the most frequent description (the first by name among equals)
+    descriptions = (deals.groupby([*keys, "weapon_description"]).size().rename("rows").reset_index()
+                    .sort_values(["rows", "weapon_description"], ascending=[False, True], kind="stable")
+                    .groupby(keys, sort=False)["weapon_description"].first())
+    # each system's makers, largest volume first (ties by name)
+    volume = (deals.assign(volume=deals["delivered"] + deals["on_order"] + deals["selection_tiv"])
+              .groupby([*keys, "supplier"])["volume"].sum().reset_index()
+              .sort_values(["volume", "supplier"], ascending=[False, True], kind="stable"))
+    makers_by_system = volume.groupby(keys, sort=False)["supplier"].agg(";".join)
     table = grouped.agg(
-        weapon_description=("weapon_description", lambda d: d.mode().iloc[0]),
-        origin=("origin", "first"), customers=("customer", joined), european_customers=("european_customer", joined),
-        tiv_delivered=("delivered", "sum"), tiv_on_order=("on_order", "sum"), tiv_selected=("selection_tiv", "sum"),
-        lead_time_median=("lead", "median"), lead_time_min=("lead", "min"),
+        origin=("origin", "first"), tiv_delivered=("delivered", "sum"), tiv_on_order=("on_order", "sum"),
+        tiv_selected=("selection_tiv", "sum"), lead_time_median=("lead", "median"), lead_time_min=("lead", "min"),
         lead_time_max=("lead", "max"), lead_time_deals=("lead", "count"),
         lead_time_uncertain_deals=("lead_uncertain", "sum"), orders_waiting=("waiting", "sum"),
-        ordered_in_europe_since=("ordered_since", joined), selected_in_europe=("selected_in", joined),
-        source_file=("source_file", "first"), source_refs=("source_ref", lambda r: ";".join(map(str, r))),
+        source_file=("source_file", "first"),
+    )
+    table = table.assign(
+        weapon_description=descriptions.reindex(table.index), customers=joined("customer"),
+        european_customers=joined("european_customer"), ordered_in_europe_since=joined("ordered_since"),
+        selected_in_europe=joined("selected_in"), makers=makers_by_system.reindex(table.index),
+        source_refs=deals["source_ref"].astype(str).groupby([deals[k] for k in keys], sort=False).agg(";".join),
     ).reset_index()
-    table.insert(4, "makers", [makers_of(g) for _, g in grouped])
     table["customer_count"] = table["customers"].map(lambda c: len(c.split(";")) if c else 0)
     table["european_customer_count"] = table["european_customers"].map(lambda c: len(c.split(";")) if c else 0)
     table["volume_tiv"] = table["tiv_delivered"] + table["tiv_on_order"]

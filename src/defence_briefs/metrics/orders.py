@@ -135,7 +135,9 @@ def classify_orders(transfers: pd.DataFrame, bloc: Callable[[pd.Series], pd.Seri
         "uncertain": frame["estimate"], "aid": frame["aid"], "second_hand": frame["second_hand"],
         "licence": frame["licence"], "unvalued": frame["unvalued"],
     }
-    frame["rules"] = [";".join(rule for rule in RULES if touched[rule].iloc[i]) for i in range(len(frame))]
+    flags = [touched[rule].to_numpy(dtype=bool) for rule in RULES]
+    frame["rules"] = [";".join(rule for rule, hit in zip(RULES, row, strict=True) if hit)
+                      for row in zip(*flags, strict=True)]
     frame["bloc"] = bloc(frame["supplier"]).to_numpy()
     if "source_file" not in frame:
         frame["source_file"] = ""

@@ -60,24 +60,35 @@ def new_years(base: pd.DataFrame, new: pd.DataFrame, base_name: str) -> list[str
     return lines
 
 
-def revisions(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries: CountryTable,
-              shown: int = SHOWN) -> list[str]:
-    """Per revised metric, how many of the figures both releases give for `codes` moved, and the `shown` largest."""
-    lines = []
-    for metric, label, kind in REVISED:
-        merged = (new[(new["metric"] == metric) & new["country"].isin(codes)]
-                  .merge(base[(base["metric"] == metric) & base["country"].isin(codes)],
-                         on=["country", "period"], suffixes=("", "_base"))
+def _compared(base: pd.DataFrame, new: pd.DataFrame, codes: list[str]) -> dict[str, pd.DataFrame]:
+    """Per revised metric, the figures both releases give for `codes` (value, value_base), with each one's `size`
+    (its revision) and `revised` (whether it counts as one)."""
+    rows = {name: frame.loc[frame["metric"].isin([metric for metric, _, _ in REVISED]) & frame["country"].isin(codes),
+                            ["metric", "country", "period", "value"]]
+            for name, frame in (("new", new), ("base", base))}
+    compared = {}
+    for metric, _, kind in REVISED:
+        new_rows, base_rows = (frame[frame["metric"] == metric].drop(columns="metric")
+                               for frame in (rows["new"], rows["base"]))
+        merged = (new_rows.merge(base_rows, on=["country", "period"], suffixes=("", "_base"))
                   .dropna(subset=["value", "value_base"]))
-        if merged.empty:
-            continue
         change = (merged["value"] - merged["value_base"]).abs()
         if kind == "share":
-            merged = merged.assign(size=change)
-            revised = merged[merged["size"] >= SHARE_STEP]
+            merged = merged.assign(size=change, revised=change >= SHARE_STEP)
         else:
-            merged = merged.assign(size=change / merged["value_base"].abs().clip(lower=1e-9))
-            revised = merged[(merged["size"] >= AMOUNT_STEP) & (change >= 0.5)]
+            size = change / merged["value_base"].abs().clip(lower=1e-9)
+            merged = merged.assign(size=size, revised=(size >= AMOUNT_STEP) & (change >= 0.5))
+        compared[metric] = merged
+    return compared
+
+
+def _revision_lines(compared: dict[str, pd.DataFrame], countries: CountryTable, shown: int) -> list[str]:
+    lines = []
+    for metric, label, kind in REVISED:
+        merged = compared[metric]
+        if merged.empty:
+            continue
+        revised = merged[merged["revised"]]
         lines.append(f"- {label}: {len(revised)} of {len(merged)} figures revised"
                      + (", largest first:" if len(revised) else ""))
         for row in revised.sort_values(["size", "country", "period"], ascending=[False, True, True]).head(shown) \
@@ -89,6 +100,22 @@ def revisions(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries
                 before, after = _value(row.value_base, kind, 2), _value(row.value, kind, 2)
             lines.append(f"    {countries.name(row.country)}, {row.period}: {before} -> {after} ({shift})")
     return lines
+
+
+def revisions(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries: CountryTable,
+              shown: int = SHOWN) -> list[str]:
+    """Per revised metric, how many of the figures both releases give for `codes` moved, and the `shown` largest."""
+    return _revision_lines(_compared(base, new, codes), countries, shown)
+
+
+def revisions_by_country(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries: CountryTable,
+                         shown: int = SHOWN) -> dict[str, list[str]]:
+    """`revisions` of each country of `codes` on its own (the tables compared once for all of them)."""
+    by_country = {metric: dict(list(merged.groupby("country", sort=False)))
+                  for metric, merged in _compared(base, new, codes).items()}
+    empty = pd.DataFrame(columns=["country", "period", "value", "value_base", "size", "revised"])
+    return {code: _revision_lines({metric: groups.get(code, empty) for metric, groups in by_country.items()},
+                                  countries, shown) for code in codes}
 
 
 def _latest(frame: pd.DataFrame, metric: str, codes: list[str]) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import re
 
 from ..briefs.context import ReleaseData
 from ..briefs.text import TIMES_FROM, fmt, long_date, md_escape, short_period
-from ..metrics.release_changes import moved, new_years, revisions
+from ..metrics.release_changes import moved, new_years, revisions, revisions_by_country
 
 PAGE = "changes.html"
 _WINDOW = re.compile(r"\b\d{4}-\d{4}\b")
@@ -70,9 +70,11 @@ def release_history_markdown(data: ReleaseData) -> str:
              _markdown_list(moved(base, new, codes, data.countries)),
              "## Country by country {#countries}",
              "The largest revisions of each country's figures, up to eight a measure."]
-    for country in sorted(data.european_countries(), key=data.countries.name):
+    countries = sorted(data.european_countries(), key=data.countries.name)
+    by_country = revisions_by_country(base, new, countries, data.countries)
+    for country in countries:
         name = data.countries.name(country)
-        lines = revisions(base, new, [country], data.countries)
+        lines = by_country[country]
         lines = [re.sub(rf"^(\s+){re.escape(name)}, ", r"\1", line) for line in lines]
         parts += [f"### {md_escape(name)} {{#{country_anchor(country)}}}",
                   f"[The brief of {md_escape(data.countries.in_sentence(country))}](countries/{country}.html). "

@@ -235,16 +235,18 @@ def diversification_markdown(data: ReleaseData) -> str:
     """The Europe page on buying less from the US, as pandoc markdown (figures from metrics.csv as traced spans,
     the map drawn by the site's vega)."""
     from ..briefs import orders  # Altair: not imported by a build that has nothing to render
+    from ..briefs.charts import build_settings
     from ..briefs.maps import us_orders_map, us_share_map
 
     window, year = data.window(0), data.last_year
     period = short_period(window)
-    us_map = us_share_map(data)
-    map_html = chart_html(us_map, us_map.chart.to_dict()) if us_map else ""
-    orders_map = us_orders_map(data)
-    orders_map_html = chart_html(orders_map, orders_map.chart.to_dict()) if orders_map else ""
-    orders_chart = orders.orders_chart_for(data, "EUROPE", "Europe", "Europe's")
-    orders_chart_html = chart_html(orders_chart, orders_chart.chart.to_dict()) if orders_chart else ""
+    with build_settings():
+        us_map = us_share_map(data)
+        map_html = chart_html(us_map, us_map.chart.to_dict()) if us_map else ""
+        orders_map = us_orders_map(data)
+        orders_map_html = chart_html(orders_map, orders_map.chart.to_dict()) if orders_map else ""
+        orders_chart = orders.orders_chart_for(data, "EUROPE", "Europe", "Europe's")
+        orders_chart_html = chart_html(orders_chart, orders_chart.chart.to_dict()) if orders_chart else ""
     ex_ukraine = dv.EUROPE_GROUPS[1][1]
     members = data.countries.members("EUROPE", year)
     return f"""Which kinds of arms Europe buys from the United States, who else supplies it, how much of the order
