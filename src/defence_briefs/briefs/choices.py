@@ -113,11 +113,27 @@ def _on_order(row) -> str:
     return fmt(row.tiv_on_order, "tiv")
 
 
-def _rows(data, systems: pd.DataFrame, bloc: str, names: bool) -> list[list[str]]:
+def _rows(data, systems: list, bloc: str, names: bool) -> list[list[str]]:
     return [[_system(row), bloc, md_escape(_suppliers(data, row)), _customers(data, row, names),
              fmt(row.tiv_delivered, "tiv"), _on_order(row), lead_time(row), str(int(row.orders_waiting)),
              _chosen(data, row)]
-            for row in systems.itertuples()]
+            for row in systems]
+
+
+@lru_cache(maxsize=2)
+def _by_role(whole) -> tuple[dict[str, list], dict[str, list], dict[str, dict]]:
+    """Of a whole release's choice set, per role: the European systems (rows as named tuples, in the table's order,
+    the largest first), those shown, and the US systems by designation. Once per release and kernel: every brief
+    reads the same tables."""
+    alternatives, us = whole.european_alternatives, whole.us_systems
+    every: dict[str, list] = {}
+    for row in alternatives.itertuples(index=False, name="System"):
+        every.setdefault(row.role, []).append(row)
+    shown = {role: [row for row in rows if bool(row.shown)] for role, rows in every.items()}
+    us_by_role: dict[str, dict] = {}
+    for row in us.itertuples(index=False, name="System"):
+        us_by_role.setdefault(row.role, {}).setdefault(row.weapon_designation, row)
+    return every, shown, us_by_role
 
 
 def _header(data) -> list[str]:
@@ -137,12 +153,11 @@ def collapsed(summary: str, body: str, open_: bool = False) -> str:
             f"```{{=html}}\n</details>\n```\n\n")
 
 
-def us_content_notes(data, systems: pd.DataFrame) -> str:
+def us_content_notes(data, systems: list) -> str:
     """One sentence per European system with US parts SIPRI lists (and who bought them) or that the US supplies too;
     the table marks those whose US parts most of its customers bought (`us_content`)."""
     lines = []
-    listed = (systems["us_parts"] != "") | systems["also_supplied_by_us"].astype(bool)
-    for row in systems[listed].itertuples():
+    for row in (row for row in systems if row.us_parts != "" or bool(row.also_supplied_by_us)):
         parts = [p for p in str(row.us_parts).split(";") if p]
         bits = []
         if parts:
@@ -164,53 +179,52 @@ def role_note(role: str) -> str:
     return note["note"] + (f" ([source]({note['source']}))" if note["source"] else "")
 
 
-def none_sentence(role: str, data, small: pd.DataFrame) -> str:
+def none_sentence(role: str, data, small: list) -> str:
     """No European-made system of the role shown: none at all in the decade, or only small ones outside Europe
     (`small`), and what SIPRI's words may hide."""
     things = role if role.endswith(("s", "systems")) else f"{role} systems"
-    if small.empty:
+    if not small:
         text = (f"SIPRI's register lists no European-made {md_escape(things)} delivered new, ordered or selected "
                 f"in {_span_years(data)}.")
     else:
         listed = and_join([f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))} to "
-                           f"{md_escape(and_join(_names(data, r.customers)))})" for r in small.itertuples()])
+                           f"{md_escape(and_join(_names(data, r.customers)))})" for r in small])
         text = (f"European-made {md_escape(things)} in {_span_years(data)}: only small deals outside Europe, "
                 f"{listed}.")
     note = role_note(role)
     return f"{text} {note}" if note else text
 
 
-def role_block(data, role: str, us_systems: pd.DataFrame, names: bool, heading: str, open_: bool = True,
+def role_block(data, role: str, us_systems: list, names: bool, heading: str, open_: bool = True,
                note: str = "") -> str:
     """A role's heading, its table (the US systems, then the European systems shown, the largest first, those beyond
     EUROPEAN_SHOWN collapsed) and its notes; the whole role collapsed under its heading unless `open_`."""
-    all_european = data.european_alternatives[data.european_alternatives["role"] == role]
-    european = all_european[all_european["shown"].astype(bool)]
+    every, shown_by_role, _ = _by_role(data.whole)
+    all_european, european = every.get(role, []), shown_by_role.get(role, [])
     table_header = _header(data)
-    shown = _rows(data, us_systems.head(US_SHOWN), "US", names) + _rows(data, european.head(EUROPEAN_SHOWN),
-                                                                        "Europe", names)
+    shown = _rows(data, us_systems[:US_SHOWN], "US", names) + _rows(data, european[:EUROPEAN_SHOWN], "Europe", names)
     text = md_table(table_header, shown, ALIGN) + "\n"
-    rest = european.iloc[EUROPEAN_SHOWN:]
-    if not rest.empty:
+    rest = european[EUROPEAN_SHOWN:]
+    if rest:
         text += collapsed(f"{len(rest)} more European system{'s' if len(rest) > 1 else ''} of this role",
                           md_table(table_header, _rows(data, rest, "Europe", names), ALIGN))
-    text += footnotes([(d, "") for d in [*us_systems["weapon_designation"], *european["weapon_designation"]]])
+    text += footnotes([(row.weapon_designation, "") for row in [*us_systems, *european]])
     if note:
         text += note + "\n\n"
-    if european.empty:
+    if not european:
         text += none_sentence(role, data, all_european) + "\n\n"
     notes = us_content_notes(data, european)
     if notes:
         text += f"{US_PARTS_LEAD}: {notes}\n\n"
-    if not european.empty and role_note(role):
+    if european and role_note(role):
         text += role_note(role) + "\n\n"
     return f"**{md_escape(heading)}**\n\n{text}" if open_ else collapsed(heading, text)
 
 
-def _us_rows(data, role: str, designations: list[str]) -> pd.DataFrame:
+def _us_rows(data, role: str, designations: list[str]) -> list:
     """The US choice-set rows of `designations` in `role`, in that order."""
-    us = data.us_systems[data.us_systems["role"] == role].set_index("weapon_designation")
-    return us.reindex([d for d in dict.fromkeys(designations) if d in us.index]).reset_index()
+    us = _by_role(data.whole)[2].get(role, {})
+    return [us[d] for d in dict.fromkeys(designations) if d in us]
 
 
 def _preamble(data, who: str, period: str) -> str:
@@ -244,10 +258,14 @@ def country_roles(brief: Brief) -> pd.DataFrame:
                                                                      us_orders["category"], strict=True)])
     rows = []
     ordered_roles = us_orders.groupby("role")["order_tiv"].sum().sort_values(ascending=False, kind="stable")
+    # each role's rows, split once (the same rows, in the same order, as a filter per role)
+    by_role = {name: dict(list(frame.groupby("role", sort=False)))
+               for name, frame in (("imports", imports), ("us", us), ("orders", us_orders))}
+    empty = {name: frame.iloc[:0] for name, frame in (("imports", imports), ("us", us), ("orders", us_orders))}
     for role in dict.fromkeys([*us.sort_values("tiv", ascending=False)["role"], *ordered_roles.index]):
-        received = us[us["role"] == role]
-        total = imports.loc[imports["role"] == role, "tiv"].sum()
-        ordered = us_orders[us_orders["role"] == role].sort_values("order_tiv", ascending=False)
+        received, total, ordered = (by_role[name].get(role, empty[name]) for name in ("us", "imports", "orders"))
+        total = total["tiv"].sum()
+        ordered = ordered.sort_values("order_tiv", ascending=False)
         new = received[~received["second_hand"].astype(bool)].sort_values("tiv", ascending=False)
         us_tiv = received["tiv"].sum()
         rows.append({"role": role, "us_tiv": us_tiv, "us_share": us_tiv / total if us_tiv else float("nan"),
@@ -303,16 +321,15 @@ def brief_choice_summary(brief: Brief) -> str:
         return ""
     rows = []
     for role in roles.head(ROLES_IN_PDF).itertuples():
-        us = _us_rows(data, role.role, role.designations).head(1)
-        european = data.european_alternatives[(data.european_alternatives["role"] == role.role)
-                                              & data.european_alternatives["shown"].astype(bool)]
+        us = _us_rows(data, role.role, role.designations)[:1]
+        european = _by_role(data.whole)[1].get(role.role, [])
         short = role_notes().get(role.role, {}).get("short") or f"none ordered or delivered new in {_span_years(data)}"
         options = ("; ".join(f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))}"
                              f"{'; US content' if r.us_content else ''}), {_short_lead(r)}"
-                             for r in european.head(EUROPEAN_IN_PDF).itertuples()) or md_escape(short))
+                             for r in european[:EUROPEAN_IN_PDF]) or md_escape(short))
         share = "ordered" if pd.isna(role.us_share) else fmt(role.us_share, "pct")
         rows.append([f"{md_escape(role.role[0].upper() + role.role[1:])} ({share})",
-                     "; ".join(f"{md_escape(r.weapon_designation)}, {_short_lead(r)}" for r in us.itertuples())
+                     "; ".join(f"{md_escape(r.weapon_designation)}, {_short_lead(r)}" for r in us)
                      or "n/a", options])
     more = len(roles) - ROLES_IN_PDF
     tail = f" and {more} more role{'s' if more > 1 else ''}" if more > 0 else ""

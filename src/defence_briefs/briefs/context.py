@@ -68,7 +68,14 @@ class ReleaseData:
         self.release = release
         self.manifest = manifest
         folder = metrics_dir(project, release.name)
-        self._set_frames(load_metrics(project, release.name), *(_read_csv(folder / name) for name in TABLE_FILES[1:]))
+        metrics, bilateral, pending, alternatives, us_systems, roles, orders, revisions = (
+            load_metrics(project, release.name), *(_read_csv(folder / name) for name in TABLE_FILES[1:]))
+        self._set_frames(
+            metrics, bilateral, pending,
+            alternatives.assign(**{c: alternatives[c].astype(object).fillna("") for c in CHOICE_TEXT}),
+            us_systems.assign(**{c: us_systems[c].astype(object).fillna("") for c in CHOICE_TEXT}), roles,
+            orders.assign(financed_by=orders["financed_by"].fillna(""), comments=orders["comments"].fillna("")),
+            revisions)
         self._previous_of: ReleaseData | None = None
 
     def _set_frames(self, metrics: pd.DataFrame, bilateral: pd.DataFrame, pending: pd.DataFrame,
@@ -77,15 +84,17 @@ class ReleaseData:
         self.metrics = metrics
         self.bilateral = bilateral
         self.pending_us_deals = pending
-        # every brief reads all of the choice set (European and US systems)
-        self.european_alternatives = alternatives.assign(
-            **{c: alternatives[c].astype(object).fillna("") for c in CHOICE_TEXT})
-        self.us_systems = us_systems.assign(**{c: us_systems[c].astype(object).fillna("") for c in CHOICE_TEXT})
+        self.european_alternatives = alternatives  # every brief reads all of the choice set (European and US)
+        self.us_systems = us_systems
         self.imports_by_role = roles
-        self.orders = orders.assign(financed_by=orders["financed_by"].fillna(""),
-                                    comments=orders["comments"].fillna(""))
+        self.orders = orders
         self.order_revisions = revisions  # every brief reads all of it
         self.countries: CountryTable = country_table()
+
+    @property
+    def whole(self) -> ReleaseData:
+        """The whole release (itself, or the release a brief's part was taken from)."""
+        return self if self._previous_of is None else self._previous_of
 
     def _frames(self) -> tuple[pd.DataFrame, ...]:
         return (self.metrics, self.bilateral, self.pending_us_deals, self.european_alternatives, self.us_systems,
@@ -146,7 +155,8 @@ class ReleaseData:
             raise ValueError("for_brief takes a whole release")
         part = object.__new__(ReleaseData)
         part.project, part.release, part.manifest = self.project, self.release, self.manifest
-        part._set_frames(*(frame.iloc[rows].reset_index(drop=True)
+        # a table the brief reads whole (the choice set...) is shared with the release, not copied
+        part._set_frames(*(frame if len(rows) == len(frame) else frame.iloc[rows].reset_index(drop=True)
                            for frame, rows in zip(self._frames(), self._brief_rows(country), strict=True)))
         part._previous_of = self
         part._brief_country = country
