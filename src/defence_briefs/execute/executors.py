@@ -10,13 +10,14 @@ client writes the site.
 from __future__ import annotations
 
 import os
+import queue
 import uuid
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import UsageError
-from .jobs import BriefJob, BriefOutcome, close_process_pools, run_job
+from .jobs import BriefJob, BriefOutcome, close_process_pools, execute_job, render_job, run_job
 
 EXECUTORS = ("local", "dask")
 
@@ -38,19 +39,35 @@ class LocalExecutor:
         self.jobs = max(1, jobs)
         self.pool = KernelPool(self.jobs, notebooks)
         self.threads = ThreadPoolExecutor(self.jobs, thread_name_prefix="brief")
+        # a brief is rendered (pandoc, typst) on threads of its own, so that its kernel takes the next notebook at
+        # once instead of waiting for the pages (a thread per kernel keeps its client: a client left idle on a
+        # kernel while other threads' clients run notebooks there fills with their messages and then drops its own)
+        self.renderers = ThreadPoolExecutor(self.jobs, thread_name_prefix="render")
 
     def run(self, jobs: Iterable[BriefJob], started=None) -> Iterator[BriefOutcome]:
-        def work(job: BriefJob) -> BriefOutcome:
-            if started is not None:
-                started(job)
-            return run_job(job, self.pool)
+        done: queue.Queue[Future] = queue.Queue()
 
-        # no list of the futures is kept: as_completed lets each go once yielded, and with it the job's pages
-        for future in as_completed([self.threads.submit(work, job) for job in jobs]):
-            yield future.result()
+        def work(job: BriefJob) -> None:
+            try:
+                if started is not None:
+                    started(job)
+                self.renderers.submit(render_job, execute_job(job, self.pool)).add_done_callback(done.put)
+            except BaseException as exc:  # not a notebook's or renderer's failure (those are outcomes): a bug
+                failed: Future = Future()
+                failed.set_exception(exc)
+                done.put(failed)
+
+        # no list of the outcomes is kept: each goes once yielded, and with it the job's pages
+        count = 0
+        for job in jobs:
+            self.threads.submit(work, job)
+            count += 1
+        for _ in range(count):
+            yield done.get().result()
 
     def close(self) -> None:
         self.threads.shutdown(wait=True, cancel_futures=True)
+        self.renderers.shutdown(wait=True, cancel_futures=True)
         self.pool.close()
 
 

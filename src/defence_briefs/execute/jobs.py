@@ -86,52 +86,66 @@ def close_process_pools() -> None:
 def run_job(job: BriefJob, pool=None) -> BriefOutcome:
     """Do `job`: execute its notebook in a kernel of `pool` (this process's pool when None), then render.
     Never raises for a failing notebook or renderer; the outcome says what went wrong."""
-    from .kernels import (
-        COUNTRY_NOTEBOOK,
-        NOTEBOOKS,
-        OVERVIEW_NOTEBOOK,
-        NotebookRunError,
-        executed_bytes,
-        read_executed,
-        run_notebook,
-    )
+    return render_job(execute_job(job, pool))
+
+
+def execute_job(job: BriefJob, pool=None) -> BriefOutcome:
+    """The first half of `run_job`: the executed notebook (or the job's own when it reuses one); the kernel is
+    lent back as soon as the notebook has run."""
+    from .kernels import COUNTRY_NOTEBOOK, NOTEBOOKS, OVERVIEW_NOTEBOOK, NotebookRunError, executed_bytes, run_notebook
 
     outcome = BriefOutcome(job)
-    root = Path(job.root)
-    notebooks = root / NOTEBOOKS
+    if not job.execute:
+        outcome.executed = job.executed
+        return outcome
+    notebooks = Path(job.root) / NOTEBOOKS
     work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
     try:
-        if job.execute:
-            source = notebooks / (COUNTRY_NOTEBOOK if job.country else OVERVIEW_NOTEBOOK)
-            # the kernel runs in the project's notebooks folder; a relative root keeps the published notebook free
-            # of this machine's paths
-            parameters = {"release": job.release, "root": ".."}
-            if job.country:
-                parameters = {"country": job.country, **parameters}
-            output = work / f"{job.name}.ipynb"
-            if pool is None:
-                pool = process_kernel_pool(notebooks, _worker_threads())
-            began = time.perf_counter()
-            try:
-                with pool.kernel() as kernel:
-                    run_notebook(source, output, parameters, timeout=job.timeout, kernel=kernel,
-                                 notebook_timeout=job.notebook_timeout)
-            except NotebookRunError as exc:
-                outcome.error = str(exc).replace(str(output), "the executed notebook")
-                if output.is_file():
-                    outcome.failed_notebook = output.read_bytes()
-                return outcome
-            finally:
-                outcome.seconds["execute"] = time.perf_counter() - began
-            name = f"notebooks/{job.country}.ipynb" if job.country else "notebooks/index.ipynb"
-            outcome.executed = executed_bytes(output, name)
-        else:
-            outcome.executed = job.executed
-        if job.country and job.formats and job.render is not None:
-            notebook = read_executed(outcome.executed.decode("utf-8"))
-            files, seconds = job.render(job.root, job.release, job.country, notebook, job.formats, work)
-            outcome.files.update(files)
-            outcome.seconds.update(seconds)
+        source = notebooks / (COUNTRY_NOTEBOOK if job.country else OVERVIEW_NOTEBOOK)
+        # the kernel runs in the project's notebooks folder; a relative root keeps the published notebook free of
+        # this machine's paths
+        parameters = {"release": job.release, "root": ".."}
+        if job.country:
+            parameters = {"country": job.country, **parameters}
+        output = work / f"{job.name}.ipynb"
+        if pool is None:
+            pool = process_kernel_pool(notebooks, _worker_threads())
+        began = time.perf_counter()
+        try:
+            with pool.kernel() as kernel:
+                run_notebook(source, output, parameters, timeout=job.timeout, kernel=kernel,
+                             notebook_timeout=job.notebook_timeout)
+        except NotebookRunError as exc:
+            outcome.error = str(exc).replace(str(output), "the executed notebook")
+            if output.is_file():
+                outcome.failed_notebook = output.read_bytes()
+            return outcome
+        finally:
+            outcome.seconds["execute"] = time.perf_counter() - began
+        name = f"notebooks/{job.country}.ipynb" if job.country else "notebooks/index.ipynb"
+        outcome.executed = executed_bytes(output, name)
+    except DataError as exc:
+        outcome.error = str(exc)
+    except Exception as exc:  # a bug must not stop the other countries
+        outcome.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return outcome
+
+
+def render_job(outcome: BriefOutcome) -> BriefOutcome:
+    """The second half of `run_job`: the pages of an executed brief, as its job asks (nothing for a failed one)."""
+    from .kernels import read_executed
+
+    job = outcome.job
+    if not outcome.ok or not (job.country and job.formats and job.render is not None):
+        return outcome
+    work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
+    try:
+        notebook = read_executed(outcome.executed.decode("utf-8"))
+        files, seconds = job.render(job.root, job.release, job.country, notebook, job.formats, work)
+        outcome.files.update(files)
+        outcome.seconds.update(seconds)
     except DataError as exc:
         outcome.error = str(exc)
     except Exception as exc:  # a bug in a renderer must not stop the other countries

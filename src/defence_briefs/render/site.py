@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -83,8 +84,10 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+@cache
 def software_version() -> str:
-    """The installed version of defence-briefs (pyproject.toml's, as CITATION.cff states it)."""
+    """The installed version of defence-briefs (pyproject.toml's, as CITATION.cff states it); read once, not for
+    every page."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
