@@ -47,3 +47,22 @@ def test_each_countrys_revisions_are_those_of_the_country_alone() -> None:
 def test_a_country_without_figures_in_both_releases_has_no_lines() -> None:
     assert revisions_by_country(BASE, NEW, ["ITA"], COUNTRIES) == {"ITA": []}
     assert revisions(BASE, NEW, ["ITA"], COUNTRIES) == []
+
+
+def test_the_largest_revisions_come_first_and_equal_ones_by_country() -> None:
+    """Ten US shares revised by 1 to 9 points (Germany and Denmark both by 5): the eight largest are listed, the
+    largest first, Germany before Denmark; all ten are counted."""
+    shifts = {"AUT": 1, "BEL": 9, "BGR": 2, "CZE": 8, "DEU": 5, "DNK": 5, "ESP": 3, "EST": 7, "FIN": 4, "FRA": 6}
+    base = _metrics([(code, "us_share_of_arms_imports", "2016-2020", 0.30) for code in shifts])
+    new = _metrics([(code, "us_share_of_arms_imports", "2016-2020", (30 + shift) / 100)
+                    for code, shift in shifts.items()])
+    assert revisions(base, new, list(shifts), COUNTRIES) == [
+        "- US share of arms imports: 10 of 10 figures revised, largest first:",
+        "    Belgium, 2016-2020: 30.0% -> 39.0% (+9.0 points)",
+        "    Czechia, 2016-2020: 30.0% -> 38.0% (+8.0 points)",
+        "    Estonia, 2016-2020: 30.0% -> 37.0% (+7.0 points)",
+        "    France, 2016-2020: 30.0% -> 36.0% (+6.0 points)",
+        "    Germany, 2016-2020: 30.0% -> 35.0% (+5.0 points)",
+        "    Denmark, 2016-2020: 30.0% -> 35.0% (+5.0 points)",
+        "    Finland, 2016-2020: 30.0% -> 34.0% (+4.0 points)",
+        "    Spain, 2016-2020: 30.0% -> 33.0% (+3.0 points)"]

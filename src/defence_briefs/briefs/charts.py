@@ -35,7 +35,8 @@ def chart_values(data, max_rows: int | None = 5000):
     booleans, 64-bit integers or floats becomes the same {"values": rows} that Altair's sanitize_pandas_dataframe
     and to_dict(orient="records") make (missing strings, NaN and infinities as None), from whole columns, without
     Altair's copy of the frame column by column; anything else is handed to Altair's default. The build's kernels
-    register it as Altair's default (kernels.WARM_UP), so that `disable_max_rows()` works as with Altair's own."""
+    register it as Altair's default (kernels.WARM_UP), so that `disable_max_rows()` works as with Altair's own; the
+    build's own process uses it within `build_settings`."""
     plain = (isinstance(data, pd.DataFrame) and (max_rows is None or len(data) <= max_rows)
              and not isinstance(data.index, pd.MultiIndex) and len(data.columns) > 0
              and all(isinstance(name, str) for name in data.columns) and data.columns.is_unique
@@ -65,7 +66,8 @@ def chart_values(data, max_rows: int | None = 5000):
 def build_settings() -> Iterator[None]:
     """Altair as the build's kernels set it (execute.kernels.WARM_UP), for charts made in the build's own process:
     no schema validation of every chart object (the tests validate every published spec), `chart_values` as the
-    data transformer; the settings before are restored after."""
+    data transformer; the settings before are restored after. The settings are Altair's, for the whole process:
+    not for charts made on several threads at once (the build makes its own pages on one thread)."""
     alt.data_transformers.register("briefs", chart_values)
     with alt.utils.schemapi.debug_mode(False), alt.data_transformers.enable("briefs"):
         yield

@@ -132,6 +132,7 @@ def _by_role(whole) -> tuple[dict[str, list], dict[str, list], dict[str, dict]]:
     shown = {role: [row for row in rows if bool(row.shown)] for role, rows in every.items()}
     us_by_role: dict[str, dict] = {}
     for row in us.itertuples(index=False, name="System"):
+        # one row per role and designation in the metrics' table; were there two, the first (largest) is kept
         us_by_role.setdefault(row.role, {}).setdefault(row.weapon_designation, row)
     return every, shown, us_by_role
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,27 +32,40 @@ def default_jobs() -> int:
 
 
 class LocalExecutor:
-    """`jobs` threads, each job executing in one of `jobs` warm kernels started when the executor is made."""
+    """`jobs` threads, each job executing in one of `jobs` warm kernels started when the executor is made (or in
+    `pool`'s), and `jobs` more threads rendering the executed briefs, at most 2 x `jobs` of them waiting at once."""
 
-    def __init__(self, jobs: int, notebooks: Path):
+    def __init__(self, jobs: int, notebooks: Path, pool=None):
         from .kernels import KernelPool
 
         self.jobs = max(1, jobs)
-        self.pool = KernelPool(self.jobs, notebooks)
+        self.pool = KernelPool(self.jobs, notebooks) if pool is None else pool
         self.threads = ThreadPoolExecutor(self.jobs, thread_name_prefix="brief")
         # a brief is rendered (pandoc, typst) on threads of its own, so that its kernel takes the next notebook at
         # once instead of waiting for the pages (a thread per kernel keeps its client: a client left idle on a
         # kernel while other threads' clients run notebooks there fills with their messages and then drops its own)
         self.renderers = ThreadPoolExecutor(self.jobs, thread_name_prefix="render")
+        self._rendering = threading.BoundedSemaphore(2 * self.jobs)  # executed notebooks held for rendering
 
     def run(self, jobs: Iterable[BriefJob], started=None) -> Iterator[BriefOutcome]:
         done: queue.Queue[Future] = queue.Queue()
+
+        def rendered(future: Future) -> None:
+            self._rendering.release()
+            done.put(future)
 
         def work(job: BriefJob) -> None:
             try:
                 if started is not None:
                     started(job)
-                self.renderers.submit(render_job, execute_job(job, self.pool)).add_done_callback(done.put)
+                outcome = execute_job(job, self.pool)
+                self._rendering.acquire()
+                try:
+                    future = self.renderers.submit(render_job, outcome)
+                except BaseException:
+                    self._rendering.release()
+                    raise
+                future.add_done_callback(rendered)
             except BaseException as exc:  # not a notebook's or renderer's failure (those are outcomes): a bug
                 failed: Future = Future()
                 failed.set_exception(exc)
@@ -66,8 +80,10 @@ class LocalExecutor:
             yield done.get().result()
 
     def close(self) -> None:
-        self.threads.shutdown(wait=True, cancel_futures=True)
+        # renderers first: a notebook still running when a build stops then finds them closed, and no pages are made
+        # for outcomes nobody reads
         self.renderers.shutdown(wait=True, cancel_futures=True)
+        self.threads.shutdown(wait=True, cancel_futures=True)
         self.pool.close()
 
 

@@ -99,8 +99,9 @@ def execute_job(job: BriefJob, pool=None) -> BriefOutcome:
         outcome.executed = job.executed
         return outcome
     notebooks = Path(job.root) / NOTEBOOKS
-    work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
+    work = None
     try:
+        work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
         source = notebooks / (COUNTRY_NOTEBOOK if job.country else OVERVIEW_NOTEBOOK)
         # the kernel runs in the project's notebooks folder; a relative root keeps the published notebook free of
         # this machine's paths
@@ -126,10 +127,11 @@ def execute_job(job: BriefJob, pool=None) -> BriefOutcome:
         outcome.executed = executed_bytes(output, name)
     except DataError as exc:
         outcome.error = str(exc)
-    except Exception as exc:  # a bug must not stop the other countries
+    except Exception as exc:  # a bug (or no room for a working folder) must not stop the other countries
         outcome.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     return outcome
 
 
@@ -140,18 +142,20 @@ def render_job(outcome: BriefOutcome) -> BriefOutcome:
     job = outcome.job
     if not outcome.ok or not (job.country and job.formats and job.render is not None):
         return outcome
-    work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
+    work = None
     try:
+        work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
         notebook = read_executed(outcome.executed.decode("utf-8"))
         files, seconds = job.render(job.root, job.release, job.country, notebook, job.formats, work)
         outcome.files.update(files)
         outcome.seconds.update(seconds)
     except DataError as exc:
         outcome.error = str(exc)
-    except Exception as exc:  # a bug in a renderer must not stop the other countries
+    except Exception as exc:  # a bug in a renderer (or no room for a working folder) must not stop the others
         outcome.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     return outcome
 
 

@@ -251,7 +251,7 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
         weapon_description=descriptions.reindex(table.index), customers=joined("customer"),
         european_customers=joined("european_customer"), ordered_in_europe_since=joined("ordered_since"),
         selected_in_europe=joined("selected_in"), makers=makers_by_system.reindex(table.index),
-        source_refs=deals["source_ref"].astype(str).groupby([deals[k] for k in keys], sort=False).agg(";".join),
+        source_refs=deals["source_ref"].map(str).groupby([deals[k] for k in keys], sort=False).agg(";".join),
     ).reset_index()
     table["customer_count"] = table["customers"].map(lambda c: len(c.split(";")) if c else 0)
     table["european_customer_count"] = table["european_customers"].map(lambda c: len(c.split(";")) if c else 0)
