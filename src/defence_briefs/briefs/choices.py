@@ -13,6 +13,7 @@ import csv
 import html
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -120,11 +121,19 @@ def _rows(data, systems: list, bloc: str, names: bool) -> list[list[str]]:
             for row in systems]
 
 
+class RoleRows(NamedTuple):
+    """A release's choice set per role: the European systems (rows as named tuples, in the table's order, the
+    largest first), those shown, and the US systems by designation."""
+
+    every: dict[str, list]
+    shown: dict[str, list]
+    us: dict[str, dict]
+
+
 @lru_cache(maxsize=2)
-def _by_role(whole) -> tuple[dict[str, list], dict[str, list], dict[str, dict]]:
-    """Of a whole release's choice set, per role: the European systems (rows as named tuples, in the table's order,
-    the largest first), those shown, and the US systems by designation. Once per release and kernel: every brief
-    reads the same tables."""
+def _by_role(whole) -> RoleRows:
+    """The choice set of a whole release per role, once per release and kernel: every brief reads the same
+    tables."""
     alternatives, us = whole.european_alternatives, whole.us_systems
     every: dict[str, list] = {}
     for row in alternatives.itertuples(index=False, name="System"):
@@ -134,7 +143,7 @@ def _by_role(whole) -> tuple[dict[str, list], dict[str, list], dict[str, dict]]:
     for row in us.itertuples(index=False, name="System"):
         # one row per role and designation in the metrics' table; were there two, the first (largest) is kept
         us_by_role.setdefault(row.role, {}).setdefault(row.weapon_designation, row)
-    return every, shown, us_by_role
+    return RoleRows(every, shown, us_by_role)
 
 
 def _header(data) -> list[str]:
@@ -200,8 +209,8 @@ def role_block(data, role: str, us_systems: list, names: bool, heading: str, ope
                note: str = "") -> str:
     """A role's heading, its table (the US systems, then the European systems shown, the largest first, those beyond
     EUROPEAN_SHOWN collapsed) and its notes; the whole role collapsed under its heading unless `open_`."""
-    every, shown_by_role, _ = _by_role(data.whole)
-    all_european, european = every.get(role, []), shown_by_role.get(role, [])
+    rows = _by_role(data.whole)
+    all_european, european = rows.every.get(role, []), rows.shown.get(role, [])
     table_header = _header(data)
     shown = _rows(data, us_systems[:US_SHOWN], "US", names) + _rows(data, european[:EUROPEAN_SHOWN], "Europe", names)
     text = md_table(table_header, shown, ALIGN) + "\n"
@@ -224,7 +233,7 @@ def role_block(data, role: str, us_systems: list, names: bool, heading: str, ope
 
 def _us_rows(data, role: str, designations: list[str]) -> list:
     """The US choice-set rows of `designations` in `role`, in that order."""
-    us = _by_role(data.whole)[2].get(role, {})
+    us = _by_role(data.whole).us.get(role, {})
     return [us[d] for d in dict.fromkeys(designations) if d in us]
 
 
@@ -264,8 +273,8 @@ def country_roles(brief: Brief) -> pd.DataFrame:
                for name, frame in (("imports", imports), ("us", us), ("orders", us_orders))}
     empty = {name: frame.iloc[:0] for name, frame in (("imports", imports), ("us", us), ("orders", us_orders))}
     for role in dict.fromkeys([*us.sort_values("tiv", ascending=False)["role"], *ordered_roles.index]):
-        received, total, ordered = (by_role[name].get(role, empty[name]) for name in ("us", "imports", "orders"))
-        total = total["tiv"].sum()
+        received, in_role, ordered = (by_role[name].get(role, empty[name]) for name in ("us", "imports", "orders"))
+        total = in_role["tiv"].sum()
         ordered = ordered.sort_values("order_tiv", ascending=False)
         new = received[~received["second_hand"].astype(bool)].sort_values("tiv", ascending=False)
         us_tiv = received["tiv"].sum()
@@ -323,7 +332,7 @@ def brief_choice_summary(brief: Brief) -> str:
     rows = []
     for role in roles.head(ROLES_IN_PDF).itertuples():
         us = _us_rows(data, role.role, role.designations)[:1]
-        european = _by_role(data.whole)[1].get(role.role, [])
+        european = _by_role(data.whole).shown.get(role.role, [])
         short = role_notes().get(role.role, {}).get("short") or f"none ordered or delivered new in {_span_years(data)}"
         options = ("; ".join(f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))}"
                              f"{'; US content' if r.us_content else ''}), {_short_lead(r)}"

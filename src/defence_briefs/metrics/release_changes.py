@@ -111,11 +111,10 @@ def revisions(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries
 def revisions_by_country(base: pd.DataFrame, new: pd.DataFrame, codes: list[str], countries: CountryTable,
                          shown: int = SHOWN) -> dict[str, list[str]]:
     """`revisions` of each country of `codes` on its own (the tables compared once for all of them)."""
-    by_country = {metric: dict(list(merged.groupby("country", sort=False)))
-                  for metric, merged in _compared(base, new, codes).items()}
-    empty = pd.DataFrame(columns=["country", "period", "value", "value_base", "size", "revised"])
-    return {code: _revision_lines({metric: groups.get(code, empty) for metric, groups in by_country.items()},
-                                  countries, shown) for code in codes}
+    compared = _compared(base, new, codes)
+    by_country = {metric: dict(list(merged.groupby("country", sort=False))) for metric, merged in compared.items()}
+    return {code: _revision_lines({metric: groups.get(code, compared[metric].iloc[:0])
+                                   for metric, groups in by_country.items()}, countries, shown) for code in codes}
 
 
 def _latest(frame: pd.DataFrame, metric: str, codes: list[str]) -> pd.DataFrame:

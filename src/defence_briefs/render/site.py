@@ -474,26 +474,30 @@ def release_history_page(config: SiteConfig, data: ReleaseData) -> str:
     return link_page(page, None)[0]
 
 
+def _quarto_chart_folder(path: str) -> str | None:
+    """The chart data folder of a page Quarto wrote that gets chart links, or None for a page that gets none."""
+    if path.startswith("countries/") and path.endswith(".html"):
+        return f"data/charts/{Path(path).stem}"
+    return {"index.html": "data/charts/overview", "diversification.html": "data/charts/diversification"}.get(path)
+
+
 def quarto_chart_folders(pages: list[str] | dict) -> list[str]:
     """The chart data folders of the pages Quarto wrote (by path) that `quarto_linked_pages` links."""
-    folders = {"index.html": "data/charts/overview", "diversification.html": "data/charts/diversification"}
-    return [folders.get(path) or f"data/charts/{Path(path).stem}" for path in pages
-            if path in folders or (path.startswith("countries/") and path.endswith(".html"))]
+    return [folder for path in pages if (folder := _quarto_chart_folder(path)) is not None]
 
 
 def quarto_linked_pages(config: SiteConfig, data: ReleaseData, pages: dict[str, str]) -> dict[str, bytes]:
     """The pages Quarto wrote (by path: index.html, diversification.html, countries/<ISO3>.html; others are left
     out) with their charts' ids and download menus, and the charts' data files, as the built-in route gives them
     (Quarto gives the headings their anchors)."""
-    titles = {"index.html": ("Europe overview", "data/charts/overview"),
-              "diversification.html": (DIVERSIFICATION_TITLE, "data/charts/diversification")}
+    titles = {"index.html": "Europe overview", "diversification.html": DIVERSIFICATION_TITLE}
     files: dict[str, bytes] = {}
     for path, page in pages.items():
-        country = path.removeprefix("countries/").removesuffix(".html") if path.startswith("countries/") else None
-        title, folder = ((country_title(data, country), f"data/charts/{country}") if country
-                         else titles.get(path, (None, None)))
-        if title is not None:
-            files |= linked_page(config, data, page, path, title, folder, headings=False)
+        folder = _quarto_chart_folder(path)
+        if folder is None:
+            continue
+        title = country_title(data, Path(path).stem) if path.startswith("countries/") else titles[path]
+        files |= linked_page(config, data, page, path, title, folder, headings=False)
     return files
 
 
