@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output formats of the briefs, comma-separated: html, pdf (default: the formats of "
                              "_quarto.yml: html, and typst for the PDF briefs)")
     parser.add_argument("--jobs", "-j", type=int, default=default_jobs(), metavar="N",
-                        help=f"briefs to run at once (default: this machine's cores, {default_jobs()}; "
-                             "never more than the countries named)")
+                        help=f"briefs to run at once, and releases' metrics to compute at once (default: this "
+                             f"machine's cores, {default_jobs()}; never more kernels than the countries named)")
     parser.add_argument("--force", action="store_true",
                         help="redo the named stage's work even when its inputs are unchanged (with no stage: every "
                              "stage; with --country: only those briefs)")
@@ -351,7 +351,7 @@ def _request(args: argparse.Namespace, manifest, releases: list[DataRelease], mi
     elif args.stage == "metrics":
         releases = pipeline.with_earlier(manifest, releases, releases)
     return pipeline.BuildRequest(args.stage, releases, brief_releases, args.country, formats, args.renderer,
-                                 args.force, args.timeout, args.notebook_timeout, mirror)
+                                 args.force, args.timeout, args.notebook_timeout, mirror, args.jobs)
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:

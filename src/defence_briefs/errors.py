@@ -39,6 +39,10 @@ class InputError(DataError):
         self.detail = message
         super().__init__(self._format())
 
+    def __reduce__(self):
+        # as built, so that the error crosses from a worker process (metrics of releases side by side) whole
+        return (_input_error, (self.file, self.detail, self.sheet, self.row, self.column))
+
     def location(self) -> str:
         """Return 'file, sheet 'S', row R, column C' with the parts that are known."""
         parts = [self.file]
@@ -52,6 +56,10 @@ class InputError(DataError):
 
     def _format(self) -> str:
         return f"{self.location()}: {self.detail}"
+
+
+def _input_error(file: str, message: str, sheet: str | None, row: int | None, column: str | None) -> InputError:
+    return InputError(file, message, sheet=sheet, row=row, column=column)
 
 
 class UsageError(DataError):

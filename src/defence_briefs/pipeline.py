@@ -34,6 +34,7 @@ class BuildRequest:
     timeout: int
     notebook_timeout: int
     mirror: Path | None
+    jobs: int = 1  # the machine's share for the build: releases' metrics computed at once, as --jobs briefs
 
 
 class ExecutorHolder:
@@ -71,7 +72,7 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
     """Run the stages `request` asks for; returns the briefs that failed (the others are published)."""
     from .fetch.stage import fetch_files
     from .ingest.stage import ingest_release
-    from .metrics.stage import build_metrics
+    from .metrics.stage import build_releases_metrics
     from .publish.plan import site_is_current
 
     stage, releases = request.stage, request.releases
@@ -98,8 +99,7 @@ def build(project: Project, manifest: Manifest, request: BuildRequest, holder: E
         ingest_release(project, release, say, force=forced("data"))
     if stage == "data":
         return []
-    for release in releases:
-        build_metrics(project, release, say, force=forced("metrics"))
+    build_releases_metrics(project, releases, say, force=forced("metrics"), jobs=request.jobs)
     if stage == "metrics":
         from .publish.stage import publish_metrics
 

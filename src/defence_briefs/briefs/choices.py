@@ -251,6 +251,7 @@ def _preamble(data, who: str, period: str) -> str:
             f"data/us_systems.csv.\n\n")
 
 
+@lru_cache(maxsize=2)  # the web's choice set and the PDF's summary of one brief read the same roles
 def country_roles(brief: Brief) -> pd.DataFrame:
     """The roles in which the country received US deliveries in the latest window or placed US orders in the
     choice set's ten years (sensors and engines left out), the largest US volume (delivered plus ordered) first:

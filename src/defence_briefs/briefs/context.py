@@ -416,9 +416,10 @@ def preload_release(root: Path | str) -> None:
         return  # not computed yet (a cold build starts its kernels before the metrics)
 
 
-@dataclass
+@dataclass(eq=False)
 class Brief:
-    """What one country's brief is about: the release data and the country."""
+    """What one country's brief is about: the release data and the country (hashed as itself: what is derived from a
+    brief can be cached per brief)."""
 
     data: ReleaseData
     country: str

@@ -62,7 +62,8 @@ def _scale_view(view: dict, height_scale: float | None = None, scales: tuple[flo
 def pdf_layout(spec: dict, scales: tuple[float, float] | None = None) -> dict:
     """A copy of a chart's spec (charts.finish: a vconcat of the plot and its source line) laid out for the PDF
     (`scales`: the height scales of a plot's numbers and of its band of names, as _scale_view)."""
-    spec = copy.deepcopy(spec)
+    # the datasets are shared, not copied (a brief's rows are most of a spec): only the source line's rows change
+    spec = {key: dict(value) if key == "datasets" else copy.deepcopy(value) for key, value in spec.items()}
     views = spec.get("vconcat") or [spec]
     for view in views:
         _scale_view(view, scales=scales)
@@ -78,7 +79,9 @@ def pdf_layout(spec: dict, scales: tuple[float, float] | None = None) -> dict:
     source = views[-1] if len(views) > 1 else None
     if source is not None and (source.get("mark") or {}).get("type") == "text":
         name = (source.get("data") or {}).get("name")
-        rows = spec.get("datasets", {}).get(name, [])
+        rows = [dict(row) for row in spec.get("datasets", {}).get(name, [])]
+        if rows:
+            spec["datasets"][name] = rows
         font = source["mark"].get("fontSize", 10)
         for row in rows:
             row["text"] = _wrap(str(row.get("text", "")), width + 80, font)

@@ -63,7 +63,7 @@ class PlausibilityError(DataError):
     """Figures that fail a plausibility check; the message lists each with its place and what to do."""
 
     def __init__(self, release: str, stage: str, findings: list[Finding]):
-        self.findings = findings
+        self.release, self.stage, self.findings = release, stage, findings
         lines = [f"plausibility checks failed for data release {release} ({len(findings)} finding(s)); "
                  f"the build stopped before the {stage}, and nothing published was changed:"]
         for finding in findings[:20]:
@@ -74,6 +74,10 @@ class PlausibilityError(DataError):
         if len(findings) > 20:
             lines.append(f"  ... and {len(findings) - 20} more")
         super().__init__("\n".join(lines))
+
+    def __reduce__(self):
+        # as built, so that the error crosses from a worker process (metrics of releases side by side) whole
+        return (type(self), (self.release, self.stage, self.findings))
 
 
 @dataclass(frozen=True)

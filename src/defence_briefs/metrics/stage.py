@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import DataError
 from ..fileio import atomic_write_bytes, sha256_file
 from ..fingerprint import code_digest, digest
 from ..ingest import tidy_cache
@@ -144,6 +145,55 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
     report(f"metrics {release.name}: {len(metrics)} figures for {entities} countries and groups in "
            f"{project.display(target / METRICS_FILE)} ({time.perf_counter() - started:.1f} s)")
     return target / METRICS_FILE
+
+
+def build_releases_metrics(project: Project, releases: list[DataRelease], report: Reporter = print, *,
+                           force: bool = False, jobs: int = 1) -> None:
+    """Compute the metrics of every release in `releases` that is out of date, up to `jobs` releases at once: a
+    release's figures depend only on the tidy tables, so the older releases run in worker processes while this one
+    computes the newest. Reports come in release order; the first failure in that order is raised, once every
+    release has finished (a release computed beside a failed one keeps its files, as a release computed alone does)."""
+    todo = [r for r in releases if force or not metrics_up_to_date(project, r)]
+    if jobs < 2 or len(todo) < 2:
+        for release in releases:
+            build_metrics(project, release, report, force=force)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    outcomes: dict[str, tuple[list[str], BaseException | None]] = {}
+    newest, older = todo[-1], todo[:-1]
+    # spawned, not forked: the build's threads (kernels starting, the progress line) must not be copied mid-work
+    with ProcessPoolExecutor(max_workers=min(jobs - 1, len(older)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {r.name: pool.submit(_metrics_outcome, project, r, force) for r in older}
+        try:
+            outcomes[newest.name] = _metrics_outcome(project, newest, force)
+            for name, future in futures.items():
+                outcomes[name] = future.result()
+        except BaseException:  # interrupted: the workers' releases keep no stamp unless they finished
+            for future in futures.values():
+                future.cancel()
+            raise
+    for release in releases:
+        if release.name not in outcomes:
+            report(f"metrics {release.name}: up to date")
+            continue
+        messages, error = outcomes[release.name]
+        for message in messages:
+            report(message)
+        if error is not None:
+            raise error
+
+
+def _metrics_outcome(project: Project, release: DataRelease, force: bool) -> tuple[list[str], BaseException | None]:
+    """build_metrics' reports and its error (a data error or a failed write), kept to be raised in release order."""
+    messages: list[str] = []
+    try:
+        build_metrics(project, release, messages.append, force=force)
+    except (DataError, OSError) as error:
+        return messages, error
+    return messages, None
 
 
 def load_metrics(project: Project, release: str) -> pd.DataFrame:
