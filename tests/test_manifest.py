@@ -89,3 +89,22 @@ def test_unknown_release_lists_valid_names() -> None:
     manifest = load_manifest(ROOT / "data" / "sources.toml", set(PARSERS))
     with pytest.raises(ManifestError, match="2024, 2025, 2026"):
         manifest.release("1999")
+
+
+def test_a_manifest_edited_between_two_reads_is_read_again(tmp_path: Path) -> None:
+    """The parsed manifest is reused only for the same bytes: an edit (add-release, a filled-in URL) is seen at once,
+    and a file that stops parsing fails again rather than returning what it held before."""
+    path = tmp_path / "sources.toml"
+    text = (ROOT / "data" / "sources.toml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_manifest(path)
+    assert load_manifest(path) is first
+    path.write_text(text.replace('title = "', 'title = "Edited: ', 1), encoding="utf-8")
+    edited = load_manifest(path)
+    assert edited is not first and edited.releases[0].title.startswith("Edited: ")
+    path.write_text(text + "\n[broken\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match="not valid TOML"):
+        load_manifest(path)
+    path.write_bytes(b"title = \"\xff\"\n")
+    with pytest.raises(ManifestError, match=r"sources\.toml: not valid TOML"):
+        load_manifest(path)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from .errors import ManifestError
@@ -140,10 +141,19 @@ def _file_from_table(table: dict, index: int, path: Path) -> SourceFile:
 def load_manifest(path: Path, known_parsers: set[str] | None = None) -> Manifest:
     """Read and check a manifest; every problem is a ManifestError naming the file and entry."""
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        content = Path(path).read_bytes()
     except FileNotFoundError:
         raise ManifestError(f"{path}: source manifest not found") from None
+    # a build reads the manifest at each stage and release; parsed once per content (a Manifest is immutable)
+    return _parsed_manifest(path, content, None if known_parsers is None else frozenset(known_parsers))
+
+
+@lru_cache(maxsize=8)
+def _parsed_manifest(path: Path, content: bytes, known_parsers: frozenset[str] | None) -> Manifest:
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: not valid TOML: {exc}") from None
     files = [_file_from_table(t, i, path) for i, t in enumerate(data.get("files", []))]

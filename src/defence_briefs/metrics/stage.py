@@ -156,7 +156,10 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
     todo = [r for r in releases if force or not metrics_up_to_date(project, r)]
     if jobs < 2 or len(todo) < 2:
         for release in releases:
-            build_metrics(project, release, report, force=force)
+            if release in todo:
+                build_metrics(project, release, report, force=True)  # out of date: no need to check again
+            else:
+                report(f"metrics {release.name}: up to date")
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -166,9 +169,9 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
     # spawned, not forked: the build's threads (kernels starting, the progress line) must not be copied mid-work
     with ProcessPoolExecutor(max_workers=min(jobs - 1, len(older)),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {r.name: pool.submit(_metrics_outcome, project, r, force) for r in older}
+        futures = {r.name: pool.submit(_metrics_outcome, project, r) for r in older}
         try:
-            outcomes[newest.name] = _metrics_outcome(project, newest, force)
+            outcomes[newest.name] = _metrics_outcome(project, newest)
             for name, future in futures.items():
                 outcomes[name] = future.result()
         except BaseException:  # interrupted: the workers' releases keep no stamp unless they finished
@@ -186,11 +189,12 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
             raise error
 
 
-def _metrics_outcome(project: Project, release: DataRelease, force: bool) -> tuple[list[str], BaseException | None]:
-    """build_metrics' reports and its error (a data error or a failed write), kept to be raised in release order."""
+def _metrics_outcome(project: Project, release: DataRelease) -> tuple[list[str], BaseException | None]:
+    """build_metrics' reports for a release found out of date, and its error (a data error or a failed write), kept
+    to be raised in release order."""
     messages: list[str] = []
     try:
-        build_metrics(project, release, messages.append, force=force)
+        build_metrics(project, release, messages.append, force=True)
     except (DataError, OSError) as error:
         return messages, error
     return messages, None
