@@ -11,7 +11,7 @@ import pytest
 from conftest import tree_digest
 
 from defence_briefs.cli import main
-from defence_briefs.errors import InputError
+from defence_briefs.errors import DataError, InputError
 from defence_briefs.ingest import tidy_cache
 from defence_briefs.manifest import load_manifest
 from defence_briefs.metrics.plausibility import Finding, PlausibilityError
@@ -84,3 +84,36 @@ def test_data_errors_cross_processes_whole() -> None:
     assert plausibility.findings == [finding]
     assert str(plausibility).startswith("plausibility checks failed for data release 2026 (1 finding(s)); the build "
                                         "stopped before the metrics")
+
+
+class _KilledWorkers:
+    """A process pool whose every worker dies before answering (as one killed by the kernel's OOM killer)."""
+
+    def __init__(self, **options) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, *args):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        future = Future()
+        future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+        return future
+
+
+def test_a_worker_that_dies_is_a_clear_error(fixture_project, monkeypatch) -> None:
+    import concurrent.futures
+
+    root, mirror = fixture_project
+    project = _two_releases(root, mirror)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _KilledWorkers)
+    with pytest.raises(DataError, match=r"the worker process computing the metrics of release early stopped before "
+                                        r"it finished .* or with --jobs 1"):
+        build_releases_metrics(project, load_manifest(project.manifest_path).releases, print, jobs=2)
+    assert not (project.root / "_build" / "early" / "data" / "metrics.csv").exists()

@@ -163,6 +163,7 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     outcomes: dict[str, tuple[list[str], BaseException | None]] = {}
     newest, older = todo[-1], todo[:-1]
@@ -173,7 +174,12 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
         try:
             outcomes[newest.name] = _metrics_outcome(project, newest)
             for name, future in futures.items():
-                outcomes[name] = future.result()
+                try:
+                    outcomes[name] = future.result()
+                except BrokenProcessPool:
+                    raise DataError(f"the worker process computing the metrics of release {name} stopped before it "
+                                    f"finished (killed, or out of memory); the release keeps no new figures. Run "
+                                    f"the build again, or with --jobs 1 to compute one release at a time") from None
         except BaseException:  # interrupted: the workers' releases keep no stamp unless they finished
             for future in futures.values():
                 future.cancel()
