@@ -168,9 +168,10 @@ def test_a_country_without_spending_data(briefs_project: Project, tmp_path: Path
     metrics = pd.read_csv(data / "metrics.csv", dtype=str)
     spending = metrics["metric"].str.contains("milex|gdp|nato|gap_to", regex=True)
     metrics[~((metrics["country"] == "XKX") & spending)].to_csv(data / "metrics.csv", index=False)
-    out = run_notebook(root / "notebooks" / "country_brief.ipynb", tmp_path / "XKX.ipynb",
-                       {"country": "XKX", "release": RELEASE, "root": str(root)})
-    notebook = nbformat.read(out, as_version=4)
+    returned = run_notebook(root / "notebooks" / "country_brief.ipynb", tmp_path / "XKX.ipynb",
+                            {"country": "XKX", "release": RELEASE, "root": str(root)})
+    notebook = nbformat.read(tmp_path / "XKX.ipynb", as_version=4)
+    assert returned == notebook  # the notebook returned is the one written
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in notebook.cells
                      for o in c.get("outputs", []))
     assert "SIPRI publishes no military expenditure figures for Kosovo" in text

@@ -53,6 +53,7 @@ class BriefOutcome:
     error: str | None = None
     failed_notebook: bytes | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    notebook: object | None = None  # the executed notebook `executed` holds, until it is rendered (then None)
 
     @property
     def ok(self) -> bool:
@@ -114,8 +115,8 @@ def execute_job(job: BriefJob, pool=None) -> BriefOutcome:
         began = time.perf_counter()
         try:
             with pool.kernel() as kernel:
-                run_notebook(source, output, parameters, timeout=job.timeout, kernel=kernel,
-                             notebook_timeout=job.notebook_timeout)
+                notebook = run_notebook(source, output, parameters, timeout=job.timeout, kernel=kernel,
+                                        notebook_timeout=job.notebook_timeout)
         except NotebookRunError as exc:
             outcome.error = str(exc).replace(str(output), "the executed notebook")
             if output.is_file():
@@ -124,7 +125,9 @@ def execute_job(job: BriefJob, pool=None) -> BriefOutcome:
         finally:
             outcome.seconds["execute"] = time.perf_counter() - began
         name = f"notebooks/{job.country}.ipynb" if job.country else "notebooks/index.ipynb"
-        outcome.executed = executed_bytes(output, name)
+        # the notebook papermill returns is the one it wrote: normalised and kept for the render, not read back
+        outcome.executed = executed_bytes(notebook, name)
+        outcome.notebook = notebook
     except DataError as exc:
         outcome.error = str(exc)
     except Exception as exc:  # a bug (or no room for a working folder) must not stop the other countries
@@ -140,12 +143,14 @@ def render_job(outcome: BriefOutcome) -> BriefOutcome:
     from .kernels import read_executed
 
     job = outcome.job
+    notebook, outcome.notebook = outcome.notebook, None  # held only until here: 41 of them would weigh 100 MB
     if not outcome.ok or not (job.country and job.formats and job.render is not None):
         return outcome
     work = None
     try:
         work = Path(tempfile.mkdtemp(prefix=f"brief-{job.release}-{job.name}-"))
-        notebook = read_executed(outcome.executed.decode("utf-8"))
+        if notebook is None:  # a job that reuses its executed notebook
+            notebook = read_executed(outcome.executed.decode("utf-8"))
         files, seconds = job.render(job.root, job.release, job.country, notebook, job.formats, work)
         outcome.files.update(files)
         outcome.seconds.update(seconds)

@@ -293,9 +293,10 @@ class KernelPool:
 
 
 def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 600,
-                 kernel: WarmKernel | None = None, notebook_timeout: float | None = None) -> Path:
+                 kernel: WarmKernel | None = None, notebook_timeout: float | None = None) -> nbformat.NotebookNode:
     """Execute `source` into `output` with `parameters` (in `kernel` when given, else in a kernel started for
-    it in the notebook's folder); errors name the notebook, cell and exception, and keep `output` with the traceback.
+    it in the notebook's folder) and return the executed notebook, as written to `output`; errors name the
+    notebook, cell and exception, and keep `output` with the traceback.
     `timeout` bounds each cell and `notebook_timeout` the whole notebook, in seconds: a notebook that runs
     longer has its kernel killed (the pool replaces it) and fails with a NotebookRunError."""
     import papermill
@@ -318,7 +319,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 60
         watchdog.daemon = True
         watchdog.start()
     try:
-        papermill.execute_notebook(str(source), str(output), parameters=parameters, **options)
+        executed = papermill.execute_notebook(str(source), str(output), parameters=parameters, **options)
     except (papermill.PapermillExecutionError, DeadKernelError) as exc:
         if watchdog is not None and watchdog.finished.is_set():
             raise NotebookRunError(f"{source.name} with {parameters}: the notebook ran longer than "
@@ -336,7 +337,7 @@ def run_notebook(source: Path, output: Path, parameters: dict, timeout: int = 60
     finally:
         if watchdog is not None:
             watchdog.cancel()
-    return output
+    return executed
 
 
 def normalize_executed(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
@@ -373,8 +374,8 @@ def read_executed(text: str) -> nbformat.NotebookNode:
     return nbformat.convert(nbformat.reader.reads(text), 4)
 
 
-def executed_bytes(path: Path, name: str) -> bytes:
-    """The normalised executed notebook at `path` as bytes (the bytes nbformat.writes gives, without validation)."""
-    notebook = normalize_executed(read_executed(path.read_text(encoding="utf-8")), name)
-    return (nbformat.versions[4].writes_json(notebook) + "\n").encode("utf-8")
+def executed_bytes(notebook: nbformat.NotebookNode, name: str) -> bytes:
+    """The executed notebook normalised (in place) and written as bytes (the bytes nbformat.writes gives, without
+    validation: papermill validated it when it wrote it)."""
+    return (nbformat.versions[4].writes_json(normalize_executed(notebook, name)) + "\n").encode("utf-8")
 
