@@ -114,6 +114,7 @@ def test_a_worker_that_dies_is_a_clear_error(fixture_project, monkeypatch) -> No
     project = _two_releases(root, mirror)
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _KilledWorkers)
     with pytest.raises(DataError, match=r"the worker process computing the metrics of release early stopped before "
-                                        r"it finished .* or with --jobs 1"):
+                                        r"it finished \(killed, out of memory, or it could not start: .*__main__.*\)"
+                                        r".* or with --jobs 1"):
         build_releases_metrics(project, load_manifest(project.manifest_path).releases, print, jobs=2)
     assert not (project.root / "_build" / "early" / "data" / "metrics.csv").exists()

@@ -178,8 +178,10 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
                     outcomes[name] = future.result()
                 except BrokenProcessPool:
                     raise DataError(f"the worker process computing the metrics of release {name} stopped before it "
-                                    f"finished (killed, or out of memory); the release keeps no new figures. Run "
-                                    f"the build again, or with --jobs 1 to compute one release at a time") from None
+                                    f"finished (killed, out of memory, or it could not start: a script that runs "
+                                    f"the build must call it under `if __name__ == \"__main__\":`); the release "
+                                    f"keeps no new figures. Run the build again, or with --jobs 1 to compute one "
+                                    f"release at a time") from None
         except BaseException:  # interrupted: the workers' releases keep no stamp unless they finished
             for future in futures.values():
                 future.cancel()

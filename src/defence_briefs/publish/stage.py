@@ -118,10 +118,13 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, opt
     with SiteStaging(project, release.name) as staging:
         build = SiteBuild(project, data, planner, staging, options, result)
         with ThreadPoolExecutor(1, thread_name_prefix="data-files") as aside:
-            # the data files depend on the data alone: written while the briefs run (at first, their kernels warm up)
+            # the data files, and the pages that show the data alone, are written while the briefs run (at first,
+            # while their kernels warm up)
             data_files = aside.submit(build.write_data_files)
+            data_pages = aside.submit(build.write_data_pages)
             build.run_jobs(executor_factory, report)
             data_files.result()
+            data_pages.result()
         build.write_site_pages(report)
         staging.state["quick_key"] = build.quick_key(manifest)
         if quarto:
@@ -238,29 +241,38 @@ class SiteBuild:
         for country in self.result.countries:
             staging.write(f"data/{country}.csv", site_render.country_csv(data, country))
 
-    def write_site_pages(self, report: Reporter) -> None:
-        """Assets, the overview and methodology pages (or Quarto's site), and the state (after write_data_files)."""
-        staging, state, data = self.staging, self.staging.state, self.data
+    def write_data_pages(self) -> None:
+        """The pages that show the release's data alone, whatever the briefs give: assets, changes.html, and on the
+        built-in route the diversification and methodology pages (run beside the brief jobs)."""
+        staging, state = self.staging, self.staging.state
         assets_key = self.planner.assets_key()
         if state.get("assets") != assets_key or not staging.file("assets/vega-bundle.js").is_file():
             site_render.write_assets(staging.path)
             state["assets"] = assets_key
+        if "html" in self.options.formats:
+            self._write_release_history()
+            if self.options.route == "built-in":
+                self._render_diversification_and_methodology()
+
+    def write_site_pages(self, report: Reporter) -> None:
+        """The pages that depend on the briefs (compare, the overview; or Quarto's site), and the state (after
+        write_data_files and write_data_pages)."""
+        staging, state, data = self.staging, self.staging.state, self.data
         stale = [(country, why) for country, (_, why) in stale_briefs(staging.path, self.pages,
                                                                        self.execute_keys).items()]
         self.result.stale = [country for country, _ in stale]
         names = [(data.countries.name(country), why) for country, why in stale]
         if "html" in self.options.formats:
-            self._write_release_history()
             self._write_compare_page()
         if self.options.route == "quarto":
             self._write_quarto_documents(names)
         elif "html" in self.options.formats and staging.file(OVERVIEW_NOTEBOOK_PATH).is_file():
-            self._render_index_and_methodology(names)
+            self._render_index(names)
         state["countries"] = dict(sorted(self.pages.items()))
         state["stale"] = self.result.stale
         state["files"] = sorted(self._expected_files())
 
-    def _render_index_and_methodology(self, stale: list[tuple[str, str]]) -> None:
+    def _render_index(self, stale: list[tuple[str, str]]) -> None:
         import nbformat
 
         staging, state, planner, config = self.staging, self.staging.state, self.planner, self.config
@@ -275,6 +287,9 @@ class SiteBuild:
             self._write_page("index.html", "data/charts/overview",
                              site_render.overview_page(config, self.data, notebook, stale))
             state["index"] = index_key
+
+    def _render_diversification_and_methodology(self) -> None:
+        staging, state, planner, config = self.staging, self.staging.state, self.planner, self.config
         if not config.renders(DIVERSIFICATION_PAGE):
             staging.remove("diversification.html")
             staging.remove("data/charts/diversification")
