@@ -19,15 +19,29 @@ from defence_briefs.metrics.stage import build_releases_metrics
 from defence_briefs.project import Project
 
 
-def _two_releases(root: Path, mirror: Path) -> Project:
-    """The fixture project with a second, earlier release ('early', data to 2023) pinning the same files, ingested."""
+def _two_releases(root: Path, mirror: Path, earliest: bool = False) -> Project:
+    """The fixture project with a second, earlier release ('early', data to 2023) pinning the same files, and with
+    `earliest` a third ('earliest', data to 2022), ingested."""
     manifest = root / "data" / "sources.toml"
-    text = manifest.read_text(encoding="utf-8").replace('releases = ["test"]', 'releases = ["early", "test"]')
-    text = text.replace("[releases.test]", '[releases.early]\ntitle = "Earlier fixture release"\ndate = 2025-05-18\n'
-                                           'last_data_year = 2023\n\n[releases.test]')
-    manifest.write_text(text, encoding="utf-8")
+    names = '["earliest", "early", "test"]' if earliest else '["early", "test"]'
+    text = manifest.read_text(encoding="utf-8").replace('releases = ["test"]', f"releases = {names}")
+    tables = '[releases.early]\ntitle = "Earlier fixture release"\ndate = 2025-05-18\nlast_data_year = 2023\n\n'
+    if earliest:
+        tables = ('[releases.earliest]\ntitle = "Earliest fixture release"\ndate = 2025-04-18\n'
+                  'last_data_year = 2022\n\n' + tables)
+    manifest.write_text(text.replace("[releases.test]", tables + "[releases.test]"), encoding="utf-8")
     assert main(["data", "--mirror", str(mirror)], root=root) == 0
     return Project(root)
+
+
+def _jump_in_spending(project: Project, release: str) -> None:
+    """Poland's real spending in `release` made to jump x2.5 from 2022 to 2023 (unflagged): a plausibility finding
+    of that release only."""
+    path = tidy_cache.table_path(project.tidy_dir, release, "milex")
+    milex = pd.read_parquet(path)
+    jump = (milex["code"] == "POL") & (milex["measure"] == "milex_constant_usd") & (milex["year"] == 2023)
+    milex.loc[jump, "value"] = 42500.0
+    tidy_cache.write_table(path, milex, "edited by the test")
 
 
 def _metrics(project: Project, jobs: int) -> list[str]:
@@ -53,13 +67,7 @@ def test_side_by_side_gives_the_files_and_reports_of_one_after_another(fixture_p
 def test_a_worker_release_that_fails_raises_its_own_error_whole(fixture_project) -> None:
     root, mirror = fixture_project
     project = _two_releases(root, mirror)
-    # Poland's real spending in the earlier release made to jump x2.5 from 2022 to 2023 (unflagged): a plausibility
-    # finding of that release only, computed in the worker while this process computes 'test'
-    path = tidy_cache.table_path(project.tidy_dir, "early", "milex")
-    milex = pd.read_parquet(path)
-    jump = (milex["code"] == "POL") & (milex["measure"] == "milex_constant_usd") & (milex["year"] == 2023)
-    milex.loc[jump, "value"] = 42500.0
-    tidy_cache.write_table(path, milex, "edited by the test")
+    _jump_in_spending(project, "early")  # computed in the worker while this process computes 'test'
     said: list[str] = []
     with pytest.raises(PlausibilityError) as raised:
         build_releases_metrics(project, load_manifest(project.manifest_path).releases, said.append, jobs=2)
@@ -67,10 +75,42 @@ def test_a_worker_release_that_fails_raises_its_own_error_whole(fixture_project)
     assert "plausibility checks failed for data release early" in str(error)
     assert [(f.check, f.country, f.year) for f in error.findings] == [("spending_jump", "POL", 2023)]
     assert "x2.50" in error.findings[0].message
-    # the release computed beside it keeps its files, as it would computed alone; the failed one has none
+    # side by side, the release computed beside it runs to its end and keeps its files; the failed one has none
     assert (project.root / "_build" / "test" / "data" / "metrics.csv").is_file()
     assert not (project.root / "_build" / "early" / "data" / "metrics.csv").exists()
     assert said == []  # nothing reported before the first failure in release order
+
+
+def test_the_newest_release_failing_here_is_raised_after_the_older_ones_report(fixture_project) -> None:
+    root, mirror = fixture_project
+    project = _two_releases(root, mirror)
+    _jump_in_spending(project, "test")  # the newest: computed in this process while the worker computes 'early'
+    said: list[str] = []
+    with pytest.raises(PlausibilityError, match="plausibility checks failed for data release test"):
+        build_releases_metrics(project, load_manifest(project.manifest_path).releases, said.append, jobs=2)
+    assert [line.split(":")[0] for line in said] == ["metrics early"] and "figures for" in said[0]
+    assert (project.root / "_build" / "early" / "data" / "metrics.csv").is_file()
+
+
+def test_a_release_up_to_date_is_said_so_in_its_place(fixture_project) -> None:
+    root, mirror = fixture_project
+    project = _two_releases(root, mirror, earliest=True)
+    releases = load_manifest(project.manifest_path).releases
+    assert [r.name for r in releases] == ["earliest", "early", "test"]
+    build_releases_metrics(project, [r for r in releases if r.name == "test"], print)
+    said: list[str] = []
+    build_releases_metrics(project, releases, said.append, jobs=2)  # 'earliest' in the worker, 'early' here
+    assert [line.split(" (")[0].split(" in ")[0].split(": ")[0] for line in said] == [
+        "metrics earliest", "metrics early", "metrics test"]
+    assert "figures for" in said[0] and "figures for" in said[1] and said[2] == "metrics test: up to date"
+
+
+def test_a_build_started_again_in_a_worker_process_does_nothing(monkeypatch) -> None:
+    """A script that runs the build without `if __name__ == "__main__":` is run again in each worker process Python
+    starts; there the build must not start again."""
+    monkeypatch.setattr("sys.orig_argv", ["python", "-c", "from multiprocessing.spawn import spawn_main",
+                                          "--multiprocessing-fork"])
+    assert main(["no-such-stage"]) == 0  # returns before reading its arguments
 
 
 def test_data_errors_cross_processes_whole() -> None:
@@ -81,7 +121,7 @@ def test_data_errors_cross_processes_whole() -> None:
         "milex.xlsx", "Current US$", 12, "D", "not a number")
     finding = Finding("spending_jump", "milex.xlsx, row 10, column E", "jumped", "POL", 2023)
     plausibility = pickle.loads(pickle.dumps(PlausibilityError("2026", "metrics", [finding])))
-    assert plausibility.findings == [finding]
+    assert plausibility.findings == [finding] and (plausibility.release, plausibility.stage) == ("2026", "metrics")
     assert str(plausibility).startswith("plausibility checks failed for data release 2026 (1 finding(s)); the build "
                                         "stopped before the metrics")
 
@@ -96,6 +136,9 @@ class _KilledWorkers:
         return self
 
     def __exit__(self, *exc) -> None:
+        return None
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         return None
 
     def submit(self, *args):

@@ -82,14 +82,18 @@ def test_the_pdf_layout_narrows_the_plot_and_wraps_title_and_source() -> None:
     spec = {"title": {"text": "The United States supplied 44% of Poland’s arms imports in 2021–25 (37% in 2002–06)",
                       "subtitle": "Share of arms imports by supplier"},
             "datasets": {"src": [{"text": "Source: SIPRI Arms Transfers Database (2026 release; yearly tables of "
-                                          "the 2022, 2024 and 2025 releases)."}]},
+                                          "the 2022, 2024 and 2025 releases)."}],
+                         "rows": [{"value": 0.44}]},
             "vconcat": [{"width": 520, "height": 130, "mark": "bar",
                          "encoding": {"y": {"field": "value", "type": "quantitative"}}},
                         {"width": 520, "height": 12, "data": {"name": "src"},
                          "mark": {"type": "text", "fontSize": 10, "dx": 0},
                          "encoding": {"x": {"value": 0}, "y": {"value": 0}}}]}
+    source_text = spec["datasets"]["src"][0]["text"]
     pdf = pdf_layout(spec)
     assert spec["vconcat"][0]["width"] == 520  # the web's spec is left alone
+    assert spec["datasets"]["src"][0]["text"] == source_text  # its source line too
+    assert pdf["datasets"]["rows"] is spec["datasets"]["rows"]  # the plot's rows are shared, not copied
     assert pdf["vconcat"][0]["width"] == round(520 * PLOT_SCALE)
     assert len(pdf["title"]["text"]) == 2 and " ".join(pdf["title"]["text"]) == spec["title"]["text"]
     lines = pdf["datasets"]["src"][0]["text"]

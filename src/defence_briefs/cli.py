@@ -356,7 +356,11 @@ def _request(args: argparse.Namespace, manifest, releases: list[DataRelease], mi
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     """Entry point; returns the exit code (1 when briefs failed, 2 for a usage, data or input error, 3 when a file
-    could not be written)."""
+    could not be written). In a worker process of the build (metrics side by side) it does nothing and returns 0."""
+    if "--multiprocessing-fork" in sys.orig_argv:
+        # Python starts such a worker by re-running the script that started the build: a script that calls this
+        # outside `if __name__ == "__main__":` must not build again in each worker
+        return 0
     argv = sys.argv[1:] if argv is None else argv
     adding = bool(argv) and argv[0] == "add-release"
     args = build_add_release_parser().parse_args(argv[1:]) if adding else build_parser().parse_args(argv)

@@ -139,7 +139,8 @@ def _file_from_table(table: dict, index: int, path: Path) -> SourceFile:
 
 
 def load_manifest(path: Path, known_parsers: set[str] | None = None) -> Manifest:
-    """Read and check a manifest; every problem is a ManifestError naming the file and entry."""
+    """Read and check a manifest; every problem is a ManifestError naming the file and entry. The same bytes give
+    the same (immutable, shared) Manifest."""
     try:
         content = Path(path).read_bytes()
     except FileNotFoundError:
@@ -150,6 +151,7 @@ def load_manifest(path: Path, known_parsers: set[str] | None = None) -> Manifest
 
 @lru_cache(maxsize=8)
 def _parsed_manifest(path: Path, content: bytes, known_parsers: frozenset[str] | None) -> Manifest:
+    """The manifest that `content`, read from `path`, holds (errors name `path`)."""
     try:
         data = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -256,7 +256,7 @@ def country_roles(brief: Brief) -> pd.DataFrame:
     """The roles in which the country received US deliveries in the latest window or placed US orders in the
     choice set's ten years (sensors and engines left out), the largest US volume (delivered plus ordered) first:
     role, us_tiv, us_share (of the role's deliveries; NaN for a role with orders only), volume, the US designations
-    received new or ordered, and those received second-hand."""
+    received new or ordered, and those received second-hand. The frame is shared by a brief's callers: read only."""
     data = brief.data
     imports = data.imports_by_role[(data.imports_by_role["recipient"] == brief.country)
                                    & (data.imports_by_role["category"] != "other")]

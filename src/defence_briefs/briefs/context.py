@@ -384,26 +384,10 @@ def cached_release(project: Project, release: DataRelease, manifest: Manifest) -
     return data
 
 
-_MANIFESTS: dict[Path, tuple[tuple[int, int], Manifest]] = {}
-
-
-def _project_manifest(project: Project) -> Manifest:
-    """The project's manifest, read again only when the file has changed (a warm kernel opens many briefs)."""
-    path = project.manifest_path
-    stat = path.stat() if path.is_file() else None
-    stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
-    hit = _MANIFESTS.get(path)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    manifest = load_manifest(path, set(PARSERS))
-    _MANIFESTS[path] = (stamp, manifest)
-    return manifest
-
-
 def load_release(root: Path | str, release: str | None = None) -> ReleaseData:
     """The computed data of `release` (default: the newest) under project `root`."""
     project = Project(Path(root).resolve())
-    manifest = _project_manifest(project)
+    manifest = load_manifest(project.manifest_path, set(PARSERS))  # parsed once per content
     return cached_release(project, manifest.release(release or "latest"), manifest)
 
 
@@ -416,7 +400,7 @@ def preload_release(root: Path | str) -> None:
         return  # not computed yet (a cold build starts its kernels before the metrics)
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Brief:
     """What one country's brief is about: the release data and the country (hashed as itself: what is derived from a
     brief can be cached per brief)."""

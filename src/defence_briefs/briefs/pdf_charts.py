@@ -60,8 +60,9 @@ def _scale_view(view: dict, height_scale: float | None = None, scales: tuple[flo
 
 
 def pdf_layout(spec: dict, scales: tuple[float, float] | None = None) -> dict:
-    """A copy of a chart's spec (charts.finish: a vconcat of the plot and its source line) laid out for the PDF
-    (`scales`: the height scales of a plot's numbers and of its band of names, as _scale_view)."""
+    """A chart's spec (charts.finish: a vconcat of the plot and its source line) laid out for the PDF (`scales`: the
+    height scales of a plot's numbers and of its band of names, as _scale_view), `spec` unchanged. The layout is a
+    copy, except the rows of its datasets: those of the source line are copied, the others shared with `spec`."""
     # the datasets are shared, not copied (a brief's rows are most of a spec): only the source line's rows change
     spec = {key: dict(value) if key == "datasets" else copy.deepcopy(value) for key, value in spec.items()}
     views = spec.get("vconcat") or [spec]

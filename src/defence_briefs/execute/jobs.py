@@ -17,8 +17,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import DataError
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 # render(root, release, country, executed notebook, formats, work folder) -> (files by relative path, seconds by format)
 Renderer = Callable[[str, str, str, object, tuple[str, ...], Path], tuple[dict[str, bytes], dict[str, float]]]
@@ -45,7 +49,8 @@ class BriefJob:
 
 @dataclass
 class BriefOutcome:
-    """What a job made: site files by relative path, the normalised executed notebook, or an error."""
+    """What a job made: site files by relative path, the normalised executed notebook (as bytes, and as read until
+    it is rendered), or an error."""
 
     job: BriefJob
     files: dict[str, bytes] = field(default_factory=dict)
@@ -53,7 +58,7 @@ class BriefOutcome:
     error: str | None = None
     failed_notebook: bytes | None = None
     seconds: dict[str, float] = field(default_factory=dict)
-    notebook: object | None = None  # the executed notebook `executed` holds, until it is rendered (then None)
+    notebook: NotebookNode | None = None  # the executed notebook `executed` holds, until it is rendered (then None)
 
     @property
     def ok(self) -> bool:

@@ -18,6 +18,7 @@ is written.
 from __future__ import annotations
 
 import json
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -150,9 +151,10 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
 def build_releases_metrics(project: Project, releases: list[DataRelease], report: Reporter = print, *,
                            force: bool = False, jobs: int = 1) -> None:
     """Compute the metrics of every release in `releases` that is out of date, up to `jobs` releases at once: a
-    release's figures depend only on the tidy tables, so the older releases run in worker processes while this one
-    computes the newest. Reports come in release order; the first failure in that order is raised, once every
-    release has finished (a release computed beside a failed one keeps its files, as a release computed alone does)."""
+    release's figures depend only on the tidy tables, so the older releases run in worker processes (jobs - 1 of
+    them, each with pandas and its release's tables) while this one computes the newest. Reports come in release
+    order. One at a time, the first release that fails stops the stage; side by side, every release runs to its end,
+    keeps its files if it succeeded, and the first failure in release order is raised."""
     todo = [r for r in releases if force or not metrics_up_to_date(project, r)]
     if jobs < 2 or len(todo) < 2:
         for release in releases:
@@ -168,23 +170,23 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
     outcomes: dict[str, tuple[list[str], BaseException | None]] = {}
     newest, older = todo[-1], todo[:-1]
     # spawned, not forked: the build's threads (kernels starting, the progress line) must not be copied mid-work
-    with ProcessPoolExecutor(max_workers=min(jobs - 1, len(older)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+    # workers ignore Ctrl-C: the build stops them, after the release each is computing (its stamp is written last)
+    with ProcessPoolExecutor(max_workers=min(jobs - 1, len(older)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         futures = {r.name: pool.submit(_metrics_outcome, project, r) for r in older}
         try:
             outcomes[newest.name] = _metrics_outcome(project, newest)
             for name, future in futures.items():
                 try:
                     outcomes[name] = future.result()
-                except BrokenProcessPool:
+                except BrokenProcessPool as broken:
                     raise DataError(f"the worker process computing the metrics of release {name} stopped before it "
                                     f"finished (killed, out of memory, or it could not start: a script that runs "
                                     f"the build must call it under `if __name__ == \"__main__\":`); the release "
                                     f"keeps no new figures. Run the build again, or with --jobs 1 to compute one "
-                                    f"release at a time") from None
-        except BaseException:  # interrupted: the workers' releases keep no stamp unless they finished
-            for future in futures.values():
-                future.cancel()
+                                    f"release at a time") from broken
+        except BaseException:  # interrupted: the releases not started are dropped
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
     for release in releases:
         if release.name not in outcomes:

@@ -122,7 +122,11 @@ def build_briefs(project: Project, manifest: Manifest, release: DataRelease, opt
             # while their kernels warm up)
             data_files = aside.submit(build.write_data_files)
             data_pages = aside.submit(build.write_data_pages)
-            build.run_jobs(executor_factory, report)
+            try:
+                build.run_jobs(executor_factory, report)
+            except BaseException:  # stopped: the pages not begun are not made for a site that is discarded
+                aside.shutdown(wait=True, cancel_futures=True)
+                raise
             data_files.result()
             data_pages.result()
         build.write_site_pages(report)
@@ -243,7 +247,8 @@ class SiteBuild:
 
     def write_data_pages(self) -> None:
         """The pages that show the release's data alone, whatever the briefs give: assets, changes.html, and on the
-        built-in route the diversification and methodology pages (run beside the brief jobs)."""
+        built-in route the diversification and methodology pages (made beside the brief jobs, also when the overview
+        fails)."""
         staging, state = self.staging, self.staging.state
         assets_key = self.planner.assets_key()
         if state.get("assets") != assets_key or not staging.file("assets/vega-bundle.js").is_file():
