@@ -7,8 +7,9 @@ Layout of a release's site, reports/<release>/:
   fonts), and .build-state.json (what each page was built from).
 
 Incremental: only the pages whose fingerprints changed are redone (see plan.py). Parallel: brief jobs (run the
-notebook, then render its pages) go to an executor (warm local kernels, or Dask). Isolated: a failing country
-keeps its last good brief, is listed as stale on the overview, and its executed notebook with the traceback is
+notebook, then render its pages) go to an executor (warm local kernels, or Dask), while a thread aside writes the
+data files and the pages that show the data alone; the compare page and the overview follow. Isolated: a failing
+country keeps its last good brief, is listed as stale on the overview, and its executed notebook with the traceback is
 kept in _build/<release>/failed/. Atomic: everything is written into a staging tree that replaces the published
 site in one rename (staging.py).
 """
