@@ -137,8 +137,8 @@ def us_parts_for(register: pd.DataFrame, designations: Iterable[str], first: int
     # a name can only name a designation one of whose words begins with its first word's letter
     by_initial: dict[str, list[str]] = {}
     for name in named:
-        if _words(name):
-            by_initial.setdefault(_words(name)[0].casefold()[0], []).append(name)
+        if words := _words(name):
+            by_initial.setdefault(words[0].casefold()[0], []).append(name)
     parts: dict[str, tuple[list[str], list[str]]] = {}
     for designation in designations:
         have = set(holders.get(designation.casefold(), ()))

@@ -112,7 +112,7 @@ def build_metrics(project: Project, release: DataRelease, report: Reporter = pri
     target = metrics_dir(project, release.name)
     key = metrics_key(project, release)
     if not force and metrics_up_to_date(project, release, key):
-        report(f"metrics {release.name}: up to date")
+        report(_up_to_date_line(release))
         return target / METRICS_FILE
     started = time.perf_counter()
     countries = country_table()
@@ -161,7 +161,7 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
             if release in todo:
                 build_metrics(project, release, report, force=True)  # out of date: no need to check again
             else:
-                report(f"metrics {release.name}: up to date")
+                report(_up_to_date_line(release))
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -190,13 +190,17 @@ def build_releases_metrics(project: Project, releases: list[DataRelease], report
             raise
     for release in releases:
         if release.name not in outcomes:
-            report(f"metrics {release.name}: up to date")
+            report(_up_to_date_line(release))
             continue
         messages, error = outcomes[release.name]
         for message in messages:
             report(message)
         if error is not None:
             raise error
+
+
+def _up_to_date_line(release: DataRelease) -> str:
+    return f"metrics {release.name}: up to date"
 
 
 def _metrics_outcome(project: Project, release: DataRelease) -> tuple[list[str], BaseException | None]:
