@@ -306,3 +306,114 @@ def test_a_failing_page_is_named_by_its_format_when_pages_share_a_name(tmp_path:
     pages = [Page("Poland", "text\n", "html5", {}), Page("Poland", "text\n", "typst", {}, tmp_path / "gone.typ")]
     with pytest.raises(RenderError, match=r"could not convert Poland to typst: .*gone\.typ"):
         convert(*pages)
+
+
+def test_the_tables_that_convert_alike_anywhere_are_cut_out_of_the_text() -> None:
+    """A pipe table standing alone between blank lines is cut out; a table with a caption beside it, one inside a
+    fenced block, one with a bracket (a link or note may need the rest of the text), lines that only start with `|`
+    (a line block) and a table against a paragraph stay in the text; the pieces and tables put back together give the
+    text."""
+    from defence_briefs.render.pandoc import _split_tables
+
+    alone = "| A | B |\n|:--|--:|\n| 1 | 2 |\n"
+    text = ("# Title\n\n" + alone + "\nA paragraph.\n\n"          # cut
+            "Table: a caption\n\n| C |\n|---|\n| 3 |\n\n"         # a caption before it: kept
+            "````{=html}\n<details>\n\n| D |\n|---|\n| 4 |\n\n````\n\n"  # inside a fence: kept
+            "| E |\n|---|\n| [link] |\n\n"                        # a bracket: kept
+            "| a line\n| block\n\n"                               # no rule: kept
+            "Words\n| F |\n|---|\n\n"                             # against a paragraph: kept
+            "```{=html}\n</details>\n```\n" + alone + "\n"        # right after a fence: cut
+            "~~~\n| G |\n|---|\n~~~~\n\n"                         # a longer closing fence closes it
+            + alone)                                               # at the end: cut
+    pieces, tables = _split_tables(text)
+    assert tables == [alone, alone, alone]
+    assert pieces[0] == "# Title\n\n"
+    assert pieces[1].startswith("\nA paragraph.\n\nTable: a caption")
+    assert pieces[1].endswith("```{=html}\n</details>\n```\n")
+    assert pieces[2] == "\n~~~\n| G |\n|---|\n~~~~\n\n" and pieces[3] == ""
+    assert "".join(piece + table for piece, table in zip(pieces, [*tables, ""], strict=True)) == text
+    assert _split_tables("no table\n") == (["no table\n"], [])
+
+
+def test_pages_with_repeated_tables_and_a_template_body_alone_come_out_as_the_command_line_gives(
+        tmp_path: Path) -> None:
+    """Tables converted once and set into later pages as HTML, and a template whose body stands alone on a line (the
+    body set into the page written without it), give what the command line gives, page after page; a template
+    edited between conversions is read again."""
+    import subprocess
+
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import READER, Page, _pandoc_binary, convert
+
+    shared = "| System | From | Lead time |\n|:--|:--|--:|\n| Leopard\\-2A8 | Germany | 3.5 years |\n"
+    page_one = f"## Tanks\n\nSome \"text\" first.\n\n{shared}\n| Only here | x |\n|---|---|\n| `code` | y |\n"
+    page_two = f"## Tanks\n\n::: {{.note}}\n{shared}\n:::\n\nAfter it, Co. Ltd. said it.\n\n{shared}"
+    template = tmp_path / "page.html"
+    template.write_text("<title>$pagetitle$</title>\n$if(toc)$<nav>$toc$</nav>$endif$\n$body$\n<p>$csp$</p>\n")
+    metadata = {"title": "Poland"}
+    (tmp_path / "meta.json").write_text(json.dumps(metadata))
+
+    def command_line(markdown: str) -> str:
+        return subprocess.run([_pandoc_binary(), f"--from={READER}", "--to=html5", "--metadata-file",
+                               str(tmp_path / "meta.json"), "--wrap=none", "--template", str(template),
+                               "--section-divs", "--toc", "-V", "csp=none"], input=markdown.encode(),
+                              capture_output=True, check=True).stdout.decode()
+
+    pandoc._TABLE_HTML.clear()
+    for markdown in (page_one, page_two, page_one):
+        page = Page("Poland", markdown, "html5", metadata, template, {"csp": "none"},
+                    {"section_divs": True, "table_of_contents": True})
+        assert convert(page) == [command_line(markdown)]
+    assert ("html5", shared) in pandoc._TABLE_HTML and len(pandoc._TABLE_HTML) == 2
+    template.write_text("<main>\n$body$\n</main>\n")
+    page = Page("Poland", page_two, "html5", metadata, template, {"csp": "none"}, {"section_divs": True})
+    assert convert(page) == [command_line(page_two)]
+    assert convert(page)[0].startswith("<main>\n<section")
+
+
+def test_a_pandoc_process_that_stopped_or_a_new_folder_gets_a_new_one(tmp_path: Path, monkeypatch) -> None:
+    """Each thread keeps its pandoc process from page to page; one that was killed is replaced at the next page, and
+    so is one started in another folder (pandoc's $curdir$ is the folder it runs in)."""
+    import threading
+
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import Page, convert
+
+    template = tmp_path / "t.html"
+    template.write_text("$curdir$|$body$\n")
+    page = Page("Poland", "text\n", "html5", {}, template)
+    monkeypatch.chdir(tmp_path)
+    assert convert(page) == [f"{tmp_path}|<p>text</p>\n"]
+    first = pandoc._PROCESSES.process
+    assert convert(page) == [f"{tmp_path}|<p>text</p>\n"] and pandoc._PROCESSES.process is first
+    first.process.kill()
+    first.process.wait()
+    assert convert(page) == [f"{tmp_path}|<p>text</p>\n"]
+    assert pandoc._PROCESSES.process is not first
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert convert(page) == [f"{tmp_path / 'elsewhere'}|<p>text</p>\n"]
+    other: list = []
+    thread = threading.Thread(target=lambda: other.extend([convert(page), pandoc._PROCESSES.process]))
+    thread.start()
+    thread.join()
+    assert other[0] == [f"{tmp_path / 'elsewhere'}|<p>text</p>\n"] and other[1] is not pandoc._PROCESSES.process
+
+
+def test_a_pandoc_process_that_ends_before_it_answers_is_an_error_naming_the_pages(tmp_path: Path,
+                                                                                  monkeypatch) -> None:
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import Page, RenderError, convert
+
+    script = tmp_path / "ends.lua"
+    script.write_text('io.read("l")\nio.stderr:write("out of memory\\n")\nos.exit(3)\n')
+    page = Page("Poland", "text\n", "html5", {})
+    convert(page)
+    kept = pandoc._PROCESSES.process
+    monkeypatch.setattr(pandoc, "LUA_PAGES", script)
+    kept.close()
+    with pytest.raises(RenderError, match=r"could not convert Poland to html5: pandoc stopped \(exit status 3\) "
+                                          r"out of memory"):
+        convert(page)
+    monkeypatch.undo()
+    assert convert(page) == ["<p>text</p>\n"]

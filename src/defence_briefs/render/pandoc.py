@@ -7,7 +7,9 @@ import logging
 import os
 import re
 import subprocess
+import tempfile
 import threading
+import weakref
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,13 @@ LUA_PAGES = Path(__file__).with_name("pandoc_pages.lua")
 # PDF/UA-1: typst declares it in the XMP metadata, asks viewers to show the title, and checks the document for it
 PDF_STANDARDS = ["ua-1"]
 LOG = logging.getLogger(__name__)
+# Formats whose pipe tables are converted once per process (`_split_tables`): a brief's choice set repeats most of its
+# 40 KB of tables from one country to the next, and pandoc reads and writes tables at about 1 MB/s.
+TABLE_CACHE_FORMATS = ("html5",)
+TABLE_CACHE_SIZE = 4096
+_TABLE_HTML: dict[tuple[str, str], str] = {}
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_TABLE_RULE = re.compile(r"\|(\s*:?-+:?\s*\|)+\s*")
 
 
 class RenderError(DataError):
@@ -79,49 +88,172 @@ def _as_read(markdown: str, tab_stop: int = 4) -> str:
     return "".join(line.expandtabs(tab_stop) + "\n" for line in lines)
 
 
+def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
+    """`markdown` cut around its pipe tables that pandoc converts the same wherever they stand: the text around them
+    (one piece more than tables) and the tables. Such a table is a chunk of lines between blank lines (or the ends),
+    outside fenced blocks, each line starting with `|`, the second a rule (`|:--|--:|`), with no caption beside it
+    (a paragraph starting with `:` or `Table:`) and no `[` (a link, note or span may depend on the rest of the
+    text)."""
+    lines = markdown.split("\n")
+    chunks: list[tuple[int, int]] = []  # [start, end) line numbers of the chunks between blank lines, outside fences
+    fence, start = None, None
+    for number, line in enumerate(lines):
+        if fence is not None:
+            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+                fence = None
+            continue
+        opened = _FENCE.match(line)
+        if not line.strip() or opened:
+            if start is not None:
+                chunks.append((start, number))
+                start = None
+            if opened:
+                fence = opened.group(1)
+                chunks.append((number, number + 1))  # a fence is no caption, and ends what stood before it
+            continue
+        if start is None:
+            start = number
+    if start is not None:
+        chunks.append((start, len(lines)))
+    pieces, tables, done = [], [], 0
+    for index, (first, end) in enumerate(chunks):
+        block = lines[first:end]
+        if not (len(block) >= 2 and all(line.startswith("|") for line in block)
+                and _TABLE_RULE.fullmatch(block[1]) and not any("[" in line for line in block)):
+            continue
+        beside = [lines[chunks[other][0]] for other in (index - 1, index + 1) if 0 <= other < len(chunks)]
+        if any(line.lstrip().startswith((":", "Table:")) for line in beside):
+            continue
+        pieces.append("".join(line + "\n" for line in lines[done:first]))
+        tables.append("".join(line + "\n" for line in block))
+        done = end
+    pieces.append("\n".join(lines[done:]))
+    return pieces, tables
+
+
+def _job_page(page: Page) -> tuple[dict, list[tuple[str, str]]]:
+    """A page as pandoc_pages.lua reads it, and the keys of the tables left to pandoc to convert (in order): the
+    tables converted before come as HTML, in `_TABLE_HTML`."""
+    text = _as_read(page.markdown)
+    job = {"name": page.name, "markdown": text, "to": page.to, "metadata": json.dumps(page.metadata),
+           "variables": page.variables, "options": page.options,
+           **({} if page.template is None else {"template": str(page.template)})}
+    if page.to not in TABLE_CACHE_FORMATS:
+        return job, []
+    pieces, tables = _split_tables(text)
+    if not tables:
+        return job, []
+    keys = [(page.to, table) for table in tables]
+    known = [_TABLE_HTML.get(key) for key in keys]
+    job["markdown"] = pieces
+    job["tables"] = [{"markdown": table} if html is None else {"html": html} for table, html in
+                     zip(tables, known, strict=True)]
+    return job, [key for key, html in zip(keys, known, strict=True) if html is None]
+
+
+class _PandocProcess:
+    """A `pandoc lua pandoc_pages.lua` kept by one thread: a job a line in, its answer a line out. Started in the
+    working folder of its first job; its standard error goes to a file."""
+
+    def __init__(self) -> None:
+        self.cwd = os.getcwd()
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed when this is collected)
+        self.stderr_read = 0
+        # GHCRTS: pandoc's runtime reserves a 64 MB heap by default (-H64m); for pages this size touching it costs
+        # more than the conversion; a 32 MB old generation spares full collections
+        self.process = subprocess.Popen([_pandoc_binary(), "lua", str(LUA_PAGES)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.stderr,
+                                        env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
+        self.close = weakref.finalize(self, _end_pandoc, self.process)
+
+    def usable(self) -> bool:
+        """Running, in the folder the caller is in (pandoc's $curdir$ and relative paths are its own folder)."""
+        return self.process.poll() is None and self.cwd == os.getcwd()
+
+    def ask(self, job: dict) -> bytes:
+        """The answer to `job` (a line of JSON). OSError if pandoc ends first."""
+        try:
+            self.process.stdin.write(json.dumps(job).encode("utf-8") + b"\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except (OSError, ValueError) as exc:  # a closed pipe
+            raise OSError(f"pandoc stopped: {exc}") from None
+        if not line.endswith(b"\n"):
+            raise OSError(f"pandoc stopped (exit status {self.process.wait()})")
+        return line
+
+    def new_stderr(self) -> str:
+        """What pandoc wrote to standard error since this was last asked."""
+        self.stderr.seek(self.stderr_read)
+        text = self.stderr.read()
+        self.stderr_read += len(text)
+        return text.decode("utf-8", "replace").strip()
+
+
+def _end_pandoc(process: subprocess.Popen) -> None:
+    process.stdin.close()  # pandoc_pages.lua ends with its input
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
+_PROCESSES = threading.local()
+
+
+def _pandoc_answer(job: dict, names: str) -> tuple[bytes, str]:
+    """The answer of this thread's pandoc process to `job` and what it wrote to standard error meanwhile; a process
+    that stopped, or whose answer is not read, is replaced at the next job."""
+    process = getattr(_PROCESSES, "process", None)
+    if process is None or not process.usable():
+        if process is not None:
+            process.close()
+        try:
+            process = _PROCESSES.process = _PandocProcess()
+        except OSError as exc:
+            raise RenderError(f"pandoc could not convert {names}: {exc}") from None
+    try:
+        return process.ask(job), process.new_stderr()
+    except BaseException as exc:  # an interrupt too: the answer to this job would be read as the next one's
+        _PROCESSES.process = None
+        process.close()  # waits for pandoc to end: all it wrote is in its file
+        if isinstance(exc, OSError):
+            raise RenderError(f"pandoc could not convert {names}: {exc} {process.new_stderr()}".strip()) from None
+        raise
+
+
 def convert(*pages: Page) -> list[str]:
-    """The pages converted in one pandoc process (pandoc_pages.lua), each as `pandoc --from=READER --to=... --wrap=none`
-    with its metadata file, template and variables would convert it from standard input; pandoc's warnings are
-    logged with the page's name. Raises RenderError naming the page that fails."""
+    """The pages converted by this thread's pandoc process (pandoc_pages.lua), each as `pandoc --from=READER
+    --to=... --wrap=none` with its metadata file, template and variables would convert it from standard input;
+    pandoc's warnings are logged with the page's name. Raises RenderError naming the page that fails."""
     if not pages:
         return []
-    job = {"reader": READER, "abbreviations": _abbreviations(), "pages": [
-        {"name": page.name, "markdown": _as_read(page.markdown), "to": page.to, "metadata": json.dumps(page.metadata),
-         "variables": page.variables, "options": page.options,
-         **({} if page.template is None else {"template": str(page.template)})} for page in pages]}
+    jobs = [_job_page(page) for page in pages]
+    job = {"reader": READER, "abbreviations": _abbreviations(), "pages": [page for page, _ in jobs]}
     names = ", ".join(f"{page.name} to {page.to}" for page in pages)
-    # one process for a brief's two pages: each pandoc start and first full garbage collection costs about 25 ms.
-    # GHCRTS: pandoc's runtime reserves a 64 MB heap by default (-H64m); for pages this size touching it costs more than
-    # the conversion; a 32 MB old generation spares a full collection
-    command = [_pandoc_binary(), "lua", str(LUA_PAGES)]
+    line, stderr = _pandoc_answer(job, names)
     try:
-        done = subprocess.run(command, input=json.dumps(job).encode("utf-8"), capture_output=True,
-                              env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
-    except OSError as exc:
-        raise RenderError(f"pandoc could not convert {names}: {exc}") from None
-    stderr = done.stderr.decode("utf-8", "replace").strip()
-    if done.returncode != 0:
-        raise RenderError(f"pandoc could not convert {names}: {stderr}")
-    try:
-        answer = json.loads(done.stdout)
+        answer = json.loads(line)
         if "failed" not in answer and len(answer["pages"]) != len(pages):
             raise ValueError(f"{len(answer['pages'])} pages back for {len(pages)}")
     except (ValueError, KeyError, TypeError) as exc:
-        raise RenderError(f"pandoc gave no readable answer converting {names} ({exc}): "
-                          f"{done.stdout[:200]!r} {stderr}") from None
+        raise RenderError(f"pandoc gave no readable answer converting {names} ({exc}): {line[:200]!r} {stderr}"
+                          ) from None
     if "failed" in answer:
         page = pages[answer["failed"] - 1]
         raise RenderError(f"pandoc could not convert {page.name} to {page.to}: {answer['error']}")
-    for page, converted in zip(pages, answer["pages"], strict=True):
+    for page, (_, pending), converted in zip(pages, jobs, answer["pages"], strict=True):
         for warning in converted["warnings"] or ():  # a duplicate identifier...: to the build's log, as before
             LOG.warning("pandoc, converting %s to %s: %s", page.name, page.to, warning)
-    # pandoc repeats its warnings on standard error when it ends (logged above, page by page); anything else there
-    # (a message of its runtime) is logged as it comes
-    repeated = False
-    for line in stderr.splitlines():
-        repeated = line.startswith("[WARNING]") or (repeated and line[:1].isspace())
-        if not repeated:
-            LOG.warning("pandoc, converting %s: %s", names, line)
+        if len(_TABLE_HTML) + len(pending) > TABLE_CACHE_SIZE:
+            _TABLE_HTML.clear()
+        _TABLE_HTML.update(zip(pending, converted.get("tables") or (), strict=True))
+    # anything pandoc writes to standard error while it converts (a message of its runtime) is logged as it comes;
+    # its warnings are logged above, page by page (it repeats them there when it ends)
+    for line_of_stderr in stderr.splitlines():
+        LOG.warning("pandoc, converting %s: %s", names, line_of_stderr)
     return [converted["output"] for converted in answer["pages"]]
 
 
