@@ -372,8 +372,8 @@ def test_pages_with_repeated_tables_and_a_template_body_alone_come_out_as_the_co
 
 
 def test_a_pandoc_process_that_stopped_or_a_new_folder_gets_a_new_one(tmp_path: Path, monkeypatch) -> None:
-    """Each thread keeps its pandoc process from page to page; one that was killed is replaced at the next page, and
-    so is one started in another folder (pandoc's $curdir$ is the folder it runs in)."""
+    """The pandoc process is kept from page to page and shared by threads; one that was killed is replaced at the next
+    page, and so is one started in another folder (pandoc's $curdir$ is the folder it runs in)."""
     import threading
 
     from defence_briefs.render import pandoc
@@ -384,20 +384,24 @@ def test_a_pandoc_process_that_stopped_or_a_new_folder_gets_a_new_one(tmp_path: 
     page = Page("Poland", "text\n", "html5", {}, template)
     monkeypatch.chdir(tmp_path)
     assert convert(page) == [f"{tmp_path}|<p>text</p>\n"]
-    first = pandoc._PROCESSES.process
-    assert convert(page) == [f"{tmp_path}|<p>text</p>\n"] and pandoc._PROCESSES.process is first
+    first = pandoc._PANDOC[0]
+    assert convert(page) == [f"{tmp_path}|<p>text</p>\n"] and pandoc._PANDOC[0] is first
     first.process.kill()
     first.process.wait()
     assert convert(page) == [f"{tmp_path}|<p>text</p>\n"]
-    assert pandoc._PROCESSES.process is not first
+    assert pandoc._PANDOC[0] is not first
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
-    assert convert(page) == [f"{tmp_path / 'elsewhere'}|<p>text</p>\n"]
-    other: list = []
-    thread = threading.Thread(target=lambda: other.extend([convert(page), pandoc._PROCESSES.process]))
-    thread.start()
-    thread.join()
-    assert other[0] == [f"{tmp_path / 'elsewhere'}|<p>text</p>\n"] and other[1] is not pandoc._PROCESSES.process
+    pages = [Page(f"page {number}", f"text {number}\n", "html5", {}, template) for number in range(20)]
+    answers: dict[int, list[str]] = {}
+    threads = [threading.Thread(target=lambda number=number: answers.update({number: convert(pages[number])}))
+               for number in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == {number: [f"{tmp_path / 'elsewhere'}|<p>text {number}</p>\n"] for number in range(20)}
+    assert len(pandoc._PANDOC) == 1
 
 
 def test_a_pandoc_process_that_ends_before_it_answers_is_an_error_naming_the_pages(tmp_path: Path,
@@ -409,9 +413,8 @@ def test_a_pandoc_process_that_ends_before_it_answers_is_an_error_naming_the_pag
     script.write_text('io.read("l")\nio.stderr:write("out of memory\\n")\nos.exit(3)\n')
     page = Page("Poland", "text\n", "html5", {})
     convert(page)
-    kept = pandoc._PROCESSES.process
     monkeypatch.setattr(pandoc, "LUA_PAGES", script)
-    kept.close()
+    pandoc._PANDOC.pop().close()
     with pytest.raises(RenderError, match=r"could not convert Poland to html5: pandoc stopped \(exit status 3\) "
                                           r"out of memory"):
         convert(page)

@@ -26,7 +26,7 @@ from .policy import CONTENT_SECURITY_POLICY
 # written as ```{=html} / ```{=typst} fences (raw_attribute), which only the matching writer keeps.
 READER = ("markdown-raw_html-raw_tex-tex_math_dollars-tex_math_single_backslash"
           "+raw_attribute+fenced_divs+bracketed_spans+pipe_tables")
-PANDOC_RUNTIME_OPTIONS = "-H8m -O32m"
+PANDOC_RUNTIME_OPTIONS = "-H8m -O16m"
 LUA_PAGES = Path(__file__).with_name("pandoc_pages.lua")
 # PDF/UA-1: typst declares it in the XMP metadata, asks viewers to show the title, and checks the document for it
 PDF_STANDARDS = ["ua-1"]
@@ -152,7 +152,7 @@ def _job_page(page: Page) -> tuple[dict, list[tuple[str, str]]]:
 
 
 class _PandocProcess:
-    """A `pandoc lua pandoc_pages.lua` kept by one thread: a job a line in, its answer a line out. Started in the
+    """A `pandoc lua pandoc_pages.lua` kept from job to job: a job a line in, its answer a line out. Started in the
     working folder of its first job; its standard error goes to a file."""
 
     def __init__(self) -> None:
@@ -160,7 +160,8 @@ class _PandocProcess:
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed when this is collected)
         self.stderr_read = 0
         # GHCRTS: pandoc's runtime reserves a 64 MB heap by default (-H64m); for pages this size touching it costs
-        # more than the conversion; a 32 MB old generation spares full collections
+        # more than the conversion; a 16 MB old generation spares most full collections (32 MB spares no more CPU
+        # and holds 10 MB more)
         self.process = subprocess.Popen([_pandoc_binary(), "lua", str(LUA_PAGES)], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self.stderr,
                                         env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
@@ -170,10 +171,10 @@ class _PandocProcess:
         """Running, in the folder the caller is in (pandoc's $curdir$ and relative paths are its own folder)."""
         return self.process.poll() is None and self.cwd == os.getcwd()
 
-    def ask(self, job: dict) -> bytes:
+    def ask(self, job: bytes) -> bytes:
         """The answer to `job` (a line of JSON). OSError if pandoc ends first."""
         try:
-            self.process.stdin.write(json.dumps(job).encode("utf-8") + b"\n")
+            self.process.stdin.write(job + b"\n")
             self.process.stdin.flush()
             line = self.process.stdout.readline()
         except (OSError, ValueError) as exc:  # a closed pipe
@@ -200,32 +201,37 @@ def _end_pandoc(process: subprocess.Popen) -> None:
     process.stdout.close()
 
 
-_PROCESSES = threading.local()
+# One process for the build, its threads taking turns: a process kept per thread held 40-50 MB of heap each and ran
+# no faster (a brief's two pages take pandoc about 60 CPU-ms, of the 800 a brief costs)
+_PANDOC: list[_PandocProcess] = []
+_PANDOC_TURN = threading.Lock()
 
 
 def _pandoc_answer(job: dict, names: str) -> tuple[bytes, str]:
-    """The answer of this thread's pandoc process to `job` and what it wrote to standard error meanwhile; a process
-    that stopped, or whose answer is not read, is replaced at the next job."""
-    process = getattr(_PROCESSES, "process", None)
-    if process is None or not process.usable():
-        if process is not None:
-            process.close()
+    """The answer of the pandoc process to `job` and what it wrote to standard error meanwhile; a process that
+    stopped, or whose answer is not read, is replaced at the next job."""
+    line = json.dumps(job).encode("utf-8")
+    with _PANDOC_TURN:
+        if _PANDOC and not _PANDOC[0].usable():
+            _PANDOC.pop().close()
+        if not _PANDOC:
+            try:
+                _PANDOC.append(_PandocProcess())
+            except OSError as exc:
+                raise RenderError(f"pandoc could not convert {names}: {exc}") from None
+        process = _PANDOC[0]
         try:
-            process = _PROCESSES.process = _PandocProcess()
-        except OSError as exc:
-            raise RenderError(f"pandoc could not convert {names}: {exc}") from None
-    try:
-        return process.ask(job), process.new_stderr()
-    except BaseException as exc:  # an interrupt too: the answer to this job would be read as the next one's
-        _PROCESSES.process = None
-        process.close()  # waits for pandoc to end: all it wrote is in its file
-        if isinstance(exc, OSError):
-            raise RenderError(f"pandoc could not convert {names}: {exc} {process.new_stderr()}".strip()) from None
-        raise
+            return process.ask(line), process.new_stderr()
+        except BaseException as exc:  # an interrupt too: the answer to this job would be read as the next one's
+            _PANDOC.pop().close()  # waits for pandoc to end: all it wrote is in its file
+            if isinstance(exc, OSError):
+                raise RenderError(f"pandoc could not convert {names}: {exc} {process.new_stderr()}".strip()
+                                  ) from None
+            raise
 
 
 def convert(*pages: Page) -> list[str]:
-    """The pages converted by this thread's pandoc process (pandoc_pages.lua), each as `pandoc --from=READER
+    """The pages converted by the build's pandoc process (pandoc_pages.lua), each as `pandoc --from=READER
     --to=... --wrap=none` with its metadata file, template and variables would convert it from standard input;
     pandoc's warnings are logged with the page's name. Raises RenderError naming the page that fails."""
     if not pages:
