@@ -190,11 +190,12 @@ def _pdf_text(path: Path) -> str:
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
-def test_a_brief_page_with_tables_converted_before_is_what_the_command_line_gives(briefs_project: Project,
-                                                                                 tmp_path: Path) -> None:
+def test_a_brief_page_and_its_typst_source_are_what_the_command_line_gives(briefs_project: Project,
+                                                                          tmp_path: Path) -> None:
     """Poland's web page, converted after Germany's so that the choice-set tables the two share come from the
-    conversion of Germany's (the build converts each such table once), is what `pandoc` gives for it from the
-    command line, with the site template, its variables and options and the page's metadata file."""
+    conversion of Germany's (the build converts each such table once), and its PDF brief's typst source are what
+    `pandoc` gives for them from the command line, with the templates, their variables and options and the pages'
+    metadata files."""
     from defence_briefs.briefs.context import load_release
     from defence_briefs.render import pandoc, site
     from defence_briefs.render.site_config import load_site_config
@@ -217,7 +218,18 @@ def test_a_brief_page_with_tables_converted_before_is_what_the_command_line_give
                str(page.template), "--metadata-file", str(tmp_path / "meta.json"), *options,
                *(f"--variable={key}={value}" for key, value in page.variables.items())]
     expected = subprocess.run(command, input=page.markdown.encode(), capture_output=True, check=True).stdout.decode()
+    before = pandoc.STATS.copy()
     assert pandoc.convert(page) == [expected]
+
+    typst = site.country_typst(config, data, nbformat.read(notebooks / "POL.ipynb", as_version=4), "POL",
+                               tmp_path / "figures")
+    (tmp_path / "meta.json").write_text(json.dumps(typst.metadata))
+    command = [pandoc._pandoc_binary(), f"--from={pandoc.READER}", "--to=typst", "--wrap=none", "--template",
+               str(typst.template), "--metadata-file", str(tmp_path / "meta.json"),
+               *(f"--variable={key}={value}" for key, value in typst.variables.items())]
+    expected = subprocess.run(command, input=typst.markdown.encode(), capture_output=True, check=True).stdout.decode()
+    assert pandoc.convert(typst) == [expected]
+    assert (pandoc.STATS - before)["spliced"] == 2  # both bodies set into their templates as written alone
 
 
 def test_pdf_briefs_read_back(briefs_project: Project) -> None:

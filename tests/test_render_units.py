@@ -309,10 +309,11 @@ def test_a_failing_page_is_named_by_its_format_when_pages_share_a_name(tmp_path:
 
 
 def test_the_tables_that_convert_alike_anywhere_are_cut_out_of_the_text() -> None:
-    """A pipe table standing alone between blank lines is cut out; a table with a caption beside it, one inside a
-    fenced block, one with a bracket (a link or note may need the rest of the text), lines that only start with `|`
-    (a line block) and a table against a paragraph stay in the text; the pieces and tables put back together give the
-    text."""
+    """A pipe table standing alone between blank lines is cut out; a table with a caption beside it (before or after,
+    `Table:` in any case or `:`, on any line of the paragraph), one inside a fenced block (closed only by a fence of
+    its character, as long, at most 3 spaces in), one with a bracket, an example or attributes (a link, note, example
+    number or highlighting may need the rest of the text), lines that only start with `|` (a line block) and a table
+    against a paragraph stay in the text; the pieces and tables put back together give the text."""
     from defence_briefs.render.pandoc import _split_tables
 
     alone = "| A | B |\n|:--|--:|\n| 1 | 2 |\n"
@@ -324,13 +325,18 @@ def test_the_tables_that_convert_alike_anywhere_are_cut_out_of_the_text() -> Non
             "Words\n| F |\n|---|\n\n"                             # against a paragraph: kept
             "```{=html}\n</details>\n```\n" + alone + "\n"        # right after a fence: cut
             "~~~\n| G |\n|---|\n~~~~\n\n"                         # a longer closing fence closes it
+            "```\n    ```\n| H |\n|---|\n```\n\n"                 # 4 spaces in: no closing fence
+            "# Heading\ntable: lower case\n\n| I |\n|---|\n\n"      # a caption on the paragraph's second line
+            "| J |\n|---|\n\n: after it\n\n"                        # a caption after it
+            "| (@a) |\n|---|\n\n| `x`{.py} |\n|---|\n\n"            # an example, attributed code: kept
             + alone)                                               # at the end: cut
     pieces, tables = _split_tables(text)
     assert tables == [alone, alone, alone]
     assert pieces[0] == "# Title\n\n"
     assert pieces[1].startswith("\nA paragraph.\n\nTable: a caption")
     assert pieces[1].endswith("```{=html}\n</details>\n```\n")
-    assert pieces[2] == "\n~~~\n| G |\n|---|\n~~~~\n\n" and pieces[3] == ""
+    assert pieces[2].startswith("\n~~~\n| G |\n|---|\n~~~~\n\n```\n") and pieces[2].endswith("{.py} |\n|---|\n\n")
+    assert pieces[3] == ""
     assert "".join(piece + table for piece, table in zip(pieces, [*tables, ""], strict=True)) == text
     assert _split_tables("no table\n") == (["no table\n"], [])
 
@@ -360,15 +366,118 @@ def test_pages_with_repeated_tables_and_a_template_body_alone_come_out_as_the_co
                               capture_output=True, check=True).stdout.decode()
 
     pandoc._TABLE_HTML.clear()
+    before = pandoc.STATS.copy()
+    options = {"section_divs": True, "table_of_contents": True}
     for markdown in (page_one, page_two, page_one):
-        page = Page("Poland", markdown, "html5", metadata, template, {"csp": "none"},
-                    {"section_divs": True, "table_of_contents": True})
+        page = Page("Poland", markdown, "html5", metadata, template, {"csp": "none"}, options)
         assert convert(page) == [command_line(markdown)]
-    assert ("html5", shared) in pandoc._TABLE_HTML and len(pandoc._TABLE_HTML) == 2
+    assert ("html5", json.dumps(options, sort_keys=True), shared) in pandoc._TABLE_HTML
+    assert len(pandoc._TABLE_HTML) == 2
+    assert pandoc.STATS - before == {"pages": 3, "spliced": 3, "tables_converted": 2, "tables_reused": 3}
     template.write_text("<main>\n$body$\n</main>\n")
     page = Page("Poland", page_two, "html5", metadata, template, {"csp": "none"}, {"section_divs": True})
     assert convert(page) == [command_line(page_two)]
     assert convert(page)[0].startswith("<main>\n<section")
+
+
+def test_typst_pages_and_templates_the_body_cannot_be_set_into_come_out_as_the_command_line_gives(
+        tmp_path: Path) -> None:
+    """A PDF brief's typst source from the brief template (its body set in as written alone, less the newline the
+    typst writer ends it with) is what the command line gives, whatever block ends the text; a body the template
+    repeats, or one ending in blank lines where the template folds them, is written with the full template; a partial
+    edited beside the template is read again."""
+    import subprocess
+
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import READER, Page, _pandoc_binary, convert, typst_page
+
+    def command_line(page: Page) -> str:
+        (tmp_path / "meta.json").write_text(json.dumps(page.metadata))
+        return subprocess.run([_pandoc_binary(), f"--from={READER}", f"--to={page.to}", "--wrap=none",
+                               "--metadata-file", str(tmp_path / "meta.json"), "--template", str(page.template),
+                               *(f"--variable={key}={value}" for key, value in page.variables.items())],
+                              input=page.markdown.encode(), capture_output=True, check=True).stdout.decode()
+
+    endings = ["Some text.\n", "- a\n- b\n", "```\nx\n```\n", "> quoted\n", "| A |\n|---|\n| 1 |\n",
+               "a[^1]\n\n[^1]: a note\n", "```{=typst}\n#v(1em)\n```\n"]
+    before = pandoc.STATS.copy()
+    for ending in endings:
+        page = typst_page("Poland", f"# Imports\n\n{ending}", {"title": "Poland"}, "a4", "Lato")
+        assert convert(page) == [command_line(page)], ending
+    assert (pandoc.STATS - before)["spliced"] == len(endings)
+
+    template = tmp_path / "t.html"
+    before = pandoc.STATS.copy()
+    for text, markdown in (("$for(list)$\n$body$\n$endfor$\n", "x\n"),
+                           ("<x>\n$body$\n</x>\n", "para\n\n```{=html}\n<div>\n\n\n```\n")):
+        template.write_text(text)
+        page = Page("Poland", markdown, "html5", {"list": [1, 2]}, template)
+        assert convert(page) == [command_line(page)], text
+    assert (pandoc.STATS - before)["spliced"] == 0
+
+    (tmp_path / "part.html").write_text("one")
+    template.write_text("$part.html()$\n$body$\n")
+    page = Page("Poland", "x\n", "html5", {}, template)
+    assert convert(page) == [command_line(page)] and convert(page)[0].startswith("one")
+    (tmp_path / "part.html").write_text("two, edited")
+    assert convert(page) == [command_line(page)] and convert(page)[0].startswith("two, edited")
+
+
+def test_tables_converted_with_other_writer_options_are_not_reused() -> None:
+    """A table's HTML is kept with the writer options it was written with: quotes as <q>, obfuscated e-mail..."""
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import Page, convert
+
+    table = '| A |\n|---|\n| say "x" |\n'
+    pandoc._TABLE_HTML.clear()
+    assert convert(Page("a", table, "html5", {})) == ['<table>\n<thead>\n<tr>\n<th>A</th>\n</tr>\n</thead>\n<tbody>\n'
+                                                      '<tr>\n<td>say “x”</td>\n</tr>\n</tbody>\n</table>\n']
+    quoted = convert(Page("b", table, "html5", {}, options={"html_q_tags": True}))[0]
+    assert "<td>say <q>x</q></td>" in quoted
+
+
+def test_an_interrupted_conversion_ends_pandoc_at_once_and_the_next_page_gets_a_new_one(monkeypatch) -> None:
+    """Ctrl-C while pandoc converts: its answer is not waited for (pandoc, its answer filling the pipe, is killed),
+    and the next page is converted by a new process."""
+    import signal
+
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import Page, convert
+
+    convert(Page("warm", "x\n", "html5", {}))
+    process = pandoc._PANDOC[0]
+    ask = pandoc._PandocProcess.ask
+
+    def interrupted(self: pandoc._PandocProcess, job: bytes) -> bytes:
+        self.process.stdin.write(job + b"\n")
+        self.process.stdin.flush()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pandoc._PandocProcess, "ask", interrupted)
+    long_text = "\n\n".join(f"Paragraph {number} with *some* words." for number in range(20000))
+    with pytest.raises(KeyboardInterrupt):
+        convert(Page("a long page", long_text, "html5", {}))
+    assert process.process.returncode == -signal.SIGKILL and not pandoc._PANDOC
+    monkeypatch.setattr(pandoc._PandocProcess, "ask", ask)
+    assert convert(Page("next", "x\n", "html5", {})) == ["<p>x</p>\n"]
+
+
+def test_a_forked_process_converts_with_its_own_pandoc() -> None:
+    """A child forked after pages were converted starts its own pandoc; the parent's carries on."""
+    import os
+
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import Page, convert
+
+    convert(Page("warm", "x\n", "html5", {}))
+    parent = pandoc._PANDOC[0]
+    child = os.fork()
+    if child == 0:
+        ok = not pandoc._PANDOC and convert(Page("child", "y\n", "html5", {})) == ["<p>y</p>\n"]
+        ok = ok and pandoc._PANDOC[0].process.pid != parent.process.pid
+        os._exit(0 if ok else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+    assert convert(Page("parent", "z\n", "html5", {})) == ["<p>z</p>\n"] and pandoc._PANDOC[0] is parent
 
 
 def test_a_pandoc_process_that_stopped_or_a_new_folder_gets_a_new_one(tmp_path: Path, monkeypatch) -> None:

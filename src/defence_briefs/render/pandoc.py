@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -10,6 +11,7 @@ import subprocess
 import tempfile
 import threading
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,10 +36,19 @@ LOG = logging.getLogger(__name__)
 # Formats whose pipe tables are converted once per process (`_split_tables`): a brief's choice set repeats most of its
 # 40 KB of tables from one country to the next, and pandoc reads and writes tables at about 1 MB/s.
 TABLE_CACHE_FORMATS = ("html5",)
-TABLE_CACHE_SIZE = 4096
-_TABLE_HTML: dict[tuple[str, str], str] = {}
+TABLE_CACHE_BYTES = 16_000_000  # the markdown and HTML kept; a build's briefs hold about 2 MB of distinct tables
+# (format, writer options as JSON, table markdown): the table's HTML
+_TABLE_HTML: dict[tuple[str, str, str], str] = {}
+_TABLE_BYTES = 0
+# pages converted by this process, those whose body was set into the template as written alone ("spliced"), tables
+# converted and tables reused: what the cuts above saved, for the profile
+STATS: Counter[str] = Counter()
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _TABLE_RULE = re.compile(r"\|(\s*:?-+:?\s*\|)+\s*")
+# what may read differently within a page: a link, note or span ([), an example (@) and the highlighting styles
+# inline code with attributes adds to a page ({)
+_TABLE_DEPENDS_ON_PAGE = re.compile(r"[\[@{]")
+_CAPTION = re.compile(r" *(:|table:)", re.IGNORECASE)
 
 
 class RenderError(DataError):
@@ -88,18 +99,25 @@ def _as_read(markdown: str, tab_stop: int = 4) -> str:
     return "".join(line.expandtabs(tab_stop) + "\n" for line in lines)
 
 
+def _closes(line: str, fence: str) -> bool:
+    """Whether `line` closes a block opened by `fence`: the same character, at least as many, at most 3 spaces in."""
+    closing = _FENCE.match(line)
+    return (closing is not None and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence)
+            and not line[closing.end():].strip())
+
+
 def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
     """`markdown` cut around its pipe tables that pandoc converts the same wherever they stand: the text around them
     (one piece more than tables) and the tables. Such a table is a chunk of lines between blank lines (or the ends),
     outside fenced blocks, each line starting with `|`, the second a rule (`|:--|--:|`), with no caption beside it
-    (a paragraph starting with `:` or `Table:`) and no `[` (a link, note or span may depend on the rest of the
-    text)."""
+    (a line of the chunks before or after starting with `:` or `Table:`, in any case) and none of `[`, `@`, `{` (a
+    link, note, span, example or attributed code may depend on the rest of the text)."""
     lines = markdown.split("\n")
     chunks: list[tuple[int, int]] = []  # [start, end) line numbers of the chunks between blank lines, outside fences
     fence, start = None, None
     for number, line in enumerate(lines):
         if fence is not None:
-            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+            if _closes(line, fence):
                 fence = None
             continue
         opened = _FENCE.match(line)
@@ -119,10 +137,11 @@ def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
     for index, (first, end) in enumerate(chunks):
         block = lines[first:end]
         if not (len(block) >= 2 and all(line.startswith("|") for line in block)
-                and _TABLE_RULE.fullmatch(block[1]) and not any("[" in line for line in block)):
+                and _TABLE_RULE.fullmatch(block[1]) and not any(_TABLE_DEPENDS_ON_PAGE.search(line) for line in block)):
             continue
-        beside = [lines[chunks[other][0]] for other in (index - 1, index + 1) if 0 <= other < len(chunks)]
-        if any(line.lstrip().startswith((":", "Table:")) for line in beside):
+        beside = [line for other in (index - 1, index + 1) if 0 <= other < len(chunks)
+                  for line in lines[chunks[other][0]:chunks[other][1]]]
+        if any(_CAPTION.match(line) for line in beside):
             continue
         pieces.append("".join(line + "\n" for line in lines[done:first]))
         tables.append("".join(line + "\n" for line in block))
@@ -131,19 +150,30 @@ def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
     return pieces, tables
 
 
-def _job_page(page: Page) -> tuple[dict, list[tuple[str, str]]]:
+def _template_stamp(template: Path) -> str:
+    """What changes when the template or a partial beside it (`$name()$`, read from its folder) is edited."""
+    try:
+        return json.dumps(sorted((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
+                                 for entry in os.scandir(template.parent) if entry.is_file()))
+    except OSError:
+        return ""  # pandoc names the missing template
+
+
+def _job_page(page: Page) -> tuple[dict, list[tuple[str, str, str]]]:
     """A page as pandoc_pages.lua reads it, and the keys of the tables left to pandoc to convert (in order): the
     tables converted before come as HTML, in `_TABLE_HTML`."""
     text = _as_read(page.markdown)
     job = {"name": page.name, "markdown": text, "to": page.to, "metadata": json.dumps(page.metadata),
-           "variables": page.variables, "options": page.options,
-           **({} if page.template is None else {"template": str(page.template)})}
+           "variables": page.variables, "options": page.options}
+    if page.template is not None:
+        job |= {"template": str(page.template), "template_stamp": _template_stamp(page.template)}
     if page.to not in TABLE_CACHE_FORMATS:
         return job, []
     pieces, tables = _split_tables(text)
     if not tables:
         return job, []
-    keys = [(page.to, table) for table in tables]
+    options = json.dumps(page.options, sort_keys=True)
+    keys = [(page.to, options, table) for table in tables]
     known = [_TABLE_HTML.get(key) for key in keys]
     job["markdown"] = pieces
     job["tables"] = [{"markdown": table} if html is None else {"html": html} for table, html in
@@ -166,6 +196,11 @@ class _PandocProcess:
                                         stdout=subprocess.PIPE, stderr=self.stderr,
                                         env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
         self.close = weakref.finalize(self, _end_pandoc, self.process)
+
+    def stop(self) -> None:
+        """End pandoc now, whatever it is doing (its answer, if any, is not wanted)."""
+        self.process.kill()
+        self.close()
 
     def usable(self) -> bool:
         """Running, in the folder the caller is in (pandoc's $curdir$ and relative paths are its own folder)."""
@@ -192,7 +227,8 @@ class _PandocProcess:
 
 
 def _end_pandoc(process: subprocess.Popen) -> None:
-    process.stdin.close()  # pandoc_pages.lua ends with its input
+    with contextlib.suppress(OSError):  # a job half written to a pandoc that ended
+        process.stdin.close()  # pandoc_pages.lua ends with its input
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
@@ -205,6 +241,18 @@ def _end_pandoc(process: subprocess.Popen) -> None:
 # no faster (a brief's two pages take pandoc about 60 CPU-ms, of the 800 a brief costs)
 _PANDOC: list[_PandocProcess] = []
 _PANDOC_TURN = threading.Lock()
+
+
+def _forget_pandoc_in_child() -> None:
+    """A forked process starts its own pandoc: the parent's pipes and lock are not its to use."""
+    global _PANDOC_TURN
+    for process in _PANDOC:
+        process.close.detach()
+    _PANDOC.clear()
+    _PANDOC_TURN = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pandoc_in_child)
 
 
 def _pandoc_answer(job: dict, names: str) -> tuple[bytes, str]:
@@ -223,11 +271,22 @@ def _pandoc_answer(job: dict, names: str) -> tuple[bytes, str]:
         try:
             return process.ask(line), process.new_stderr()
         except BaseException as exc:  # an interrupt too: the answer to this job would be read as the next one's
-            _PANDOC.pop().close()  # waits for pandoc to end: all it wrote is in its file
+            _PANDOC.pop().stop()  # all it wrote to standard error is in its file
             if isinstance(exc, OSError):
                 raise RenderError(f"pandoc could not convert {names}: {exc} {process.new_stderr()}".strip()
                                   ) from None
             raise
+
+
+def _keep_tables(tables: dict[tuple[str, str, str], str]) -> None:
+    """Keep converted tables for later pages; all are dropped when they would hold more than TABLE_CACHE_BYTES."""
+    global _TABLE_BYTES
+    size = sum(len(key[2]) + len(html) for key, html in tables.items())
+    if _TABLE_BYTES + size > TABLE_CACHE_BYTES:
+        _TABLE_HTML.clear()
+        _TABLE_BYTES = 0
+    _TABLE_HTML.update(tables)
+    _TABLE_BYTES += size
 
 
 def convert(*pages: Page) -> list[str]:
@@ -250,12 +309,12 @@ def convert(*pages: Page) -> list[str]:
     if "failed" in answer:
         page = pages[answer["failed"] - 1]
         raise RenderError(f"pandoc could not convert {page.name} to {page.to}: {answer['error']}")
-    for page, (_, pending), converted in zip(pages, jobs, answer["pages"], strict=True):
+    for page, (page_job, pending), converted in zip(pages, jobs, answer["pages"], strict=True):
         for warning in converted["warnings"] or ():  # a duplicate identifier...: to the build's log, as before
             LOG.warning("pandoc, converting %s to %s: %s", page.name, page.to, warning)
-        if len(_TABLE_HTML) + len(pending) > TABLE_CACHE_SIZE:
-            _TABLE_HTML.clear()
-        _TABLE_HTML.update(zip(pending, converted.get("tables") or (), strict=True))
+        _keep_tables(dict(zip(pending, converted.get("tables") or (), strict=True)))
+        STATS.update(pages=1, spliced=bool(converted.get("spliced")), tables_converted=len(pending),
+                     tables_reused=len(page_job.get("tables", ())) - len(pending))
     # anything pandoc writes to standard error while it converts (a message of its runtime) is logged as it comes;
     # its warnings are logged above, page by page (it repeats them there when it ends)
     for line_of_stderr in stderr.splitlines():

@@ -2,9 +2,9 @@
 -- `pandoc --from=READER --to=TO --metadata-file=M --template=T --wrap=none -V ...` would convert each one from
 -- standard input. A job is JSON: {"reader": "...", "abbreviations": [...], "pages": [{"name", "markdown" (tabs
 -- already expanded, as the command line expands them), "to", "metadata" (JSON text), "template" (a path; none: a
--- fragment), "variables", "options" (writer options)}]}. A page may come with "tables": pipe tables that convert the
--- same wherever they stand, each {"markdown"} or, converted before, {"html"}; its "markdown" is then the text around
--- them (one piece more than tables). The answer is JSON: {"pages": [{"output", "warnings", "tables": the HTML of the
+-- fragment), "template_stamp" (changes when a file beside the template does), "variables", "options" (writer
+-- options)}]}. A page may come with "tables": pipe tables that convert the same wherever they stand, each {"markdown"}
+-- or, converted before, {"html"}; its "markdown" is then the text around them (one piece more than tables). The answer is JSON: {"pages": [{"output", "warnings", "tables": the HTML of the
 -- tables given as markdown}]}, or {"failed": position of the page (from 1), "error": message}.
 -- Jobs come a line each on stdin, each answer goes as a line to stdout, until stdin ends: the caller keeps the process
 -- (a pandoc start and its first full collections cost about 40 ms).
@@ -63,37 +63,47 @@ local function with_tables(page, outputs)
   return table.concat(parts)
 end
 
--- The template at `path`, read as the command line reads it (a byte-order mark dropped) and compiled; when its body
--- stands alone on a line, also compiled with BODY in its place: pandoc lays a body out line by line to set it into a
--- template (20-40 ms for a brief's 300 KB), where a body alone on a line goes as written alone.
+-- The template at `path`, read as the command line reads it (a byte-order mark dropped) and compiled (its partials
+-- read from its folder); when its body stands alone on a line, also compiled with BODY in its place: pandoc lays a
+-- body out line by line to set it into a template (20-40 ms for a brief's 300 KB), where a body alone on a line goes
+-- as written alone. `stamp` changes when a file of the template's folder does.
 local BODY = "\u{E000}defence-briefs-body\u{E000}"
-local templates = {}  -- by text: a template file may change while the process serves
-local function compiled_template(path)
+local templates = {}  -- by path, stamp and text: a template or its partials may change while the process serves
+local function compiled_template(path, stamp)
   local text = pandoc.template.get(path)
-  if templates[text] == nil then
+  local key = path .. "\0" .. (stamp or "") .. "\0" .. text
+  if templates[key] == nil then
     local shell = nil
-    local _, bodies = text:gsub("%$body", "")
+    local _, plain = text:gsub("%$body", "")
+    local _, braced = text:gsub("%${body", "")
     local marked, alone = ("\n" .. text):gsub("\n%$body%$\n", "\n" .. BODY .. "\n")
-    if bodies == 1 and alone == 1 then
+    if plain + braced == 1 and alone == 1 then
       shell = pandoc.template.compile(marked:sub(2), path)
     end
-    templates[text] = {full = pandoc.template.compile(text, path), shell = shell}
+    templates[key] = {full = pandoc.template.compile(text, path), shell = shell}
   end
-  return templates[text]
+  return templates[key]
 end
 
+-- The page written with `template`. With its shell, the body written alone (less the newline a writer may end it
+-- with) is set where BODY stands alone on a line, once, in the page written around it: what the full template gives
+-- when the body neither starts nor ends with white space (pandoc folds blank lines where a body meets the template).
 local function write(doc, to, writer_options, template)
   if template and template.shell then
-    local fragment = pandoc.write(doc, to, writer_options)
+    local body = pandoc.write(doc, to, writer_options)
+    if body:sub(-1) == "\n" then
+      body = body:sub(1, -2)
+    end
     writer_options.template = template.shell
     local page = pandoc.write(doc, to, writer_options)
-    local at = page:find("\n" .. BODY .. "\n", 1, true)
-    if fragment ~= "" and at and not page:find(BODY, at + #BODY + 2, true) then
-      return page:sub(1, at) .. fragment .. page:sub(at + #BODY + 1)
+    local at = page:find(BODY, 1, true)
+    if body:find("^%S") and body:find("%S$") and at and not page:find(BODY, at + 1, true)
+        and (at == 1 or page:sub(at - 1, at - 1) == "\n") and page:sub(at + #BODY, at + #BODY) == "\n" then
+      return page:sub(1, at - 1) .. body .. page:sub(at + #BODY), true
     end
   end
   writer_options.template = template and template.full
-  return pandoc.write(doc, to, writer_options)
+  return pandoc.write(doc, to, writer_options), false
 end
 
 local function convert(reader, page)
@@ -117,12 +127,13 @@ local function convert(reader, page)
       doc.meta[key] = value
     end
   end
-  local output = write(doc, page.to, writer_options, page.template and compiled_template(page.template))
+  local template = page.template and compiled_template(page.template, page.template_stamp)
+  local output, spliced = write(doc, page.to, writer_options, template)
   -- the command line ends a fragment (no template) with a newline
   if not page.template and output:sub(-1) ~= "\n" then
     output = output .. "\n"
   end
-  return output, tables
+  return output, tables, spliced
 end
 
 local function answer(job)
@@ -140,7 +151,7 @@ local function answer(job)
   local pages = {}
   for position, page in ipairs(job.pages) do
     local logged = #PANDOC_STATE.log
-    local ok, result, tables = pcall(convert, reader, page)
+    local ok, result, tables, spliced = pcall(convert, reader, page)
     if not ok then
       return {failed = position, error = tostring(result)}
     end
@@ -152,7 +163,7 @@ local function answer(job)
         table.insert(warnings, message.pretty)
       end
     end
-    table.insert(pages, {output = result, warnings = warnings, tables = tables})
+    table.insert(pages, {output = result, warnings = warnings, tables = tables, spliced = spliced})
   end
   return {pages = pages}
 end
