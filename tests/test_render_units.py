@@ -312,8 +312,10 @@ def test_the_tables_that_convert_alike_anywhere_are_cut_out_of_the_text() -> Non
     """A pipe table standing alone between blank lines is cut out; a table with a caption beside it (before or after,
     `Table:` in any case or `:`, on any line of the paragraph), one inside a fenced block (closed only by a fence of
     its character, as long, at most 3 spaces in), one with a bracket, an example or attributes (a link, note, example
-    number or highlighting may need the rest of the text), lines that only start with `|` (a line block) and a table
-    against a paragraph stay in the text; the pieces and tables put back together give the text."""
+    number or highlighting may need the rest of the text), lines that only start with `|` (a line block), a table
+    against a paragraph (a no-break space is no blank line), one right after a fence (pandoc may not read it as a
+    fence) and one with a fence-like line right after it (pandoc reads that line as a row) stay in the text; the
+    pieces and tables put back together give the text."""
     from defence_briefs.render.pandoc import _split_tables
 
     alone = "| A | B |\n|:--|--:|\n| 1 | 2 |\n"
@@ -323,29 +325,30 @@ def test_the_tables_that_convert_alike_anywhere_are_cut_out_of_the_text() -> Non
             "| E |\n|---|\n| [link] |\n\n"                        # a bracket: kept
             "| a line\n| block\n\n"                               # no rule: kept
             "Words\n| F |\n|---|\n\n"                             # against a paragraph: kept
-            "```{=html}\n</details>\n```\n" + alone + "\n"        # right after a fence: cut
+            "```{=html}\n</details>\n```\n" + alone + "\n"        # right after a fence: kept
             "~~~\n| G |\n|---|\n~~~~\n\n"                         # a longer closing fence closes it
             "```\n    ```\n| H |\n|---|\n```\n\n"                 # 4 spaces in: no closing fence
             "# Heading\ntable: lower case\n\n| I |\n|---|\n\n"      # a caption on the paragraph's second line
             "| J |\n|---|\n\n: after it\n\n"                        # a caption after it
             "| (@a) |\n|---|\n\n| `x`{.py} |\n|---|\n\n"            # an example, attributed code: kept
-            + alone)                                               # at the end: cut
+            "Text\n\u00a0\n| K |\n|---|\n\n"                         # a no-break space line: kept
+            + alone                                                # cut
+            + "\n| L |\n|---|\n~~~ | row\n")                        # a fence-like line after it: kept
     pieces, tables = _split_tables(text)
-    assert tables == [alone, alone, alone]
+    assert tables == [alone, alone]
     assert pieces[0] == "# Title\n\n"
     assert pieces[1].startswith("\nA paragraph.\n\nTable: a caption")
-    assert pieces[1].endswith("```{=html}\n</details>\n```\n")
-    assert pieces[2].startswith("\n~~~\n| G |\n|---|\n~~~~\n\n```\n") and pieces[2].endswith("{.py} |\n|---|\n\n")
-    assert pieces[3] == ""
+    assert "```{=html}\n</details>\n```\n" + alone + "\n~~~\n| G |" in pieces[1]
+    assert pieces[1].endswith("| K |\n|---|\n\n")
+    assert pieces[2] == "\n| L |\n|---|\n~~~ | row\n"
     assert "".join(piece + table for piece, table in zip(pieces, [*tables, ""], strict=True)) == text
     assert _split_tables("no table\n") == (["no table\n"], [])
+    assert _split_tables("x\n\n" + alone.rstrip("\n")) == (["x\n\n", ""], [alone])  # at the very end: cut
 
 
-def test_pages_with_repeated_tables_and_a_template_body_alone_come_out_as_the_command_line_gives(
-        tmp_path: Path) -> None:
-    """Tables converted once and set into later pages as HTML, and a template whose body stands alone on a line (the
-    body set into the page written without it), give what the command line gives, page after page; a template
-    edited between conversions is read again."""
+def test_pages_with_repeated_tables_come_out_as_the_command_line_gives(tmp_path: Path) -> None:
+    """Tables converted once and set into later pages as HTML give what the command line gives, page after page; a
+    template edited between conversions is read again."""
     import subprocess
 
     from defence_briefs.render import pandoc
@@ -365,7 +368,7 @@ def test_pages_with_repeated_tables_and_a_template_body_alone_come_out_as_the_co
                                "--section-divs", "--toc", "-V", "csp=none"], input=markdown.encode(),
                               capture_output=True, check=True).stdout.decode()
 
-    pandoc._TABLE_HTML.clear()
+    pandoc._forget_tables()
     before = pandoc.STATS.copy()
     options = {"section_divs": True, "table_of_contents": True}
     for markdown in (page_one, page_two, page_one):
@@ -373,22 +376,20 @@ def test_pages_with_repeated_tables_and_a_template_body_alone_come_out_as_the_co
         assert convert(page) == [command_line(markdown)]
     assert ("html5", json.dumps(options, sort_keys=True), shared) in pandoc._TABLE_HTML
     assert len(pandoc._TABLE_HTML) == 2
-    assert pandoc.STATS - before == {"pages": 3, "spliced": 3, "tables_converted": 2, "tables_reused": 3}
+    assert pandoc.STATS - before == {"pages": 3, "tables_converted": 2, "tables_reused": 3}
     template.write_text("<main>\n$body$\n</main>\n")
     page = Page("Poland", page_two, "html5", metadata, template, {"csp": "none"}, {"section_divs": True})
     assert convert(page) == [command_line(page_two)]
     assert convert(page)[0].startswith("<main>\n<section")
 
 
-def test_typst_pages_and_templates_the_body_cannot_be_set_into_come_out_as_the_command_line_gives(
-        tmp_path: Path) -> None:
-    """A PDF brief's typst source from the brief template (its body set in as written alone, less the newline the
-    typst writer ends it with) is what the command line gives, whatever block ends the text; a body the template
-    repeats, or one ending in blank lines where the template folds them, is written with the full template; a partial
-    edited beside the template is read again."""
+def test_typst_pages_and_templates_with_partials_come_out_as_the_command_line_gives(tmp_path: Path) -> None:
+    """A PDF brief's typst source from the brief template is what the command line gives, whatever block starts or
+    ends the text, and so is a typst page whose template has text right after the body, an HTML page whose template
+    repeats its body, and one whose body ends in blank lines; a partial edited, beside the template or in a folder
+    below it, is read again."""
     import subprocess
 
-    from defence_briefs.render import pandoc
     from defence_briefs.render.pandoc import READER, Page, _pandoc_binary, convert, typst_page
 
     def command_line(page: Page) -> str:
@@ -400,20 +401,20 @@ def test_typst_pages_and_templates_the_body_cannot_be_set_into_come_out_as_the_c
 
     endings = ["Some text.\n", "- a\n- b\n", "```\nx\n```\n", "> quoted\n", "| A |\n|---|\n| 1 |\n",
                "a[^1]\n\n[^1]: a note\n", "```{=typst}\n#v(1em)\n```\n"]
-    before = pandoc.STATS.copy()
     for ending in endings:
-        page = typst_page("Poland", f"# Imports\n\n{ending}", {"title": "Poland"}, "a4", "Lato")
-        assert convert(page) == [command_line(page)], ending
-    assert (pandoc.STATS - before)["spliced"] == len(endings)
+        for markdown in (f"# Imports\n\n{ending}", f"---\n\n{ending}"):  # a rule first: right after the partial
+            page = typst_page("Poland", markdown, {"title": "Poland"}, "a4", "Lato")
+            assert convert(page) == [command_line(page)], markdown
+    (tmp_path / "own.typ").write_text("A\n$body$\nB\n")
+    page = Page("Poland", "Some text.\n", "typst", {}, tmp_path / "own.typ")
+    assert convert(page) == [command_line(page)] == ["A\nSome text.\n\nB\n"]
 
     template = tmp_path / "t.html"
-    before = pandoc.STATS.copy()
     for text, markdown in (("$for(list)$\n$body$\n$endfor$\n", "x\n"),
                            ("<x>\n$body$\n</x>\n", "para\n\n```{=html}\n<div>\n\n\n```\n")):
         template.write_text(text)
         page = Page("Poland", markdown, "html5", {"list": [1, 2]}, template)
         assert convert(page) == [command_line(page)], text
-    assert (pandoc.STATS - before)["spliced"] == 0
 
     (tmp_path / "part.html").write_text("one")
     template.write_text("$part.html()$\n$body$\n")
@@ -421,6 +422,12 @@ def test_typst_pages_and_templates_the_body_cannot_be_set_into_come_out_as_the_c
     assert convert(page) == [command_line(page)] and convert(page)[0].startswith("one")
     (tmp_path / "part.html").write_text("two, edited")
     assert convert(page) == [command_line(page)] and convert(page)[0].startswith("two, edited")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "part.html").write_text("three")
+    template.write_text("$sub/part.html()$\n$body$\n")
+    assert convert(page) == [command_line(page)] and convert(page)[0].startswith("three")
+    (tmp_path / "sub" / "part.html").write_text("four, edited")
+    assert convert(page) == [command_line(page)] and convert(page)[0].startswith("four, edited")
 
 
 def test_tables_converted_with_other_writer_options_are_not_reused() -> None:
@@ -429,17 +436,90 @@ def test_tables_converted_with_other_writer_options_are_not_reused() -> None:
     from defence_briefs.render.pandoc import Page, convert
 
     table = '| A |\n|---|\n| say "x" |\n'
-    pandoc._TABLE_HTML.clear()
+    pandoc._forget_tables()
     assert convert(Page("a", table, "html5", {})) == ['<table>\n<thead>\n<tr>\n<th>A</th>\n</tr>\n</thead>\n<tbody>\n'
                                                       '<tr>\n<td>say “x”</td>\n</tr>\n</tbody>\n</table>\n']
     quoted = convert(Page("b", table, "html5", {}, options={"html_q_tags": True}))[0]
     assert "<td>say <q>x</q></td>" in quoted
 
 
+def test_a_page_whose_cut_tables_do_not_stand_alone_is_read_whole(tmp_path: Path) -> None:
+    """A pipe-table-like chunk that is a row of a multiline table, or one inside a code block that a false fence hid
+    from the cut, does not come back from pandoc as a block of its own: the page is read whole, as the command line
+    reads it."""
+    import subprocess
+
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import READER, Page, _pandoc_binary, convert
+
+    multiline = ("----------------\nA        B\n-------- -------\n1        2\n\n| x |\n|---|\n\n3        4\n"
+                 "----------------\n")
+    hidden = "```python extra``` is inline code\n\n```\n\n| A |\n|---|\n| 1 |\n\n```\n"
+    before = pandoc.STATS.copy()
+    for markdown in (multiline, hidden):
+        expected = subprocess.run([_pandoc_binary(), f"--from={READER}", "--to=html5", "--wrap=none"],
+                                  input=markdown.encode(), capture_output=True, check=True).stdout.decode()
+        assert convert(Page("Poland", markdown, "html5", {})) == [expected]
+    assert (pandoc.STATS - before)["pages_read_whole"] == 2
+
+
+def test_tables_after_a_fence_pandoc_does_not_open_or_inside_metadata_come_out_as_the_command_line_gives() -> None:
+    """A table right after a tilde fence (pandoc's `~~~` does not break a paragraph) or after a line of backticks with
+    words (no fence to pandoc) is read by pandoc as more of the paragraph: it is not cut. A table inside a metadata
+    block, whose HTML would break the YAML, is read whole."""
+    import subprocess
+
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import READER, Page, _pandoc_binary, _split_tables, convert
+
+    table = "| A |\n|--:|\n| 1 |\n"
+    after_fences = ["para\n~~~\ncode\n~~~\n" + table, "``` two words\n```\n" + table, "~~~~ a b\n~~~~\n" + table]
+    in_metadata = 'x\n\n---\n{note: "a\n\n' + table + '\nb"}\n---\n\ny\n'
+    assert all(_split_tables(markdown)[1] == [] for markdown in after_fences)
+    assert _split_tables(in_metadata)[1] == [table]
+    before = pandoc.STATS.copy()
+    for markdown in (*after_fences, in_metadata):
+        expected = subprocess.run([_pandoc_binary(), f"--from={READER}", "--to=html5", "--wrap=none"],
+                                  input=markdown.encode(), capture_output=True, check=True).stdout.decode()
+        assert convert(Page("Poland", markdown, "html5", {})) == [expected], markdown
+    assert "<table" not in expected and (pandoc.STATS - before)["pages_read_whole"] == 1
+
+
+def test_the_tables_kept_are_bounded(monkeypatch) -> None:
+    """Tables are kept up to TABLE_CACHE_CHARS (their markdown and HTML): past it all are dropped, and a page whose
+    new tables alone pass it keeps none."""
+    from defence_briefs.render import pandoc
+    from defence_briefs.render.pandoc import Page, convert
+
+    def tables(word: str) -> str:
+        return "\n".join(f"| {word}{number} |\n|---|\n| {'word ' * 40} |\n" for number in range(3))
+
+    held = lambda: sum(len(key[2]) + len(html) for key, html in pandoc._TABLE_HTML.items())  # noqa: E731
+    pandoc._forget_tables()
+    convert(Page("p", tables("A"), "html5", {}))
+    one_page = held()
+    assert len(pandoc._TABLE_HTML) == 3 and one_page > 1000
+    monkeypatch.setattr(pandoc, "TABLE_CACHE_CHARS", one_page + 10)
+    convert(Page("p", tables("B"), "html5", {}))  # past the bound: A's dropped, B's kept
+    assert {key[2].split(" |")[0] for key in pandoc._TABLE_HTML} == {"| B0", "| B1", "| B2"}
+    monkeypatch.setattr(pandoc, "TABLE_CACHE_CHARS", 1000)
+    convert(Page("p", tables("C"), "html5", {}))  # alone past the bound: none kept
+    assert not pandoc._TABLE_HTML and held() == pandoc._TABLE_CHARS == 0
+    # a table another thread kept meanwhile is counted once, and again after the tables are dropped
+    monkeypatch.setattr(pandoc, "TABLE_CACHE_CHARS", 10_000)
+    first, second = ("html5", "{}", "| D |\n"), ("html5", "{}", "| E |\n")
+    pandoc._keep_tables({first: "x" * 6000})
+    pandoc._keep_tables({first: "x" * 6000, second: "y" * 3000})
+    assert held() == pandoc._TABLE_CHARS == 9000 + 2 * len(first[2])
+    pandoc._keep_tables({second: "y" * 3000, ("html5", "{}", "| F |\n"): "z" * 3000})  # past it: E and F kept
+    assert held() == pandoc._TABLE_CHARS == 6000 + 2 * len(first[2]) and len(pandoc._TABLE_HTML) == 2
+
+
 def test_an_interrupted_conversion_ends_pandoc_at_once_and_the_next_page_gets_a_new_one(monkeypatch) -> None:
-    """Ctrl-C while pandoc converts: its answer is not waited for (pandoc, its answer filling the pipe, is killed),
-    and the next page is converted by a new process."""
+    """Ctrl-C while pandoc converts: its answer is not waited for (pandoc, its answer filling the pipe, is killed at
+    once rather than after PANDOC_END_TIMEOUT), and the next page is converted by a new process."""
     import signal
+    import time
 
     from defence_briefs.render import pandoc
     from defence_briefs.render.pandoc import Page, convert
@@ -454,16 +534,21 @@ def test_an_interrupted_conversion_ends_pandoc_at_once_and_the_next_page_gets_a_
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pandoc._PandocProcess, "ask", interrupted)
+    monkeypatch.setattr(pandoc, "PANDOC_END_TIMEOUT", 60)
     long_text = "\n\n".join(f"Paragraph {number} with *some* words." for number in range(20000))
+    started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         convert(Page("a long page", long_text, "html5", {}))
+    assert time.monotonic() - started < 30  # not the 60 s a pandoc blocked on its answer is given to end
     assert process.process.returncode == -signal.SIGKILL and not pandoc._PANDOC
     monkeypatch.setattr(pandoc._PandocProcess, "ask", ask)
     assert convert(Page("next", "x\n", "html5", {})) == ["<p>x</p>\n"]
 
 
 def test_a_forked_process_converts_with_its_own_pandoc() -> None:
-    """A child forked after pages were converted starts its own pandoc; the parent's carries on."""
+    """A child forked after pages were converted starts its own pandoc, its copies of the pipes to the parent's
+    pointed at /dev/null (an open copy would keep the parent's pandoc from seeing its input end); the parent's carries
+    on. Pandoc runs in a session of its own: Ctrl-C at a terminal reaches the build, not a conversion."""
     import os
 
     from defence_briefs.render import pandoc
@@ -471,13 +556,20 @@ def test_a_forked_process_converts_with_its_own_pandoc() -> None:
 
     convert(Page("warm", "x\n", "html5", {}))
     parent = pandoc._PANDOC[0]
+    assert os.getpgid(parent.process.pid) != os.getpgid(0)
+    ending = pandoc._PandocProcess()  # one a thread of the parent has taken out of _PANDOC to end
+    pipes = [parent.process.stdin.fileno(), parent.process.stdout.fileno(),
+             ending.process.stdin.fileno(), ending.process.stdout.fileno()]
     child = os.fork()
     if child == 0:
-        ok = not pandoc._PANDOC and convert(Page("child", "y\n", "html5", {})) == ["<p>y</p>\n"]
+        ok = all(os.path.samestat(os.fstat(pipe), os.stat(os.devnull)) for pipe in pipes)
+        ok = ok and not pandoc._PANDOC and convert(Page("child", "y\n", "html5", {})) == ["<p>y</p>\n"]
         ok = ok and pandoc._PANDOC[0].process.pid != parent.process.pid
         os._exit(0 if ok else 1)
     assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
     assert convert(Page("parent", "z\n", "html5", {})) == ["<p>z</p>\n"] and pandoc._PANDOC[0] is parent
+    ending.close()
+    assert ending.process.returncode == 0  # ended by its input closing, not killed
 
 
 def test_a_pandoc_process_that_stopped_or_a_new_folder_gets_a_new_one(tmp_path: Path, monkeypatch) -> None:

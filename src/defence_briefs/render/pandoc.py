@@ -36,12 +36,13 @@ LOG = logging.getLogger(__name__)
 # Formats whose pipe tables are converted once per process (`_split_tables`): a brief's choice set repeats most of its
 # 40 KB of tables from one country to the next, and pandoc reads and writes tables at about 1 MB/s.
 TABLE_CACHE_FORMATS = ("html5",)
-TABLE_CACHE_BYTES = 16_000_000  # the markdown and HTML kept; a build's briefs hold about 2 MB of distinct tables
-# (format, writer options as JSON, table markdown): the table's HTML
+TABLE_CACHE_CHARS = 16_000_000  # the markdown and HTML kept; a build's briefs hold about 2 million distinct characters
+# (format, writer options as JSON, table markdown): the table's HTML; the characters held; the lock for both and STATS
 _TABLE_HTML: dict[tuple[str, str, str], str] = {}
-_TABLE_BYTES = 0
-# pages converted by this process, those whose body was set into the template as written alone ("spliced"), tables
-# converted and tables reused: what the cuts above saved, for the profile
+_TABLE_CHARS = 0
+_TABLES_LOCK = threading.Lock()
+# pages converted by this process, tables converted and tables reused (what the cut saves, for the profile), and pages
+# whose tables were cut where they did not stand alone, read whole again
 STATS: Counter[str] = Counter()
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _TABLE_RULE = re.compile(r"\|(\s*:?-+:?\s*\|)+\s*")
@@ -49,6 +50,7 @@ _TABLE_RULE = re.compile(r"\|(\s*:?-+:?\s*\|)+\s*")
 # inline code with attributes adds to a page ({)
 _TABLE_DEPENDS_ON_PAGE = re.compile(r"[\[@{]")
 _CAPTION = re.compile(r" *(:|table:)", re.IGNORECASE)
+PANDOC_END_TIMEOUT = 10  # seconds a kept pandoc is given to end when its input closes, before it is killed
 
 
 class RenderError(DataError):
@@ -99,19 +101,27 @@ def _as_read(markdown: str, tab_stop: int = 4) -> str:
     return "".join(line.expandtabs(tab_stop) + "\n" for line in lines)
 
 
+def _blank(line: str) -> bool:
+    """Blank as pandoc reads a line: spaces and tabs only (a no-break space is text)."""
+    return not line.strip(" \t\r")
+
+
 def _closes(line: str, fence: str) -> bool:
     """Whether `line` closes a block opened by `fence`: the same character, at least as many, at most 3 spaces in."""
     closing = _FENCE.match(line)
     return (closing is not None and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence)
-            and not line[closing.end():].strip())
+            and _blank(line[closing.end():]))
 
 
 def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
     """`markdown` cut around its pipe tables that pandoc converts the same wherever they stand: the text around them
-    (one piece more than tables) and the tables. Such a table is a chunk of lines between blank lines (or the ends),
-    outside fenced blocks, each line starting with `|`, the second a rule (`|:--|--:|`), with no caption beside it
-    (a line of the chunks before or after starting with `:` or `Table:`, in any case) and none of `[`, `@`, `{` (a
-    link, note, span, example or attributed code may depend on the rest of the text)."""
+    (one piece more than tables) and the tables. Such a table is a chunk of lines outside fenced blocks, between blank
+    lines or the ends of the text (not just after a fence: pandoc may not read it as one), each line starting with
+    `|`, the second a rule
+    (`|:--|--:|`), with no caption beside it (a line of the chunks before or after starting with `:` or `Table:`, in
+    any case) and none of `[`, `@`, `{` (a link, note, span, example or attributed code may depend on the rest of the
+    text). pandoc_pages.lua checks that each stands as a block of its own in the page, and reads the text whole if
+    not (a table row of a multiline table, say)."""
     lines = markdown.split("\n")
     chunks: list[tuple[int, int]] = []  # [start, end) line numbers of the chunks between blank lines, outside fences
     fence, start = None, None
@@ -121,7 +131,7 @@ def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
                 fence = None
             continue
         opened = _FENCE.match(line)
-        if not line.strip() or opened:
+        if _blank(line) or opened:
             if start is not None:
                 chunks.append((start, number))
                 start = None
@@ -136,8 +146,9 @@ def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
     pieces, tables, done = [], [], 0
     for index, (first, end) in enumerate(chunks):
         block = lines[first:end]
-        if not (len(block) >= 2 and all(line.startswith("|") for line in block)
-                and _TABLE_RULE.fullmatch(block[1]) and not any(_TABLE_DEPENDS_ON_PAGE.search(line) for line in block)):
+        if not (len(block) >= 2 and all(line.startswith("|") for line in block) and _TABLE_RULE.fullmatch(block[1])
+                and (first == 0 or _blank(lines[first - 1])) and (end == len(lines) or _blank(lines[end]))
+                and not any(_TABLE_DEPENDS_ON_PAGE.search(line) for line in block)):
             continue
         beside = [line for other in (index - 1, index + 1) if 0 <= other < len(chunks)
                   for line in lines[chunks[other][0]:chunks[other][1]]]
@@ -150,33 +161,24 @@ def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
     return pieces, tables
 
 
-def _template_stamp(template: Path) -> str:
-    """What changes when the template or a partial beside it (`$name()$`, read from its folder) is edited."""
-    try:
-        return json.dumps(sorted((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
-                                 for entry in os.scandir(template.parent) if entry.is_file()))
-    except OSError:
-        return ""  # pandoc names the missing template
-
-
 def _job_page(page: Page) -> tuple[dict, list[tuple[str, str, str]]]:
     """A page as pandoc_pages.lua reads it, and the keys of the tables left to pandoc to convert (in order): the
     tables converted before come as HTML, in `_TABLE_HTML`."""
     text = _as_read(page.markdown)
     job = {"name": page.name, "markdown": text, "to": page.to, "metadata": json.dumps(page.metadata),
-           "variables": page.variables, "options": page.options}
-    if page.template is not None:
-        job |= {"template": str(page.template), "template_stamp": _template_stamp(page.template)}
-    if page.to not in TABLE_CACHE_FORMATS:
-        return job, []
+           "variables": page.variables, "options": page.options,
+           **({} if page.template is None else {"template": str(page.template)})}
+    if page.to not in TABLE_CACHE_FORMATS or page.options.get("html_q_tags"):
+        return job, []  # with <q> tags, a page's quotes set its `quotes` variable
     pieces, tables = _split_tables(text)
     if not tables:
         return job, []
     options = json.dumps(page.options, sort_keys=True)
     keys = [(page.to, options, table) for table in tables]
-    known = [_TABLE_HTML.get(key) for key in keys]
+    with _TABLES_LOCK:
+        known = [_TABLE_HTML.get(key) for key in keys]
     job["markdown"] = pieces
-    job["tables"] = [{"markdown": table} if html is None else {"html": html} for table, html in
+    job["tables"] = [{"markdown": table} | ({} if html is None else {"html": html}) for table, html in
                      zip(tables, known, strict=True)]
     return job, [key for key, html in zip(keys, known, strict=True) if html is None]
 
@@ -192,10 +194,12 @@ class _PandocProcess:
         # GHCRTS: pandoc's runtime reserves a 64 MB heap by default (-H64m); for pages this size touching it costs
         # more than the conversion; a 16 MB old generation spares most full collections (32 MB spares no more CPU
         # and holds 10 MB more)
+        # a session of its own: Ctrl-C at a terminal interrupts the build, not a conversion on another thread
         self.process = subprocess.Popen([_pandoc_binary(), "lua", str(LUA_PAGES)], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self.stderr,
+                                        stdout=subprocess.PIPE, stderr=self.stderr, start_new_session=True,
                                         env={**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS})
         self.close = weakref.finalize(self, _end_pandoc, self.process)
+        _STARTED.add(self)
 
     def stop(self) -> None:
         """End pandoc now, whatever it is doing (its answer, if any, is not wanted)."""
@@ -230,7 +234,7 @@ def _end_pandoc(process: subprocess.Popen) -> None:
     with contextlib.suppress(OSError):  # a job half written to a pandoc that ended
         process.stdin.close()  # pandoc_pages.lua ends with its input
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=PANDOC_END_TIMEOUT)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
@@ -241,15 +245,26 @@ def _end_pandoc(process: subprocess.Popen) -> None:
 # no faster (a brief's two pages take pandoc about 60 CPU-ms, of the 800 a brief costs)
 _PANDOC: list[_PandocProcess] = []
 _PANDOC_TURN = threading.Lock()
+_STARTED: weakref.WeakSet[_PandocProcess] = weakref.WeakSet()  # those kept, and those being ended
 
 
 def _forget_pandoc_in_child() -> None:
-    """A forked process starts its own pandoc: the parent's pipes and lock are not its to use."""
-    global _PANDOC_TURN
-    for process in _PANDOC:
+    """A forked process starts its own pandoc: the parent's pipes and locks are not its to use. Its copies of the
+    pipes of every pandoc the parent started and has not ended are pointed at /dev/null at once (a thread of the
+    parent that was converting or ending one still holds them, and an open copy would keep the parent's pandoc from
+    seeing its input end). A fork while another thread is starting a pandoc inherits that one's pipes: the parent then
+    waits PANDOC_END_TIMEOUT for it to end, and kills it."""
+    global _PANDOC_TURN, _TABLES_LOCK
+    null = os.open(os.devnull, os.O_RDWR)
+    for process in list(_STARTED):
         process.close.detach()
+        for pipe in (process.process.stdin, process.process.stdout):
+            with contextlib.suppress(OSError, ValueError):  # one the parent has closed
+                os.dup2(null, pipe.fileno())
+    os.close(null)
+    _STARTED.clear()
     _PANDOC.clear()
-    _PANDOC_TURN = threading.Lock()
+    _PANDOC_TURN, _TABLES_LOCK = threading.Lock(), threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_pandoc_in_child)
@@ -279,14 +294,26 @@ def _pandoc_answer(job: dict, names: str) -> tuple[bytes, str]:
 
 
 def _keep_tables(tables: dict[tuple[str, str, str], str]) -> None:
-    """Keep converted tables for later pages; all are dropped when they would hold more than TABLE_CACHE_BYTES."""
-    global _TABLE_BYTES
-    size = sum(len(key[2]) + len(html) for key, html in tables.items())
-    if _TABLE_BYTES + size > TABLE_CACHE_BYTES:
-        _TABLE_HTML.clear()
-        _TABLE_BYTES = 0
-    _TABLE_HTML.update(tables)
-    _TABLE_BYTES += size
+    """Keep converted tables for later pages (the caller holds _TABLES_LOCK): all are dropped first when they would
+    hold more than TABLE_CACHE_CHARS, and a page's tables that alone would are not kept."""
+    global _TABLE_CHARS
+    new = {key: html for key, html in tables.items() if key not in _TABLE_HTML}  # another thread's may be kept
+    size = sum(len(key[2]) + len(html) for key, html in new.items())
+    if _TABLE_CHARS + size > TABLE_CACHE_CHARS:
+        _forget_tables()
+        new = tables
+        size = sum(len(key[2]) + len(html) for key, html in new.items())
+        if size > TABLE_CACHE_CHARS:
+            return
+    _TABLE_HTML.update(new)
+    _TABLE_CHARS += size
+
+
+def _forget_tables() -> None:
+    """Drop the tables kept."""
+    global _TABLE_CHARS
+    _TABLE_HTML.clear()
+    _TABLE_CHARS = 0
 
 
 def convert(*pages: Page) -> list[str]:
@@ -312,9 +339,11 @@ def convert(*pages: Page) -> list[str]:
     for page, (page_job, pending), converted in zip(pages, jobs, answer["pages"], strict=True):
         for warning in converted["warnings"] or ():  # a duplicate identifier...: to the build's log, as before
             LOG.warning("pandoc, converting %s to %s: %s", page.name, page.to, warning)
-        _keep_tables(dict(zip(pending, converted.get("tables") or (), strict=True)))
-        STATS.update(pages=1, spliced=bool(converted.get("spliced")), tables_converted=len(pending),
-                     tables_reused=len(page_job.get("tables", ())) - len(pending))
+        with _TABLES_LOCK:
+            _keep_tables(dict(zip(pending, converted.get("tables") or (), strict=True)))
+            STATS.update(pages=1, tables_converted=len(pending),
+                         tables_reused=len(page_job.get("tables", ())) - len(pending),
+                         pages_read_whole=bool(converted.get("read_whole")))
     # anything pandoc writes to standard error while it converts (a message of its runtime) is logged as it comes;
     # its warnings are logged above, page by page (it repeats them there when it ends)
     for line_of_stderr in stderr.splitlines():

@@ -2,10 +2,11 @@
 -- `pandoc --from=READER --to=TO --metadata-file=M --template=T --wrap=none -V ...` would convert each one from
 -- standard input. A job is JSON: {"reader": "...", "abbreviations": [...], "pages": [{"name", "markdown" (tabs
 -- already expanded, as the command line expands them), "to", "metadata" (JSON text), "template" (a path; none: a
--- fragment), "template_stamp" (changes when a file beside the template does), "variables", "options" (writer
--- options)}]}. A page may come with "tables": pipe tables that convert the same wherever they stand, each {"markdown"}
--- or, converted before, {"html"}; its "markdown" is then the text around them (one piece more than tables). The answer is JSON: {"pages": [{"output", "warnings", "tables": the HTML of the
--- tables given as markdown}]}, or {"failed": position of the page (from 1), "error": message}.
+-- fragment), "variables", "options" (writer options)}]}. A page may come with "tables": pipe tables that convert
+-- the same wherever they stand, each {"markdown"} and, converted before, its "html"; its "markdown" is then the text
+-- around them (one piece more than tables). The answer is JSON: {"pages": [{"output", "warnings", "tables": the HTML
+-- of the tables that came without, "read_whole": whether a table did not stand as a block of its own, so that the
+-- page was read whole}]}, or {"failed": position of the page (from 1), "error": message}.
 -- Jobs come a line each on stdin, each answer goes as a line to stdout, until stdin ends: the caller keeps the process
 -- (a pandoc start and its first full collections cost about 40 ms).
 
@@ -48,9 +49,11 @@ local function convert_tables(reader, page, writer_options)
   return outputs
 end
 
--- the page's markdown with its tables set in as raw blocks of their outputs
-local function with_tables(page, outputs)
-  local parts, converted = {page.markdown[1]}, 0
+-- the page read with its tables set in as raw blocks of their outputs; nil if one of them does not come back as a
+-- block of its own (a row of a multiline table, a line of a code block...) or the page cannot be read so (a table
+-- inside a metadata block, its HTML's quotes breaking the YAML)
+local function read_with_tables(reader, page, outputs)
+  local parts, expected, converted = {page.markdown[1]}, {}, 0
   for position, item in ipairs(page.tables) do
     local html = item.html
     if html == nil then
@@ -59,51 +62,30 @@ local function with_tables(page, outputs)
     end
     table.insert(parts, raw_block("html", html))
     table.insert(parts, page.markdown[position + 1])
+    table.insert(expected, (html:gsub("\n+$", "")))
+  end
+  local ok, doc = pcall(reader, table.concat(parts))
+  if not ok then
+    return nil
+  end
+  local found = 0
+  for _, block in ipairs(doc.blocks) do
+    if block.t == "RawBlock" and block.format == "html" and found < #expected
+        and block.text:gsub("\n+$", "") == expected[found + 1] then
+      found = found + 1
+    end
+  end
+  return found == #expected and doc or nil
+end
+
+-- the page's markdown whole, its tables as they were cut out
+local function whole_markdown(page)
+  local parts = {page.markdown[1]}
+  for position, item in ipairs(page.tables) do
+    table.insert(parts, item.markdown)
+    table.insert(parts, page.markdown[position + 1])
   end
   return table.concat(parts)
-end
-
--- The template at `path`, read as the command line reads it (a byte-order mark dropped) and compiled (its partials
--- read from its folder); when its body stands alone on a line, also compiled with BODY in its place: pandoc lays a
--- body out line by line to set it into a template (20-40 ms for a brief's 300 KB), where a body alone on a line goes
--- as written alone. `stamp` changes when a file of the template's folder does.
-local BODY = "\u{E000}defence-briefs-body\u{E000}"
-local templates = {}  -- by path, stamp and text: a template or its partials may change while the process serves
-local function compiled_template(path, stamp)
-  local text = pandoc.template.get(path)
-  local key = path .. "\0" .. (stamp or "") .. "\0" .. text
-  if templates[key] == nil then
-    local shell = nil
-    local _, plain = text:gsub("%$body", "")
-    local _, braced = text:gsub("%${body", "")
-    local marked, alone = ("\n" .. text):gsub("\n%$body%$\n", "\n" .. BODY .. "\n")
-    if plain + braced == 1 and alone == 1 then
-      shell = pandoc.template.compile(marked:sub(2), path)
-    end
-    templates[key] = {full = pandoc.template.compile(text, path), shell = shell}
-  end
-  return templates[key]
-end
-
--- The page written with `template`. With its shell, the body written alone (less the newline a writer may end it
--- with) is set where BODY stands alone on a line, once, in the page written around it: what the full template gives
--- when the body neither starts nor ends with white space (pandoc folds blank lines where a body meets the template).
-local function write(doc, to, writer_options, template)
-  if template and template.shell then
-    local body = pandoc.write(doc, to, writer_options)
-    if body:sub(-1) == "\n" then
-      body = body:sub(1, -2)
-    end
-    writer_options.template = template.shell
-    local page = pandoc.write(doc, to, writer_options)
-    local at = page:find(BODY, 1, true)
-    if body:find("^%S") and body:find("%S$") and at and not page:find(BODY, at + 1, true)
-        and (at == 1 or page:sub(at - 1, at - 1) == "\n") and page:sub(at + #BODY, at + #BODY) == "\n" then
-      return page:sub(1, at - 1) .. body .. page:sub(at + #BODY), true
-    end
-  end
-  writer_options.template = template and template.full
-  return pandoc.write(doc, to, writer_options), false
 end
 
 local function convert(reader, page)
@@ -119,7 +101,16 @@ local function convert(reader, page)
     writer_options[key] = value
   end
   local tables = page.tables and convert_tables(reader, page, writer_options) or {}
-  local doc = reader(page.tables and with_tables(page, tables) or page.markdown)
+  -- the warnings of reading and writing the page, as the command line gives them (not those of a read set aside)
+  local logged = #PANDOC_STATE.log
+  local doc = page.tables and read_with_tables(reader, page, tables)
+  local read_whole = page.tables ~= nil and doc == nil
+  if read_whole then
+    logged = #PANDOC_STATE.log
+    doc = reader(whole_markdown(page))
+  elseif not page.tables then
+    doc = reader(page.markdown)
+  end
   -- a metadata file's values are markdown, and the document's own metadata wins over them
   local meta = reader("---\n" .. page.metadata .. "\n---\n").meta
   for key, value in pairs(meta) do
@@ -127,13 +118,15 @@ local function convert(reader, page)
       doc.meta[key] = value
     end
   end
-  local template = page.template and compiled_template(page.template, page.template_stamp)
-  local output, spliced = write(doc, page.to, writer_options, template)
+  if page.template then  -- read as the command line reads it (a byte-order mark dropped), partials from its folder
+    writer_options.template = pandoc.template.compile(pandoc.template.get(page.template), page.template)
+  end
+  local output = pandoc.write(doc, page.to, writer_options)
   -- the command line ends a fragment (no template) with a newline
   if not page.template and output:sub(-1) ~= "\n" then
     output = output .. "\n"
   end
-  return output, tables, spliced
+  return output, tables, read_whole, logged
 end
 
 local function answer(job)
@@ -150,8 +143,7 @@ local function answer(job)
   end
   local pages = {}
   for position, page in ipairs(job.pages) do
-    local logged = #PANDOC_STATE.log
-    local ok, result, tables, spliced = pcall(convert, reader, page)
+    local ok, result, tables, read_whole, logged = pcall(convert, reader, page)
     if not ok then
       return {failed = position, error = tostring(result)}
     end
@@ -163,7 +155,7 @@ local function answer(job)
         table.insert(warnings, message.pretty)
       end
     end
-    table.insert(pages, {output = result, warnings = warnings, tables = tables, spliced = spliced})
+    table.insert(pages, {output = result, warnings = warnings, tables = tables, read_whole = read_whole})
   end
   return {pages = pages}
 end
