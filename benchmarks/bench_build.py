@@ -25,7 +25,8 @@ mapped by both kernels, or a process just forked, is not counted twice. For the 
 `briefs --force` of 10 countries and of all of them; and once, with one kernel (`--jobs 1`), for 10, 20 and all
 countries, to tell memory that levels off from memory that grows with every brief. Every run's value is kept, with
 the median.
-Results are appended to benchmarks/results/build.json under the machine (CPU model, cores) and the date: every
+Results are appended to benchmarks/results/build.json under the machine (CPU model, cores, boot) and the date, with
+the seconds of a fixed pure-Python workload at the start and the end of the run (the machine's speed then): every
 machine's runs are kept, none overwritten. Needs `pip install -e ".[bench]"` (nbconvert) and, for the quarto case,
 Quarto (skipped, and said so, without it).
 """
@@ -89,10 +90,26 @@ def _tree_pss_mb(root: int) -> float:
 
 
 def machine() -> dict:
-    """The machine's CPU model and core count, for reading a result beside others."""
+    """The machine's CPU model and core count, for reading a result beside others, and its boot (our VMs share a
+    name and a CPU model: the boot tells one from another)."""
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor())
-    return {"name": platform.node(), "cpu": model, "cores": os.cpu_count(), "python": platform.python_version()}
+    boot = Path("/proc/sys/kernel/random/boot_id")
+    return {"name": platform.node(), "cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
+            "boot_id": boot.read_text().strip()[:8] if boot.is_file() else None}
+
+
+def reference_seconds() -> float:
+    """Wall seconds of a fixed single-threaded pure-Python workload, best of 3: the machine's speed at that moment,
+    so that runs on machines of one model, or one machine in a slow hour, can be read side by side."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(3_000_000):
+            total += number * number % 7
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
 
 
 LAST_CPU = [0.0]  # CPU seconds of the last `timed` run
@@ -230,7 +247,8 @@ def run(runs: int, naive_countries: int) -> dict:
         print("no Quarto found ($DEFENCE_QUARTO, beside the interpreter, PATH): the quarto case is skipped", flush=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     results: dict = {"date": dt.date.today().isoformat(), "machine": machine(), "commit": commit.strip(),
-                     "cases": {}}
+                     "reference_s": {"start": reference_seconds()}, "cases": {}}
+    print(f"reference workload: {results['reference_s']['start']} s", flush=True)
     if quarto:
         results["quarto_version"] = subprocess.run([quarto, "--version"], capture_output=True, text=True).stdout.strip()
     cases = results["cases"]
@@ -306,6 +324,8 @@ def run(runs: int, naive_countries: int) -> dict:
                                "cpu_per_country_s": round(statistics.median(by_quarto_cpu) / len(sample), 2),
                                "what": "quarto render country_brief.ipynb -P country:XXX --to html, then --to typst"}
         cases["memory"] = measure_memory(project, tmp, names, countries, runs)
+    results["reference_s"]["end"] = reference_seconds()
+    print(f"reference workload at the end: {results['reference_s']['end']} s", flush=True)
     results["speedup_all_vs_naive"] = round(cases["naive"]["per_country_s"] / per_brief, 1)
     if quarto:
         results["speedup_all_vs_quarto"] = round(cases["quarto"]["per_country_s"] / per_brief, 1)
