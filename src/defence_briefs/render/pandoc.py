@@ -117,11 +117,10 @@ def _split_tables(markdown: str) -> tuple[list[str], list[str]]:
     """`markdown` cut around its pipe tables that pandoc converts the same wherever they stand: the text around them
     (one piece more than tables) and the tables. Such a table is a chunk of lines outside fenced blocks, between blank
     lines or the ends of the text (not just after a fence: pandoc may not read it as one), each line starting with
-    `|`, the second a rule
-    (`|:--|--:|`), with no caption beside it (a line of the chunks before or after starting with `:` or `Table:`, in
-    any case) and none of `[`, `@`, `{` (a link, note, span, example or attributed code may depend on the rest of the
-    text). pandoc_pages.lua checks that each stands as a block of its own in the page, and reads the text whole if
-    not (a table row of a multiline table, say)."""
+    `|`, the second a rule (`|:--|--:|`), with no caption beside it (a line of the chunks before or after starting
+    with `:` or `Table:`, in any case) and none of `[`, `@`, `{` (a link, note, span, example or attributed code may
+    depend on the rest of the text). pandoc_pages.lua checks that each stands as a block of its own in the page, and
+    reads the text whole if not (a table row of a multiline table, say)."""
     lines = markdown.split("\n")
     chunks: list[tuple[int, int]] = []  # [start, end) line numbers of the chunks between blank lines, outside fences
     fence, start = None, None
@@ -298,15 +297,16 @@ def _keep_tables(tables: dict[tuple[str, str, str], str]) -> None:
     hold more than TABLE_CACHE_CHARS, and a page's tables that alone would are not kept."""
     global _TABLE_CHARS
     new = {key: html for key, html in tables.items() if key not in _TABLE_HTML}  # another thread's may be kept
-    size = sum(len(key[2]) + len(html) for key, html in new.items())
-    if _TABLE_CHARS + size > TABLE_CACHE_CHARS:
+    if _TABLE_CHARS + _chars(new) > TABLE_CACHE_CHARS:
         _forget_tables()
-        new = tables
-        size = sum(len(key[2]) + len(html) for key, html in new.items())
-        if size > TABLE_CACHE_CHARS:
-            return
+        new = tables if _chars(tables) <= TABLE_CACHE_CHARS else {}
     _TABLE_HTML.update(new)
-    _TABLE_CHARS += size
+    _TABLE_CHARS += _chars(new)
+
+
+def _chars(tables: dict[tuple[str, str, str], str]) -> int:
+    """The characters a cache of `tables` holds: each table's markdown and HTML."""
+    return sum(len(key[2]) + len(html) for key, html in tables.items())
 
 
 def _forget_tables() -> None:

@@ -105,11 +105,9 @@ local function convert(reader, page)
   local logged = #PANDOC_STATE.log
   local doc = page.tables and read_with_tables(reader, page, tables)
   local read_whole = page.tables ~= nil and doc == nil
-  if read_whole then
+  if not doc then
     logged = #PANDOC_STATE.log
-    doc = reader(whole_markdown(page))
-  elseif not page.tables then
-    doc = reader(page.markdown)
+    doc = reader(page.tables and whole_markdown(page) or page.markdown)
   end
   -- a metadata file's values are markdown, and the document's own metadata wins over them
   local meta = reader("---\n" .. page.metadata .. "\n---\n").meta
