@@ -154,6 +154,21 @@ def test_pending_orders_and_their_us_share() -> None:
     assert values["POL", "pending_orders_tiv_from_USA", "2024"] == 60
 
 
+def test_selected_deals_are_not_pending_orders() -> None:
+    """A deal SIPRI gives as selected but not yet ordered is not an order, so not in the pipeline (as it is not in
+    the orders placed); of a deal only partly selected, the selected units' TIV is left out."""
+    transfers = register(("NOR", "DEU", 0.0, [], 550.0, 2025),  # 2 Type-212: "contract not yet signed"
+                         ("NOR", "USA", 0.0, [], 100.0, 2024),  # an order: 100 pending
+                         ("NOR", "FIN", 20.0, [2025], 746.0, 2025))  # 746 at 1 each, 466 selected, 20 delivered
+    transfers.loc[0, "comments"] = "Selected 2025 but contract not yet signed by end 2025"
+    transfers.loc[2, ["comments", "tiv_per_unit"]] = ["incl 280 ordered 2025 and 466 more selected 2025", 1.0]
+    values = run_dependency(bilateral([("USA", "NOR", 2023, 10)]), transfers, ["NOR"])
+    # 100 (USA) + 746 - 466 - 20 = 260 (FIN); Germany's selection adds nothing
+    assert values["NOR", "pending_orders_tiv", "2024"] == pytest.approx(100 + 260)
+    assert values["NOR", "us_share_of_pending_orders", "2024"] == pytest.approx(100 / 360)
+    assert ("NOR", "pending_orders_tiv_from_DEU", "2024") not in values.index
+
+
 def test_pending_orders_split_into_firm_and_planned_or_uncertain() -> None:
     transfers = register(("POL", "USA", 2460.0, [2012, 2024], 7560.0, 2006),  # 126 at 60 each, 41 delivered
                          ("POL", "KOR", 0.0, [], 100.0, 2024),  # a number SIPRI marks '?'

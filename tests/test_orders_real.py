@@ -104,7 +104,7 @@ def test_a_partly_selected_deal_is_named_by_its_selected_part(briefs_project: Pr
     assert "the largest, 466 more Patria 6x6 from Finland (2025)" in text
 
 
-def test_the_pending_rule_as_the_pages_write_it_gives_the_pending_totals(real_project: Project) -> None:
+def test_the_pending_rule_as_the_pages_write_it_gives_the_pending_totals(real_project: Project, orders) -> None:
     """The rule in the methodology and the catalogue (orders placed 2015–25, and older orders with a delivery in
     2023–25, for data to 2025), applied here to the register by hand, gives Europe's and Turkey's pending
     totals; the second read found the old wording ('the last ten years or still delivering in the last two')
@@ -113,10 +113,12 @@ def test_the_pending_rule_as_the_pages_write_it_gives_the_pending_totals(real_pr
     from defence_briefs.ingest.stage import load_table
     from defence_briefs.metrics.dependency import PENDING_RULE
 
-    assert "2015–25" in PENDING_RULE and "2023–25" in PENDING_RULE
+    assert "2015–25" in PENDING_RULE and "2023–25" in PENDING_RULE and "selected but not yet ordered" in PENDING_RULE
     register = load_table(real_project, "2026", "transfers")
     metrics = load_metrics(real_project, "2026").set_index(["country", "metric", "period"])["value"]
-    undelivered = register["tiv_order"] - register["tiv_delivered"].fillna(0.0)
+    # what SIPRI gives as selected but not yet ordered is not an order (orders.csv's selection_tiv, pinned above)
+    selected = register["source_ref"].map(orders.set_index("source_ref")["selection_tiv"]).fillna(0.0)
+    undelivered = register["tiv_order"] - selected - register["tiv_delivered"].fillna(0.0)
     last_delivery = register["delivery_years"].map(lambda years: max(years) if len(years) else 0)
     kept = (undelivered > 0) & ((register["order_year"] >= 2015) | (last_delivery >= 2023))
     for entity in ("EUROPE", "TUR"):
@@ -125,3 +127,16 @@ def test_the_pending_rule_as_the_pages_write_it_gives_the_pending_totals(real_pr
         assert by_hand == pytest.approx(metrics[entity, "pending_orders_tiv", "2025"], rel=1e-9), entity
     old_words = (undelivered > 0) & ((register["order_year"] >= 2016) | (last_delivery >= 2024))
     assert (kept & ~old_words & register["recipient"].isin(country_table().members("EUROPE", 2025))).any()
+
+
+def test_selections_a_reader_knows_are_not_in_the_pipeline(real_project: Project) -> None:
+    """Norway's 2 Type-212 from Germany ("Selected 2025 but contract not yet signed by end 2025", 550 TIV) are not
+    an undelivered order: Norway's pipeline from Germany is its four German orders of 2019-23 with TIV undelivered,
+    read by hand (PSB-2 10 - 8.75, Type-212 x4 1100, Wisent-2 27.5, PMMC-G5 19.8 - 14.4). The Netherlands' 5 F-35A
+    of 2024 ("selected but contract not yet signed") are not among its largest undelivered US orders."""
+    metrics = load_metrics(real_project, "2026").set_index(["country", "metric", "period"])["value"]
+    assert metrics["NOR", "pending_orders_tiv_from_DEU", "2025"] == pytest.approx(1.25 + 1100 + 27.5 + 5.4)
+    deals = pd.read_csv(metrics_dir(real_project, "2026") / "pending_us_deals.csv")
+    dutch_f35 = deals[(deals["recipient"] == "NLD") & (deals["weapon_designation"] == "F-35A Lightning-2")]
+    assert dutch_f35["order_year"].tolist() == [2022]  # the 6 of 2022 (220 undelivered), not the 5 selected
+

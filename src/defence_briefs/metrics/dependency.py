@@ -19,6 +19,7 @@ from ..countries import GROUPS as GROUP_CODES
 from ..countries import CountryTable
 from .bilateral_tiv import UNKNOWN_SUPPLIER
 from .diversification import safe_eligible_suppliers
+from .orders import selected_tiv
 from .records import UNIT_FRACTION, UNIT_HHI, UNIT_TIV, MetricRows, period_label
 from .weapon_categories import CATEGORIES
 
@@ -47,7 +48,8 @@ PENDING_RECENT_ORDER_YEARS = 10
 PENDING_RECENT_DELIVERY_YEARS = 2
 PENDING_RULE = (f"orders placed in the release's last year or the {PENDING_RECENT_ORDER_YEARS} years before it "
                 f"(2015–25 for data to 2025), and older orders with a delivery in its last year or the "
-                f"{PENDING_RECENT_DELIVERY_YEARS} years before it (2023–25)")
+                f"{PENDING_RECENT_DELIVERY_YEARS} years before it (2023–25); deals SIPRI gives as selected but not "
+                f"yet ordered are not orders and not counted")
 # "126 planned of which 48 ordered by end-2025" in a register comment
 PLANNED_OF_WHICH = r"(\d+)\s+planned,?\s+of which\s+(\d+)\s+(?:were\s+)?(?:ordered|signed|contracted)"
 
@@ -384,8 +386,9 @@ def category_metrics(out: MetricRows, entity: str, sums: CategorySums, window: W
 
 def pending_orders(transfers: pd.DataFrame, last_year: int) -> pd.DataFrame:
     """Register records with TIV ordered but not yet delivered at the end of `last_year` (`pending_tiv`), split
-    into `firm_pending_tiv` and `planned_pending_tiv` (see `planned_part`)."""
-    undelivered = transfers["tiv_order"] - transfers["tiv_delivered"].fillna(0.0)
+    into `firm_pending_tiv` and `planned_pending_tiv` (see `planned_part`). What SIPRI gives as selected but not
+    yet ordered is not an order, so not pending (`orders.selected_tiv`)."""
+    undelivered = transfers["tiv_order"] - selected_tiv(transfers) - transfers["tiv_delivered"].fillna(0.0)
     last_delivery = transfers["delivery_years"].map(lambda years: max(years) if len(years) else None)
     recent_order = transfers["order_year"] >= last_year - PENDING_RECENT_ORDER_YEARS
     still_delivering = last_delivery.fillna(0).astype(int) >= last_year - PENDING_RECENT_DELIVERY_YEARS

@@ -95,6 +95,27 @@ def payers(comment: str, supplier: str, code_for: Callable[[str], str | None]) -
     return ";".join(dict.fromkeys(found)) or supplier
 
 
+def _selections(transfers: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each register row's selected TIV (the whole row's, or its selected units' part), whether SIPRI gives the
+    whole row as selected, and whether only part of it (the `selection` and `part_selection` rules)."""
+    comments = transfers["comments"].fillna("").astype(str)
+    tiv = transfers["tiv_order"].fillna(0.0).astype(float)
+    unit = transfers["tiv_per_unit"].fillna(0.0).astype(float)
+    selected_whole = comments.str.contains(SELECTED)
+    part_units = _units(PART_SELECTED[0], comments).fillna(_units(PART_SELECTED[1], comments))
+    part = part_units.notna()
+    selection = pd.Series(0.0, index=transfers.index)
+    selection[part] = np.minimum(part_units[part] * unit[part], tiv[part])
+    selection[selected_whole & ~part] = tiv[selected_whole & ~part]
+    return selection, selected_whole, part
+
+
+def selected_tiv(transfers: pd.DataFrame) -> pd.Series:
+    """The TIV of each register row that SIPRI gives as selected but not yet ordered: not an order (the module's
+    `selection` and `part_selection` rules)."""
+    return _selections(transfers)[0]
+
+
 def classify_orders(transfers: pd.DataFrame, bloc: Callable[[pd.Series], pd.Series],
                     code_for: Callable[[str], str | None]) -> pd.DataFrame:
     """Every register row with what counts as ordered (`order_tiv`), selected (`selection_tiv`) and planned beyond
@@ -104,12 +125,7 @@ def classify_orders(transfers: pd.DataFrame, bloc: Callable[[pd.Series], pd.Seri
     comments = frame["comments"].fillna("").astype(str)
     tiv = frame["tiv_order"].fillna(0.0).astype(float)
     unit = frame["tiv_per_unit"].fillna(0.0).astype(float)
-    selected_whole = comments.str.contains(SELECTED)
-    part_units = _units(PART_SELECTED[0], comments).fillna(_units(PART_SELECTED[1], comments))
-    part = part_units.notna()
-    selection = pd.Series(0.0, index=frame.index)
-    selection[part] = np.minimum(part_units[part] * unit[part], tiv[part])
-    selection[selected_whole & ~part] = tiv[selected_whole & ~part]
+    selection, selected_whole, part = _selections(frame)
     planned_units = comments.str.extract(PLANNED_OF_WHICH).astype(float)
     beyond = (planned_units[0] - planned_units[1]).clip(lower=0)
     planned_rows = beyond.notna() & (beyond > 0)
