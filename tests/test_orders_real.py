@@ -140,3 +140,15 @@ def test_selections_a_reader_knows_are_not_in_the_pipeline(real_project: Project
     dutch_f35 = deals[(deals["recipient"] == "NLD") & (deals["weapon_designation"] == "F-35A Lightning-2")]
     assert dutch_f35["order_year"].tolist() == [2022]  # the 6 of 2022 (220 undelivered), not the 5 selected
 
+
+def test_orders_sipri_has_not_valued_are_counted_beside_the_shares(briefs_project: Project, orders) -> None:
+    """The Netherlands' 4 Orka submarines from France (2024) and 46 Leopard-2A8 from Germany (2025) have no TIV in
+    the 2026 register ("unvalued"), so the US share of its orders by volume leaves them out: the page says how many
+    such orders there are (orders.csv's rows, counted here) and names those two platforms."""
+    page = (briefs_project.root / "reports" / "2026" / "countries" / "NLD.html").read_text(encoding="utf-8")
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
+    unvalued = orders[(orders["recipient"] == "NLD") & orders["unvalued"] & (orders["counted_as"] != "selection")
+                      & (orders["order_year"] >= 2022)]
+    european = int((unvalued["bloc"] == "europe").sum())
+    assert (f"SIPRI gives no TIV yet to {len(unvalued)} orders the Netherlands placed in 2022–25 ({european} from "
+            "European suppliers), among them 4 Orka from France (2024) and 46 Leopard-2A8 from Germany (2025)") in text

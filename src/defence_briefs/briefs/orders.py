@@ -21,6 +21,10 @@ FIRST_CHART_YEAR = 2010
 TABLE_YEARS = 4  # the largest orders of the last four order years
 BLOC_LABELS = {"us": "United States", "europe": "European suppliers", "others": "Others"}
 KINDS = ("Ordered", "Selected, not yet ordered")
+# orders SIPRI has not valued yet are named platforms first: a submarine or a tank fleet before missiles or engines
+PLATFORMS_FIRST = ("combat_aircraft", "ships", "armoured_vehicles", "air_defence", "helicopters", "artillery",
+                   "missiles", "other")
+UNVALUED_NAMED = 2
 SECOND_NAMED = 0.20  # the second supplier of the orders is named when it has this share
 PICTURE_CHANGE = 0.10  # orders change the picture when their US share differs from the deliveries' by 10 points
 
@@ -157,6 +161,29 @@ def selections_sentence(brief: Brief) -> str | None:
             f"{md_escape(_supplier_name(brief.data, largest['supplier']))} ({int(largest['order_year'])}).")
 
 
+def unvalued_sentence(brief: Brief) -> str | None:
+    """The orders placed since 2022 that SIPRI gives no TIV yet (Leopard-2A8, Orka): the shares by volume leave
+    them out, so the sentence counts them, with the European ones, and names the largest kinds of platform."""
+    since = since_invasion(brief.data.last_year)
+    count = _value(brief, "arms_orders_unvalued_count", since)
+    if not count:
+        return None
+    orders = brief.orders
+    rows = orders[orders["unvalued"] & (orders["counted_as"] != "selection")
+                  & (orders["order_year"] >= int(since[:4]))].copy()
+    rows["rank"] = rows["category"].map({c: i for i, c in enumerate(PLATFORMS_FIRST)}).fillna(len(PLATFORMS_FIRST))
+    rows = rows[rows["number_ordered"].notna()].sort_values(["rank", "order_year"], ascending=[True, False],
+                                                            kind="stable")
+    named = [f"{int(row.number_ordered):,} {md_escape(str(row.weapon_designation))} from "
+             f"{md_escape(_supplier_name(brief.data, row.supplier))} ({int(row.order_year)})"
+             for row in rows.head(UNVALUED_NAMED).itertuples()]
+    european = int(_value(brief, "arms_orders_unvalued_count_from_europe", since) or 0)
+    orders_word = "order" if int(count) == 1 else "orders"
+    return (f"SIPRI gives no TIV yet to {int(count)} {orders_word} {brief.name} placed in {short_period(since)}"
+            f" ({european} from European suppliers)" + (f", among them {and_join(named)}" if named else "")
+            + ": the shares by volume above leave them out.")
+
+
 def payers_sentence(brief: Brief) -> str | None:
     """Who pays for the country's US orders since 2022 where the register says so (aid-financed orders)."""
     since = since_invasion(brief.data.last_year)
@@ -216,7 +243,8 @@ def _status(row) -> str:
 
 
 def largest_orders_table(brief: Brief, limit: int = 6) -> str:
-    """The largest orders (and selections) of the last four order years, in the register's words."""
+    """The largest orders (and selections) of the last four order years, in the register's words; the heading
+    names the selections when the table holds one."""
     last = brief.data.last_year
     orders = brief.orders[brief.orders["order_year"] > last - TABLE_YEARS].copy()
     orders["size"] = orders[["order_tiv", "selection_tiv"]].max(axis=1)
@@ -245,9 +273,11 @@ def largest_orders_table(brief: Brief, limit: int = 6) -> str:
         mark = MARK if note_for(row.weapon_designation, row.weapon_description) else ""
         rows.append([md_escape(supplier), md_escape(weapon) + mark, year, md_escape(_status(row)),
                      fmt(row.size, "tiv")])
-    return (f"Largest orders placed in {short_period(f'{last - TABLE_YEARS + 1}-{last}')}, in the words of SIPRI's "
-            f"trade register (a `?` marks a number SIPRI gives as uncertain; every order with its classification is "
-            f"in data/orders.csv):\n\n"
+    selections = (", and deals selected but not yet ordered (not counted as orders)"
+                  if (orders["counted_as"] != "order").any() else "")
+    return (f"Largest orders placed in {short_period(f'{last - TABLE_YEARS + 1}-{last}')}{selections}, in the words "
+            f"of SIPRI's trade register (a `?` marks a number SIPRI gives as uncertain; every order with its "
+            f"classification is in data/orders.csv):\n\n"
             + md_table(["Supplier", "Weapon (SIPRI designation, number)", "Ordered", "Status", "TIV m"], rows,
                        "llrlr")
             + footnotes(list(zip(orders["weapon_designation"], orders["weapon_description"], strict=True))))
@@ -275,8 +305,8 @@ def orders_sentences(brief: Brief, compact: bool = False) -> str:
     latest = (f"Orders of {brief.data.last_year} are incomplete: SIPRI learns of orders late, and later releases "
               f"add to a year's total." if compact else revision_note(brief.data))
     largest = largest_order_sentence(brief) if compact else None
-    sentences = [s for s in (orders_finding(brief), largest, selections_sentence(brief), payers_sentence(brief),
-                             latest) if s]
+    sentences = [s for s in (orders_finding(brief), unvalued_sentence(brief), largest, selections_sentence(brief),
+                             payers_sentence(brief), latest) if s]
     return "\n".join(f"- {s}" for s in sentences) + "\n"
 
 

@@ -31,7 +31,7 @@ CATEGORIES = ("air_defence", "combat_aircraft", "helicopters", "armoured_vehicle
 CATEGORY_NAMES = {
     "air_defence": "Air defence", "combat_aircraft": "Combat aircraft", "helicopters": "Helicopters",
     "armoured_vehicles": "Armoured vehicles", "artillery": "Artillery", "missiles": "Missiles",
-    "ships": "Ships", "other": "Other (sensors, engines etc.)",
+    "ships": "Ships", "other": "Other (transport, sensors etc.)",
 }
 MAPPING_FILE = "src/defence_briefs/reference/weapon_categories.csv"
 ROLES_FILE = "weapon_roles.csv"
