@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from defence_briefs.ingest.stage import load_table
 from defence_briefs.metrics.stage import load_metrics, metrics_dir
 from defence_briefs.project import Project
 
@@ -110,7 +111,6 @@ def test_the_pending_rule_as_the_pages_write_it_gives_the_pending_totals(real_pr
     totals; the second read found the old wording ('the last ten years or still delivering in the last two')
     left out a 2015 Scanter-6000 and a 2008 T-129 that the totals hold."""
     from defence_briefs.countries import country_table
-    from defence_briefs.ingest.stage import load_table
     from defence_briefs.metrics.dependency import PENDING_RULE
 
     assert "2015–25" in PENDING_RULE and "2023–25" in PENDING_RULE and "selected but not yet ordered" in PENDING_RULE
@@ -141,14 +141,46 @@ def test_selections_a_reader_knows_are_not_in_the_pipeline(real_project: Project
     assert dutch_f35["order_year"].tolist() == [2022]  # the 6 of 2022 (220 undelivered), not the 5 selected
 
 
-def test_orders_sipri_has_not_valued_are_counted_beside_the_shares(briefs_project: Project, orders) -> None:
-    """The Netherlands' 4 Orka submarines from France (2024) and 46 Leopard-2A8 from Germany (2025) have no TIV in
-    the 2026 register ("unvalued"), so the US share of its orders by volume leaves them out: the page says how many
-    such orders there are (orders.csv's rows, counted here) and names those two platforms."""
-    page = (briefs_project.root / "reports" / "2026" / "countries" / "NLD.html").read_text(encoding="utf-8")
-    text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
-    unvalued = orders[(orders["recipient"] == "NLD") & orders["unvalued"] & (orders["counted_as"] != "selection")
-                      & (orders["order_year"] >= 2022)]
-    european = int((unvalued["bloc"] == "europe").sum())
-    assert (f"SIPRI gives no TIV yet to {len(unvalued)} orders the Netherlands placed in 2022–25 ({european} from "
-            "European suppliers), among them 4 Orka from France (2024) and 46 Leopard-2A8 from Germany (2025)") in text
+
+def _text(project: Project, country: str) -> str:
+    page = (project.root / "reports" / "2026" / "countries" / f"{country}.html").read_text(encoding="utf-8")
+    return " ".join(BeautifulSoup(page, "html.parser").get_text().split())
+
+
+def test_orders_sipri_has_not_valued_are_counted_beside_the_shares(briefs_project: Project) -> None:
+    """The order shares by volume leave out orders SIPRI gives no TIV yet. The Netherlands' register rows of
+    2022-25 with no TIV for the total order, read by hand: 18, of which the 44 CV-90 Mk-4 IFV from Sweden (2025) are
+    "selected 2025 but not yet ordered by end-2025", so 17 orders; 11 from European suppliers (Germany 6: Leopard-2A8,
+    Skyranger-30, ship engine, RAM Block-2B twice, RCT-30; Norway 2: JSM, NOMADS; Finland, France, Sweden 1 each);
+    among them 4 Orka from France (2024) and 46 Leopard-2A8 from Germany (2025)."""
+    register = load_table(briefs_project, "2026", "transfers")
+    no_tiv = register[(register["recipient"] == "NLD") & (register["order_year"] >= 2022)
+                      & (register["tiv_order"].fillna(0.0) <= 0)]
+    assert len(no_tiv) == 18
+    assert no_tiv["supplier"].isin(["DEU", "NOR", "FIN", "FRA", "SWE"]).sum() == 12  # with the CV-90 selection
+    assert ("SIPRI gives no TIV yet to 17 orders the Netherlands placed in 2022–25 (11 from European suppliers), "
+            "among them 4 Orka from France (2024) and 46 Leopard-2A8 from Germany (2025): the shares by volume above "
+            "leave them out.") in _text(briefs_project, "NLD")
+
+
+@pytest.mark.parametrize(("country", "sentence"), [
+    # Montenegro's only orders of 2022-25 have no TIV (2 OPV-60M from France, 2024; CARDOM 120mm from Israel, 2023,
+    # no number): no shares to leave them out of
+    ("MNE", "SIPRI's register records no valued arms orders placed by Montenegro since 2022. SIPRI gives no TIV yet "
+            "to 2 orders Montenegro placed in 2022–25 (1 from European suppliers), among them 2 OPV-60M from France "
+            "(2024). "),
+    # Albania's one: 20? LMV-2 from Italy (2025), a number SIPRI marks uncertain
+    ("ALB", "SIPRI gives no TIV yet to Albania's order of about 20 LMV-2 from Italy (2025): the shares by volume "
+            "above leave it out."),
+])
+def test_orders_without_tiv_in_the_words_a_reader_checks(briefs_project: Project, country: str,
+                                                         sentence: str) -> None:
+    assert sentence.replace("'", "\u2019") in _text(briefs_project, country)
+
+
+def test_a_partly_selected_us_deal_shows_its_selected_units(briefs_project: Project) -> None:
+    """Switzerland's 36 F-35A of 2021: "incl 28 selected but not yet ordered", TIV 55 each, none delivered, so 8
+    are pending (440 TIV m); the table of undelivered US orders says so."""
+    text = _text(briefs_project, "CHE")
+    assert "F-35A Lightning-2 fighter/ground-attack aircraft 2021 36 (28 selected) 0 440" in text
+    assert "units SIPRI gives as selected but not yet ordered are named apart and not counted" in text

@@ -117,7 +117,7 @@ def orders_finding(brief: Brief) -> str | None:
     since, before = since_invasion(last), before_invasion()
     total = _value(brief, "arms_orders_tiv", since)
     if not total:
-        return f"SIPRI's register records no arms orders placed by {md_escape(brief.name)} since 2022."
+        return f"SIPRI's register records no valued arms orders placed by {md_escape(brief.name)} since 2022."
     shares = brief.data.metrics
     prefix = "arms_orders_supplier_share_"
     rows = shares[(shares["country"] == brief.country) & (shares["period"] == since)
@@ -163,25 +163,36 @@ def selections_sentence(brief: Brief) -> str | None:
 
 def unvalued_sentence(brief: Brief) -> str | None:
     """The orders placed since 2022 that SIPRI gives no TIV yet (Leopard-2A8, Orka): the shares by volume leave
-    them out, so the sentence counts them, with the European ones, and names the largest kinds of platform."""
+    them out, so the sentence counts them, with the European ones, and names up to two, larger platforms first
+    and firm numbers before those SIPRI marks uncertain ('about'); a deal only partly ordered is not named."""
     since = since_invasion(brief.data.last_year)
-    count = _value(brief, "arms_orders_unvalued_count", since)
+    count = int(_value(brief, "arms_orders_unvalued_count", since) or 0)
     if not count:
         return None
     orders = brief.orders
-    rows = orders[orders["unvalued"] & (orders["counted_as"] != "selection")
+    rows = orders[orders["unvalued"] & (orders["counted_as"] == "order") & orders["number_ordered"].notna()
                   & (orders["order_year"] >= int(since[:4]))].copy()
-    rows["rank"] = rows["category"].map({c: i for i, c in enumerate(PLATFORMS_FIRST)}).fillna(len(PLATFORMS_FIRST))
-    rows = rows[rows["number_ordered"].notna()].sort_values(["rank", "order_year"], ascending=[True, False],
-                                                            kind="stable")
-    named = [f"{int(row.number_ordered):,} {md_escape(str(row.weapon_designation))} from "
-             f"{md_escape(_supplier_name(brief.data, row.supplier))} ({int(row.order_year)})"
-             for row in rows.head(UNVALUED_NAMED).itertuples()]
+    rows["platform_rank"] = rows["category"].map({c: i for i, c in enumerate(PLATFORMS_FIRST)}).fillna(
+        len(PLATFORMS_FIRST))
+    rows["uncertain"] = rows["number_ordered_uncertain"].fillna(False).astype(bool)
+    rows = rows.sort_values(["platform_rank", "uncertain", "order_year"], ascending=[True, True, False],
+                            kind="stable").drop_duplicates(["weapon_designation", "supplier"])
+    named = [f"{'about ' if row.uncertain else ''}{int(row.number_ordered):,} "
+             f"{md_escape(str(row.weapon_designation))} from {md_escape(_supplier_name(brief.data, row.supplier))} "
+             f"({int(row.order_year)})" for row in rows.head(UNVALUED_NAMED).itertuples()]
     european = int(_value(brief, "arms_orders_unvalued_count_from_europe", since) or 0)
-    orders_word = "order" if int(count) == 1 else "orders"
-    return (f"SIPRI gives no TIV yet to {int(count)} {orders_word} {brief.name} placed in {short_period(since)}"
-            f" ({european} from European suppliers)" + (f", among them {and_join(named)}" if named else "")
-            + ": the shares by volume above leave them out.")
+    from_europe = f"{european} from European suppliers" if european else "none from European suppliers"
+    if count == 1 and named:
+        subject, pronoun = f"{brief.possessive()} order of {named[0]}", "it"
+    elif count == 1:
+        bloc = "from a European supplier" if european else "not from a European supplier"
+        subject, pronoun = f"one order {brief.name} placed in {short_period(since)} ({bloc})", "it"
+    else:
+        subject, pronoun = (f"{count} orders {brief.name} placed in {short_period(since)} ({from_europe})"
+                            + (f", among them {and_join(named)}" if named else "")), "them"
+    valued = _value(brief, "arms_orders_tiv", since)
+    return (f"SIPRI gives no TIV yet to {subject}"
+            + (f": the shares by volume above leave {pronoun} out." if valued else "."))
 
 
 def payers_sentence(brief: Brief) -> str | None:

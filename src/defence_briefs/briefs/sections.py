@@ -115,6 +115,14 @@ def _register_year(value: float, uncertain: object) -> str:
     return _register_number(value, uncertain).replace(",", "")
 
 
+def _selected_units(deal) -> str:
+    """' (28 selected)' for a deal SIPRI gives as only partly ordered: its selected units are not pending."""
+    selected = getattr(deal, "selection_tiv", 0.0)
+    if pd.isna(selected) or selected <= 0 or pd.isna(deal.number_ordered) or not deal.tiv_order:
+        return ""
+    return f" ({round(selected / (deal.tiv_order / deal.number_ordered)):,} selected)"
+
+
 def pending_deals_table(brief: Brief, limit: int = 6) -> str:
     """The largest US orders not yet delivered, as a table; empty when there are none. Designations and
     descriptions are SIPRI's own words, and its '?' marks on uncertain numbers and years stay visible."""
@@ -127,12 +135,15 @@ def pending_deals_table(brief: Brief, limit: int = 6) -> str:
         rows.append([md_escape(deal.weapon_designation) + mark, md_escape(deal.weapon_description),
                      md_escape(_register_year(deal.order_year, getattr(deal, "order_year_uncertain", False))),
                      md_escape(_register_number(deal.number_ordered, getattr(deal, "number_ordered_uncertain",
-                                                                               False))),
+                                                                               False))
+                               + _selected_units(deal)),
                      md_escape(_register_number(deal.number_delivered,
                                                 getattr(deal, "number_delivered_uncertain", False))),
                      fmt(deal.pending_tiv, "tiv")])
+    selections = ("; units SIPRI gives as selected but not yet ordered are named apart and not counted" if
+                  (deals.get("selection_tiv", pd.Series(dtype=float)).fillna(0.0) > 0).any() else "")
     return ("Largest undelivered orders from the United States, in the words of SIPRI's trade register "
-            "(a `?` marks a number SIPRI gives as uncertain):\n\n"
+            f"(a `?` marks a number SIPRI gives as uncertain{selections}):\n\n"
             + md_table(["Weapon (SIPRI designation)", "Description (SIPRI)", "Ordered", "Number", "Delivered",
                         "Undelivered TIV m"], rows, "llrrrr")
             + footnotes(list(zip(deals["weapon_designation"], deals["weapon_description"], strict=True))))

@@ -387,13 +387,16 @@ def category_metrics(out: MetricRows, entity: str, sums: CategorySums, window: W
 def pending_orders(transfers: pd.DataFrame, last_year: int) -> pd.DataFrame:
     """Register records with TIV ordered but not yet delivered at the end of `last_year` (`pending_tiv`), split
     into `firm_pending_tiv` and `planned_pending_tiv` (see `planned_part`). What SIPRI gives as selected but not
-    yet ordered is not an order, so not pending (`orders.selected_tiv`)."""
-    undelivered = transfers["tiv_order"] - selected_tiv(transfers) - transfers["tiv_delivered"].fillna(0.0)
+    yet ordered is not an order, so not pending (`orders.selected_tiv`; `selection_tiv` says how much was left
+    out of a deal only partly selected)."""
+    selected = selected_tiv(transfers)
+    undelivered = transfers["tiv_order"] - selected - transfers["tiv_delivered"].fillna(0.0)
     last_delivery = transfers["delivery_years"].map(lambda years: max(years) if len(years) else None)
     recent_order = transfers["order_year"] >= last_year - PENDING_RECENT_ORDER_YEARS
     still_delivering = last_delivery.fillna(0).astype(int) >= last_year - PENDING_RECENT_DELIVERY_YEARS
     pending = transfers[(undelivered > 0) & (recent_order.fillna(False) | still_delivering)].copy()
     pending["pending_tiv"] = undelivered[pending.index]
+    pending["selection_tiv"] = selected[pending.index]
     pending["planned_pending_tiv"] = planned_part(pending)
     pending["firm_pending_tiv"] = pending["pending_tiv"] - pending["planned_pending_tiv"]
     return pending
