@@ -117,10 +117,9 @@ def _register_year(value: float, uncertain: object) -> str:
 
 def _selected_units(deal) -> str:
     """' (28 selected)' for a deal SIPRI gives as only partly ordered: its selected units are not pending."""
-    selected = getattr(deal, "selection_tiv", 0.0)
-    if pd.isna(selected) or selected <= 0 or pd.isna(deal.number_ordered) or not deal.tiv_order:
+    if not deal.selection_tiv > 0 or pd.isna(deal.number_ordered) or not deal.tiv_order:
         return ""
-    return f" ({round(selected / (deal.tiv_order / deal.number_ordered)):,} selected)"
+    return f" ({round(deal.selection_tiv / (deal.tiv_order / deal.number_ordered)):,} selected)"
 
 
 def pending_deals_table(brief: Brief, limit: int = 6) -> str:
@@ -141,7 +140,7 @@ def pending_deals_table(brief: Brief, limit: int = 6) -> str:
                                                 getattr(deal, "number_delivered_uncertain", False))),
                      fmt(deal.pending_tiv, "tiv")])
     selections = ("; units SIPRI gives as selected but not yet ordered are named apart and not counted" if
-                  (deals.get("selection_tiv", pd.Series(dtype=float)).fillna(0.0) > 0).any() else "")
+                  (deals["selection_tiv"] > 0).any() else "")
     return ("Largest undelivered orders from the United States, in the words of SIPRI's trade register "
             f"(a `?` marks a number SIPRI gives as uncertain{selections}):\n\n"
             + md_table(["Weapon (SIPRI designation)", "Description (SIPRI)", "Ordered", "Number", "Delivered",
