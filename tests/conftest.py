@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,12 @@ from defence_briefs.cli import main  # noqa: E402
 from defence_briefs.project import MIRROR_ENV, Project  # noqa: E402
 
 MIRROR = os.environ.get(MIRROR_ENV)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every build of one test run states the same 'built on' date (tests of the date set their own): tests that
+    compare a build with one a session fixture made earlier in the run hold when the run passes midnight."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,18 @@ inputs, the progress display, normalised notebooks, and the command line's check
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
 import pytest
 
+from defence_briefs import cli
 from defence_briefs.briefs.context import PEER_METRIC, load_release
 from defence_briefs.cli import build_parser, main
 from defence_briefs.execute.kernels import normalize_executed
@@ -20,6 +23,8 @@ from defence_briefs.progress import Progress
 from defence_briefs.project import Project
 from defence_briefs.publish import staging as site_publish
 from defence_briefs.publish.staging import STATE_FILE, SiteStaging, published_tree, recover
+from defence_briefs.render import build_date as build_date_module
+from defence_briefs.render.build_date import build_date
 from defence_briefs.render.site import releases_index
 
 
@@ -214,6 +219,34 @@ def test_help_documents_every_stage_and_option() -> None:
     for word in ("fetch", "data", "metrics", "briefs", "list", "clean", "--release", "--country", "--format",
                  "--jobs", "--force", "--executor", "--scheduler", "--timeout", "SOURCE_DATE_EPOCH"):
         assert word in text, word
+
+
+def test_one_command_states_one_build_date_when_it_runs_past_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build started at 23:59:59 UTC on 6 December that renders pages after midnight states 6 December on each;
+    the environment is as it was after the command; a SOURCE_DATE_EPOCH the user set is the date stated."""
+    ticks = iter([dt.datetime(2026, 12, 6, 23, 59, 59, tzinfo=dt.UTC), dt.datetime(2026, 12, 7, 0, 0, 1, tzinfo=dt.UTC),
+                  dt.datetime(2026, 12, 7, 0, 0, 2, tzinfo=dt.UTC)])
+
+    class Clock:
+        @staticmethod
+        def now(tz: dt.tzinfo) -> dt.datetime:
+            return next(ticks)
+
+        fromtimestamp = dt.datetime.fromtimestamp
+
+    monkeypatch.setattr(build_date_module, "dt", SimpleNamespace(datetime=Clock, UTC=dt.UTC, date=dt.date))
+    stated: list[dt.date] = []
+    monkeypatch.setattr(cli, "run", lambda *args, **kwargs: stated.extend([build_date(), build_date()]) or 0)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert main(["briefs"]) == 0
+    assert stated == [dt.date(2026, 12, 6), dt.date(2026, 12, 6)]
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+    # without a build around it, the date is the day of the call (the clock's next tick)
+    assert build_date() == dt.date(2026, 12, 7)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # 2030-01-01
+    stated.clear()
+    assert main(["briefs"]) == 0
+    assert stated == [dt.date(2030, 1, 1)] * 2 and os.environ["SOURCE_DATE_EPOCH"] == "1893456000"
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 
 from defence_briefs.metrics.stage import load_metrics
 from defence_briefs.project import Project
-from defence_briefs.render.site import build_date
+from defence_briefs.render.build_date import build_date
 
 pytestmark = [pytest.mark.realdata, pytest.mark.browser,
               pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")]

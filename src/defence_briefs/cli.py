@@ -16,6 +16,7 @@ from .manifest import DataRelease, load_manifest
 from .pipeline import STAGES
 from .progress import Progress
 from .project import MIRROR_ENV, Project
+from .render.build_date import one_build_date
 
 FORMATS = ("html", "pdf")
 EXECUTORS = ("local", "dask")
@@ -65,8 +66,8 @@ input or plausibility error (nothing published was changed); 3 a file could not 
 Environment:
   {MIRROR_ENV}   folder laid out like data/raw to copy raw files from (same as --mirror)
   DEFENCE_QUARTO       the quarto CLI for --renderer quarto (default: quarto on PATH)
-  SOURCE_DATE_EPOCH    the 'built on' date of the pages (seconds since 1970), for reproducible builds; PDFs
-                       are dated with the release's publication date
+  SOURCE_DATE_EPOCH    the 'built on' date of the pages (seconds since 1970), for reproducible builds; unset,
+                       the day the command started; PDFs are dated with the release's publication date
   DEFENCE_TEMPLATES    folder of templates (page.html, brief.typ, site.css, site.js) that replace the
                        package's own; pages depending on a changed template are re-rendered
 
@@ -368,7 +369,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     args.argv = argv
     progress = Progress(verbose=getattr(args, "verbose", False))
     try:
-        return run_add_release(args, project_root, progress) if adding else run(args, project_root, progress)
+        with one_build_date():
+            return run_add_release(args, project_root, progress) if adding else run(args, project_root, progress)
     except DataError as exc:
         progress.end()
         print(f"error: {exc}", file=sys.stderr, flush=True)

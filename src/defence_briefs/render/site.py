@@ -27,6 +27,7 @@ from ..metrics.dependency import EUROPEAN_SUPPLIERS_DEFINITION, MATERIAL_CUT
 from ..metrics.diversification import CORE_DEFENCE_SHARE, EQUIPMENT_GUIDELINE, SAFE_CHECKED
 from ..metrics.orders import MATERIAL_UNCERTAIN
 from . import release_history, template_path
+from .build_date import build_date
 from .chart_data import chart_files
 from .notebook_markdown import notebook_markdown
 from .page_links import link_page
@@ -37,13 +38,6 @@ from .site_config import SiteConfig
 
 ASSETS = "assets"
 DIVERSIFICATION_TITLE = "What it would take to buy less from the US"
-
-
-def build_date() -> dt.date:
-    """The date printed as 'built on': SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return when.date()
 
 
 def pdf_timestamp(data: ReleaseData) -> int:
