@@ -8,6 +8,9 @@ Skipped, with the reason, when DEFENCE_DATA_MIRROR is not set.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -110,3 +113,49 @@ def test_the_pages_show_the_choice_set(briefs_project: Project) -> None:
     assert choices_section is not None
     text = " ".join(choices_section.get_text().split())
     assert "NASAMS-2 (US content)" in text and "SAMP/T" in text and "lead time" in text.lower()
+
+
+def _role_texts(page: Path) -> dict[str, str]:
+    """A country page's choice set, role by role: heading -> the text from it to the next role's heading."""
+    section = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find(id="diversification")
+    headings = [" ".join(h.get_text().split()) for h in section.select("p > strong, details > summary")]
+    headings = [h for h in headings if " from the US in " in h]
+    text = " ".join(section.get_text(" ").split())
+    starts = [text.index(h) for h in headings]
+    return {h: text[a:b] for h, a, b in zip(headings, starts, [*starts[1:], len(text)], strict=True)}
+
+
+def test_second_hand_us_systems_are_named_under_the_table_never_in_it(briefs_project: Project) -> None:
+    """A system received or ordered second-hand is no option to buy, so it is named under the role's table, not
+    put in it (register rows, 2026 release): Greece, United States, 2021, 1200 M-1117 Guardian, "Second-hand; aid",
+    delivered 2021; 2022; 2024, TIV 192 (its only US armoured personnel carriers since 2016); Spain, United States,
+    S-70 Black Hawk, ordered 2015, 2017, 2018 and 2019, each "Second-hand SH-60F ASW version modified to transport
+    version before delivery", beside new US transport helicopters."""
+    site = briefs_project.root / "reports" / "2026"
+    greece = _role_texts(site / "countries" / "GRC.html")
+    carriers = next(text for heading, text in greece.items() if heading.startswith("Armoured personnel carriers"))
+    assert "Only second-hand from the US, not in the table: M-1117 Guardian." in carriers
+    assert carriers.count("M-1117") == 1
+    spain = _role_texts(site / "countries" / "ESP.html")
+    transport = next(text for heading, text in spain.items() if heading.startswith("Transport helicopters"))
+    assert "Also second-hand from the US, not in the table: S-70 Black Hawk." in transport
+    assert transport.count("S-70 Black Hawk") == 1
+    pdf = subprocess.run(["pdftotext", "-layout", str(site / "pdf" / "GRC.pdf"), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    assert re.search(r"Armoured personnel carriers \(100%\)\s+second-hand only: M-1117", pdf)
+
+
+def test_the_pdf_names_the_small_european_deals_the_web_names(briefs_project: Project) -> None:
+    """Where a role's only European-made systems are small deals outside Europe, the PDF names them as the web page
+    does, never "none": Italy ordered 21 HIMARS in 2024 (46.2 TIV, none delivered); the European-made rocket
+    launchers of 2016-25 are Czechia's RM-70 Vampire 122mm to Indonesia (8 ordered 2014, delivered 2016, 7.6 TIV; 28?
+    ordered 2021, delivered 2022-23, 26.6 TIV, both New), below the size a table shows."""
+    site = briefs_project.root / "reports" / "2026"
+    italy = _role_texts(site / "countries" / "ITA.html")
+    rockets = next(text for heading, text in italy.items() if heading.startswith("Rocket artillery"))
+    assert "only small deals outside Europe, RM-70 Vampire 122mm (Czechia to Indonesia)" in rockets
+    pdf = " ".join(subprocess.run(["pdftotext", "-layout", str(site / "pdf" / "ITA.pdf"), "-"], capture_output=True,
+                                  text=True, check=True).stdout.split())
+    row = pdf[pdf.index("Rocket artillery (ordered)"):][:250]  # the table's row, its cells' wrapped lines flattened
+    assert "HIMARS" in row and "only small deals outside Europe, RM-70 Vampire 122mm (Czechia to" in row, row
+    assert "none ordered" not in row, row

@@ -189,6 +189,13 @@ def role_note(role: str) -> str:
     return note["note"] + (f" ([source]({note['source']}))" if note["source"] else "")
 
 
+def _small_deals(data, small: list) -> str:
+    """'only small deals outside Europe, RM-70 Vampire 122mm (Czechia to Indonesia)'."""
+    return "only small deals outside Europe, " + and_join(
+        [f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))} to "
+         f"{md_escape(and_join(_names(data, r.customers)))})" for r in small])
+
+
 def none_sentence(role: str, data, small: list) -> str:
     """No European-made system of the role shown: none at all in the decade, or only small ones outside Europe
     (`small`), and what SIPRI's words may hide."""
@@ -197,10 +204,7 @@ def none_sentence(role: str, data, small: list) -> str:
         text = (f"SIPRI's register lists no European-made {md_escape(things)} delivered new, ordered or selected "
                 f"in {_span_years(data)}.")
     else:
-        listed = and_join([f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))} to "
-                           f"{md_escape(and_join(_names(data, r.customers)))})" for r in small])
-        text = (f"European-made {md_escape(things)} in {_span_years(data)}: only small deals outside Europe, "
-                f"{listed}.")
+        text = f"European-made {md_escape(things)} in {_span_years(data)}: {_small_deals(data, small)}."
     note = role_note(role)
     return f"{text} {note}" if note else text
 
@@ -238,8 +242,8 @@ def _us_rows(data, role: str, designations: list[str]) -> list:
 
 
 def _preamble(data, who: str, period: str) -> str:
-    return (f"Role by role, the US systems {who} received new in {period} or ordered in {_span_years(data)}, and the "
-            f"European-made systems of the same role that any country ordered or took delivered new in "
+    return (f"Role by role, the US systems {who} received new in {period} or ordered new in {_span_years(data)}, and "
+            f"the European-made systems of the same role that any country ordered or took delivered new in "
             f"{_span_years(data)} (SIPRI's trade register; deals SIPRI lists as selected but not yet ordered are "
             f"shown as such, never as orders). Lead time is the years from order to first delivery, the median over "
             f"the system's deals made for their buyer that have started delivering (aid and deliveries from a "
@@ -256,7 +260,8 @@ def country_roles(brief: Brief) -> pd.DataFrame:
     """The roles in which the country received US deliveries in the latest window or placed US orders in the
     choice set's ten years (sensors and engines left out), the largest US volume (delivered plus ordered) first:
     role, us_tiv, us_share (of the role's deliveries; NaN for a role with orders only), volume, the US designations
-    received new or ordered, and those received second-hand. The frame is shared by a brief's callers: read only."""
+    received or ordered new, and those received or ordered second-hand (never in the table: not an option to buy).
+    The frame is shared by a brief's callers: read only."""
     data = brief.data
     imports = data.imports_by_role[(data.imports_by_role["recipient"] == brief.country)
                                    & (data.imports_by_role["category"] != "other")]
@@ -277,13 +282,16 @@ def country_roles(brief: Brief) -> pd.DataFrame:
         received, in_role, ordered = (by_role[name].get(role, empty[name]) for name in ("us", "imports", "orders"))
         total = in_role["tiv"].sum()
         ordered = ordered.sort_values("order_tiv", ascending=False)
-        new = received[~received["second_hand"].astype(bool)].sort_values("tiv", ascending=False)
+        used, used_order = received["second_hand"].astype(bool), ordered["second_hand"].astype(bool)
+        new = received[~used].sort_values("tiv", ascending=False)
         us_tiv = received["tiv"].sum()
+        designations = list(dict.fromkeys([*new["weapon_designation"],
+                                           *ordered.loc[~used_order, "weapon_designation"]]))
+        second_hand = dict.fromkeys([*received.loc[used, "weapon_designation"],
+                                     *ordered.loc[used_order, "weapon_designation"]])
         rows.append({"role": role, "us_tiv": us_tiv, "us_share": us_tiv / total if us_tiv else float("nan"),
-                     "volume": us_tiv + ordered_roles.get(role, 0.0),
-                     "designations": [*new["weapon_designation"], *ordered["weapon_designation"]],
-                     "second_hand": list(dict.fromkeys(received.loc[received["second_hand"].astype(bool),
-                                                                    "weapon_designation"]))})
+                     "volume": us_tiv + ordered_roles.get(role, 0.0), "designations": designations,
+                     "second_hand": [d for d in second_hand if d not in designations]})
     frame = pd.DataFrame(rows, columns=["role", "us_tiv", "us_share", "volume", "designations", "second_hand"])
     return frame.sort_values("volume", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -306,8 +314,10 @@ def brief_choice_set(brief: Brief) -> str:
                 f"US orders in {_span_years(data)}.*\n")
     text = _preamble(data, md_escape(brief.name), period)
     for position, role in enumerate(roles.itertuples()):
-        note = (f"Also received second-hand from the US, not in the table: "
-                f"{md_escape(', '.join(role.second_hand))}." if role.second_hand else "")
+        note = ""
+        if role.second_hand:
+            lead = "Also second-hand" if role.designations else "Only second-hand"
+            note = f"{lead} from the US, not in the table: {md_escape(', '.join(role.second_hand))}."
         text += role_block(data, role.role, _us_rows(data, role.role, role.designations), True,
                            _heading(data, role.role, role.us_share, period), open_=position < ROLES_OPEN,
                            note=note)
@@ -333,15 +343,19 @@ def brief_choice_summary(brief: Brief) -> str:
     rows = []
     for role in roles.head(ROLES_IN_PDF).itertuples():
         us = _us_rows(data, role.role, role.designations)[:1]
-        european = _by_role(data.whole).shown.get(role.role, [])
-        short = role_notes().get(role.role, {}).get("short") or f"none ordered or delivered new in {_span_years(data)}"
-        options = ("; ".join(f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))}"
-                             f"{'; US content' if r.us_content else ''}), {_short_lead(r)}"
-                             for r in european[:EUROPEAN_IN_PDF]) or md_escape(short))
+        european, small = _by_role(data.whole).shown.get(role.role, []), _by_role(data.whole).every.get(role.role, [])
+        if european:
+            options = "; ".join(f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))}"
+                                f"{'; US content' if r.us_content else ''}), {_short_lead(r)}"
+                                for r in european[:EUROPEAN_IN_PDF])
+        else:  # as the web's none_sentence: the small deals outside Europe by name, else what SIPRI's words hide
+            options = _small_deals(data, small) if small else md_escape(
+                role_notes().get(role.role, {}).get("short") or f"none ordered or delivered new in {_span_years(data)}")
         share = "ordered" if pd.isna(role.us_share) else fmt(role.us_share, "pct")
+        used = f"second-hand only: {md_escape(', '.join(role.second_hand))}" if role.second_hand else "n/a"
         rows.append([f"{md_escape(role.role[0].upper() + role.role[1:])} ({share})",
-                     "; ".join(f"{md_escape(r.weapon_designation)}, {_short_lead(r)}" for r in us)
-                     or "n/a", options])
+                     "; ".join(f"{md_escape(r.weapon_designation)}, {_short_lead(r)}" for r in us) or used,
+                     options])
     more = len(roles) - ROLES_IN_PDF
     tail = f" and {more} more role{'s' if more > 1 else ''}" if more > 0 else ""
     return (md_table([f"Role (US share, {period})", "Largest US system (lead time)",
