@@ -409,8 +409,8 @@ def shortfall_problems(soup: BeautifulSoup) -> list[str]:
                 continue
             for short, share in zip(cells, rows[share_label], strict=False):
                 shown = re.match(r"(\d+(?:\.\d+)?)%", share)
-                if short.rstrip("*") not in ("met", "no data") and shown and float(shown.group(1)) >= float(
-                        level.group(1)):
+                no_gap = short.rstrip("*") in ("met", "no data", "not an ally")
+                if not no_gap and shown and float(shown.group(1)) >= float(level.group(1)):
                     problems.append(f"{share_label} shows {share} beside '{label}' {short}")
     return problems
 

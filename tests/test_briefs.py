@@ -392,3 +392,25 @@ def test_every_brief_has_the_orders_section_and_the_europe_page_its_map(briefs_p
     text = " ".join(europe.get_text().split())
     assert "Away from US suppliers" in text and "Toward US suppliers" in text and "Without Ukraine" in text
     assert len(europe.select("figure.chart")) == 2  # Europe's orders per year, and the map
+
+
+def test_nato_gaps_are_shown_for_the_years_a_country_was_an_ally(briefs_project: Project) -> None:
+    """NATO's guideline and targets bind allies: NATO's June 2024 tables note that Finland "became an Ally on 4 April
+    2023" and Sweden "on 7 March 2024", and print both countries' shares from 2014 (TABLE3: Sweden 1.09% in 2020,
+    2.14% in 2024e; Finland 1.53% in 2020, 2.09% in 2023e). The spending table keeps those shares and shows no gap
+    for a year before membership, on the web and in the PDF."""
+    for country, ally_from, share_2020 in (("SWE", 2024, "1.09%"), ("FIN", 2023, "1.53%")):
+        table = next(t for t in _soup(_site(briefs_project) / "countries" / f"{country}.html").find_all("table")
+                     if "Short of NATO’s 2% guideline (NATO figures)" in t.get_text())
+        years = [th.get_text(strip=True) for th in table.find_all("th")][1:]
+        rows = {cells[0]: dict(zip(years, cells[1:], strict=True))
+                for tr in table.find_all("tr") if (cells := [td.get_text(strip=True) for td in tr.find_all("td")])}
+        assert rows["Defence expenditure, share of GDP (NATO)"]["2020"] == share_2020
+        for label in ("Short of NATO’s 2% guideline (NATO figures)", "Short of 3.5% of GDP (NATO defence expenditure)"):
+            assert [y for y, cell in rows[label].items() if cell == "not an ally"] == \
+                [y for y in years if int(y) < ally_from], (country, label, rows[label])
+        assert rows["Short of NATO’s 2% guideline (NATO figures)"][str(ally_from)] == "met*", country
+        pdf = subprocess.run(["pdftotext", "-layout", str(_site(briefs_project) / "pdf" / f"{country}.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        line = next(line for line in pdf.splitlines() if "Short of NATO’s 2% guideline" in line)
+        assert line.split().count("ally") == ally_from - 2020, line

@@ -178,6 +178,10 @@ def spending_table(brief: Brief, years: int = 6, compact: bool = False) -> str:
         cells = []
         for year in shown_years:
             figure = brief.figure(metric, year)
+            if metric.startswith("nato_") and "_gap_to_" in metric and \
+                    not brief.data.countries.is_member("NATO", brief.country, int(year)):
+                cells.append("not an ally")  # NATO's guideline and targets bind allies only (Sweden before 2024)
+                continue
             if figure is None:
                 cells.append("no data")
                 continue
