@@ -11,6 +11,11 @@ from defence_briefs.render.pandoc import READER
 
 @pytest.mark.parametrize(("value", "kind", "shown"), [
     (0.4355, "pct", "44%"),
+    (0.998, "pct", "99.8%"),  # not all of it: never '100%'
+    (0.9999, "pct", "99.99%"),
+    (0.003, "pct", "0.3%"),  # some: never '0%'
+    (1.0, "pct", "100%"),
+    (0.0, "pct", "0%"),
     (0.0450, "pct1", "4.5%"),
     (0.04123, "pct2", "4.12%"),
     (-0.48, "pct_abs", "48%"),

@@ -414,3 +414,12 @@ def test_nato_gaps_are_shown_for_the_years_a_country_was_an_ally(briefs_project:
                              capture_output=True, text=True, check=True).stdout
         line = next(line for line in pdf.splitlines() if "Short of NATO’s 2% guideline" in line)
         assert line.split().count("ally") == ally_from - 2020, line
+
+
+def test_a_share_that_is_not_all_does_not_read_100_percent(briefs_project: Project) -> None:
+    """Sweden's air-defence imports of 2021-25 (2026 register): the US delivered Patriot Configuration-3 (220 TIV m),
+    PAC-3 MSE (300) and PAC-2 (94, delivered in 2021-25); Poland delivered 10 Piorun-NG in 2025 (1 TIV m). The US
+    share is 614 / 615 = 99.8%, which the page says, not "100%"."""
+    text = " ".join(_soup(_site(briefs_project) / "countries" / "SWE.html").get_text(" ").split())
+    assert "The United States supplied 99.8% of Sweden’s air-defence imports in 2021–25" in text
+    assert "100% of Sweden’s air-defence" not in text

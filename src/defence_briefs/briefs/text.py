@@ -75,7 +75,8 @@ _APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=[a-z])|(?<=s)'(?=\s|$)")
 
 
 def fmt(value: float, kind: str) -> str:
-    """`value` as a brief prints it: pct 0.4355 -> '44%', pct2 -> '4.12%', usd_m 38012 -> '$38.0 bn';
+    """`value` as a brief prints it: pct 0.4355 -> '44%' (but 0.998 -> '99.8%', 0.003 -> '0.3%'), pct2 -> '4.12%',
+    usd_m 38012 -> '$38.0 bn';
     real_change 0.234 -> '+23.4%' but 16.561 -> '+1,656%' (a change of 100% or more in whole percents);
     times 114.81 (a change) -> 'about 116 times', for sentences whose change is TIMES_FROM or more."""
     if kind not in FORMATS:
@@ -83,7 +84,10 @@ def fmt(value: float, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if kind == "pct":
-        return f"{value * 100:.0f}%"
+        digits = 0  # a share that is not all, or not none, never reads 100% or 0%: 0.998 -> '99.8%'
+        while digits < 2 and 0 < value < 1 and float(f"{value * 100:.{digits}f}") in (0, 100):
+            digits += 1
+        return f"{value * 100:.{digits}f}%"
     if kind == "pct_abs":
         return f"{abs(value) * 100:,.0f}%"
     if kind == "change":
