@@ -423,3 +423,16 @@ def test_a_share_that_is_not_all_does_not_read_100_percent(briefs_project: Proje
     text = " ".join(_soup(_site(briefs_project) / "countries" / "SWE.html").get_text(" ").split())
     assert "The United States supplied 99.8% of Sweden’s air-defence imports in 2021–25" in text
     assert "100% of Sweden’s air-defence" not in text
+
+
+def test_the_spending_chart_reads_nato_targets_on_natos_own_figure(briefs_project: Project) -> None:
+    """SIPRI and NATO define defence spending differently, and NATO's guideline is set on NATO's figure: Türkiye's
+    SIPRI share for 2025 is 1.908% (SIPRI Military Expenditure Database, April 2026, 'Share of GDP'), NATO's for 2024
+    2.089% (June 2024 tables, TABLE3, '2024e'). The chart's title gives both, and the verdict on NATO's figure, not
+    'below NATO's 2% guideline' on SIPRI's."""
+    titles = []
+    for script in _soup(_site(briefs_project) / "countries" / "TUR.html").select('script[id^="spec-"]'):
+        text = json.loads(script.string).get("title", {}).get("text", "")
+        titles.append(" ".join(text) if isinstance(text, list) else text)
+    assert "Türkiye spent 1.9% of GDP on its military in 2025 (SIPRI); NATO’s 2024 estimate: 2.09%, between 2% and " \
+           "3.5%" in titles, [t for t in titles if "GDP" in t]

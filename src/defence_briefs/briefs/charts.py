@@ -322,7 +322,8 @@ def spending_chart(brief: Brief) -> BriefChart | None:
 
 def gdp_share_chart(brief: Brief) -> BriefChart | None:
     """Spending as a share of GDP by SIPRI and (for allies) NATO; for allies, NATO's 2% guideline and the 3.5%
-    Hague core-defence level as dashed rules (NATO's targets are never drawn for a non-member)."""
+    Hague core-defence level as dashed rules (NATO's targets are never drawn for a non-member), and the title's
+    verdict read on NATO's latest figure, never on SIPRI's."""
     first = brief.data.last_year - 24
     frames = [brief.series("milex_share_of_gdp").assign(measure="SIPRI")]
     if brief.is_nato:
@@ -359,9 +360,14 @@ def gdp_share_chart(brief: Brief) -> BriefChart | None:
     value = float(latest["value"].iloc[0])
     year = int(latest["year"].iloc[0])
     title = f"{brief.name_start} spent {fmt(value, 'pct1')} of GDP on its military in {year}"
-    if brief.is_nato:
-        title += (", above 3.5%" if value >= HAGUE_CORE.share else ", between 2% and 3.5%"
-                  if value >= GUIDELINE.share else ", below NATO's 2% guideline")
+    nato = rows[rows["measure"] == "NATO"].tail(1)
+    if not nato.empty and latest["measure"].iloc[0] == "SIPRI":
+        # NATO's targets are read on NATO's own figure, never on SIPRI's (DESIGN: never mix the two)
+        share = float(nato["value"].iloc[0])
+        verdict = ("above 3.5%" if share >= HAGUE_CORE.share else "between 2% and 3.5%"
+                   if share >= GUIDELINE.share else "below its 2% guideline")
+        title += (f" (SIPRI); NATO's {int(nato['year'].iloc[0])} {'estimate' if nato['estimate'].iloc[0] else 'figure'}"
+                  f": {fmt(share, 'pct2')}, {verdict}")
     description = (f"Lines of {brief.possessive()} military spending as a share of GDP by SIPRI"
                    + (" and NATO" if "NATO" in measures else "")
                    + f" from {rows['year'].min()} to {rows['year'].max()}"
