@@ -436,3 +436,27 @@ def test_the_spending_chart_reads_nato_targets_on_natos_own_figure(briefs_projec
         titles.append(" ".join(text) if isinstance(text, list) else text)
     assert "Türkiye spent 1.9% of GDP on its military in 2025 (SIPRI); NATO’s 2024 estimate: 2.09%, between 2% and " \
            "3.5%" in titles, [t for t in titles if "GDP" in t]
+
+
+def test_two_suppliers_too_close_to_rank_are_named_together(briefs_project: Project) -> None:
+    """Where the two largest suppliers' estimated shares are closer than five points (the error of the split of deals
+    over years, methodology.md), the finding names both as the largest, never one 'largest ... too close to call';
+    otherwise it names one. Poland (South Korea and the US), Türkiye (Germany and Spain) and France (the UK and
+    Italy) are such pairs in the 2026 release."""
+    metrics = load_metrics(briefs_project, RELEASE)
+    shares = metrics[metrics["metric"].str.startswith("supplier_share_") & (metrics["period"] == "2021-2025")
+                     & (metrics["metric"] != "supplier_share_UNK_SUPPLIER") & (metrics["value"] > 0)]
+    close = set()
+    for code, rows in shares.groupby("country"):
+        top = rows.sort_values("value", ascending=False).head(2)
+        if len(top) == 2 and top["value"].iloc[0] - top["value"].iloc[1] < 0.05 and top["estimate"].any():
+            close.add(code)
+    assert {"POL", "TUR", "FRA"} <= close
+    for page in sorted((_site(briefs_project) / "countries").glob("*.html")):
+        text = " ".join(_soup(page).find(id="key-findings").get_text(" ").split())
+        if page.stem in close:
+            assert re.search(r" and .{3,40} were .{3,40} largest arms suppliers in 2021–25, too close to rank", text), \
+                (page.stem, text)
+        assert "too close to call" not in text
+    poland = " ".join(_soup(_site(briefs_project) / "countries" / "POL.html").get_text(" ").split())
+    assert "South Korea and the United States were Poland’s largest arms suppliers in 2021–25" in poland

@@ -108,6 +108,10 @@ def supplier_finding(brief: Brief) -> list[str]:
     if shares.empty:
         return []
     named = [code for code in shares.index if code == shares.index[0] or shares[code] > NAMED_SHARE]
+    close = len(shares) > 1 and shares.iloc[0] - shares.iloc[1] < RANKING_MARGIN and any(
+        brief.figure(f"supplier_share_{code}", window).estimate for code in shares.index[:2])
+    if close and shares.index[1] not in named:
+        named.insert(1, shares.index[1])
     parts = []
     for position, code in enumerate(named):
         share = spans.span(f"supplier_share_{code}", window)
@@ -115,17 +119,18 @@ def supplier_finding(brief: Brief) -> list[str]:
         when = f", most of it delivered in {peak}" if peak is not None else ""
         if code != US:  # a supplier's share resting on one system (Germany: Arrow-3, delivered in 2025)
             when += md_escape(one_system_words(brief.data, brief.country, code))
-        if position == 0:
+        if position == 0 and close:
+            parts.append(f"{_supplier(brief, code, start=True)} and {_supplier(brief, shares.index[1])} were "
+                         f"{brief.possessive()} largest arms suppliers in {short_period(window)}, too close to rank "
+                         f"(both shares depend on how deals delivered over several years are divided between those "
+                         f"years): {_supplier(brief, code)} with {share} of its imports{when}")
+        elif position == 0:
             parts.append(f"{_supplier(brief, code, start=True)} was {brief.possessive()} largest arms supplier in "
                          f"{short_period(window)}, with {share} of its imports{when}")
+        elif position == 1 and close:
+            parts[0] += f", {_supplier(brief, code)} with {share}{when}"
         else:
             parts.append(f"{_supplier(brief, code)} supplied {share}{when}")
-    runner_up = shares.index[1] if len(shares) > 1 else None
-    if runner_up is not None and shares.iloc[0] - shares.iloc[1] < RANKING_MARGIN and any(
-            brief.figure(f"supplier_share_{code}", window).estimate for code in shares.index[:2]):
-        parts[0] += (f" — too close to call: both shares depend on how deals delivered over several years are "
-                     f"divided between those years, which could put {brief.data.countries.in_sentence(runner_up)} "
-                     f"first")
     return ["; ".join(parts) + "."]
 
 
