@@ -460,3 +460,12 @@ def test_two_suppliers_too_close_to_rank_are_named_together(briefs_project: Proj
         assert "too close to call" not in text
     poland = " ".join(_soup(_site(briefs_project) / "countries" / "POL.html").get_text(" ").split())
     assert "South Korea and the United States were Poland’s largest arms suppliers in 2021–25" in poland
+
+
+def test_a_rank_move_names_the_revision_of_the_earlier_figure(briefs_project: Project) -> None:
+    """SIPRI's 2025 release gave Türkiye's military spending as 1.92% of GDP for 2024 (SIPRI-Milex-data-1949-2024,
+    'Share of GDP': 0.019226); its 2026 release revises 2024 to 1.84% (0.018403) and gives 1.91% for 2025 (0.019083).
+    The rank note says so, so that a reader does not take a rise on the revised figures for a fall."""
+    text = " ".join(_soup(_site(briefs_project) / "countries" / "TUR.html").get_text(" ").split())
+    assert ("the figure went from 1.92% (2024, as release 2025 gave it; release 2026 revises it to 1.84%) to 1.91% "
+            "(2025)") in text

@@ -332,9 +332,12 @@ def _rank_moves(brief: Brief, previous: ReleaseData, places: int = 5) -> list[st
         shown = metric_format(metric)
         if fmt(before.value, shown) == fmt(now.value, shown):
             shown = "pct2"
+        revised = brief.figure(metric, before_period)  # the same period as this release gives it
+        revision = (f"; release {current.release.name} revises it to {fmt(revised.value, shown)}"
+                    if revised is not None and fmt(revised.value, shown) != fmt(before.value, shown) else "")
         text = (f"{brief.possessive(start=True)} rank on {RANKED_PROSE[metric]} moved from "
                 f"{int(before_rank.value)} to {int(now_rank.value)}: the figure went from {fmt(before.value, shown)} "
-                f"({short_period(before_period)}, as release {previous.release.name} gave it) to "
+                f"({short_period(before_period)}, as release {previous.release.name} gave it{revision}) to "
                 f"{fmt(now.value, shown)} ({short_period(now_period)})")
         if metric == "us_share_of_arms_imports" and now.value < before.value:
             shares_now, shares_before = supplier_shares(brief, now_period), supplier_shares(before_brief,
