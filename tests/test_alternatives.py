@@ -177,3 +177,45 @@ def test_roles_follow_the_descriptions_and_fall_back_to_the_category() -> None:
     assert role_of("tank", "armoured_vehicles") == "tanks"
     assert role_of("armoured recovery vehicle", "armoured_vehicles") == "other armoured vehicles"
     assert role_of("transport aircraft", "other") == "transport and tanker aircraft"
+
+
+@pytest.mark.parametrize(("comments", "recipient", "built"), [
+    # SIPRI's comments, from the 2026 register
+    ("EUR1.5 b 'LPD' programme; produced under licence in Turkey; Turkish designation Anadolu", "Turkiye", True),
+    ("Turkish designation Preveze; assembled from kits in Turkey", "Turkiye", True),
+    ("EUR150 m deal; assembled in Turkiye T-129A version", "Turkiye", True),
+    ("Guardian Extreme version; probably assembled in Bulgaria", "Bulgaria", True),
+    ("Command post version; producer under licence in Latvia", "Latvia", True),  # SIPRI's spelling
+    ("For 231 Tornado IDS combat aircraft produced in United Kingdom; produced under licence in United Kingdom",
+     "United Kingdom", True),
+    # a part of the deal, a possibility, or the platform it is for: not said of the deal
+    ("EUR387 m deal; incl production of components and assembly in Latvia; delivery planned from 2027", "Latvia",
+     False),
+    ("Possibly assembled in Bulgaria", "Bulgaria", False),
+    ("For 1 TTH missile boat produced in Turkiye", "Turkiye", False),
+    # built in a third country, or in a country whose name starts the same
+    ("Produced under licence in Italy as AB-212", "Greece", False),
+    ("Produced under licence in Australia", "Austria", False),
+    ("Produced under licence in Turkmenistan", "Turkiye", False),
+])
+def test_a_deal_built_in_the_buyers_country(comments: str, recipient: str, built: bool) -> None:
+    assert alt.built_in_recipient(comments, recipient) is built
+
+
+def test_the_share_of_imports_built_in_the_buyers_country(tmp_path) -> None:
+    """Türkiye's 2021-25 deliveries in this register: BPE 479.5 (2023) and Type-214 550 (2024; 2025), both produced
+    under licence in Türkiye, and 100 of F-110 engines (2022) that were not: (479.5 + 550) / 1,129.5 = 91.1%."""
+    register = ff.classified_register(tmp_path, [
+        "Turkiye,Spain,2015,,1,,BPE,amphibious assault ship,1,,2023,New,EUR1.5 b 'LPD' programme; produced under "
+        "licence in Turkey; Turkish designation Anadolu,479.5,479.5,479.5",
+        "Turkiye,Germany,2011,,6,,Type-214,submarine,2,,2024; 2025,New,EUR2.2-2.5 b deal; Type-214TN version; "
+        "produced under licence in Turkiye; Turkish designation Reis,275,1650,550",
+        "Turkiye,United States,2021,,100,,F-110,turbofan,100,,2022,New,,1,100,100",
+    ])
+    imports = alt.imports_by_role(register, _deal_rows(register), ["TUR"], LAST_YEAR)
+    assert imports.groupby("weapon_designation")["built_in_recipient"].all().to_dict() == {
+        "BPE": True, "Type-214": True, "F-110": False}
+    rows = alt.built_in_recipient_metrics(imports, "2021-2025", "register").frame("test")
+    assert rows[["country", "metric", "period"]].values.tolist() == [
+        ["TUR", "built_in_recipient_share_of_arms_imports", "2021-2025"]]
+    assert rows["value"].iloc[0] == pytest.approx(1029.5 / 1129.5)

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 
 from defence_briefs.briefs.text import fmt, long_date
 from defence_briefs.execute.kernels import NotebookRunError, run_notebook
+from defence_briefs.ingest.stage import load_table
 from defence_briefs.metrics.stage import load_metrics, metrics_dir
 from defence_briefs.project import Project
 from defence_briefs.render.policy import CONTENT_SECURITY_POLICY
@@ -75,6 +76,7 @@ def test_every_figure_in_a_brief_equals_metrics_csv(briefs_project: Project) -> 
             text = item.get_text()
             text = re.sub(r"\b(19|20)\d\d(–\d\d)?\b", " ", text)
             text = re.sub(r"one system \([^)]*\)", " ", text)  # a SIPRI designation (2B11 120mm), not a figure
+            text = re.sub(r"\(largest: [^)]*\)", " ", text)  # designations again (Type-214 from Germany)
             for word in TARGET_WORDS:
                 text = text.replace(word, " ")
             assert not re.search(r"\d", text), (code, text)
@@ -469,3 +471,32 @@ def test_a_rank_move_names_the_revision_of_the_earlier_figure(briefs_project: Pr
     text = " ".join(_soup(_site(briefs_project) / "countries" / "TUR.html").get_text(" ").split())
     assert ("the figure went from 1.92% (2024, as release 2025 gave it; release 2026 revises it to 1.84%) to 1.91% "
             "(2025)") in text
+
+
+def test_imports_built_in_the_buying_country_are_said(briefs_project: Project) -> None:
+    """SIPRI counts production under licence in the buyer's country as an import. Its 2026 register says of
+    Türkiye's largest deliveries of 2021-25: Type-214 from Germany, 550 TIV m delivered 2024-25, "produced under
+    licence in Turkiye"; BPE from Spain, 479.5 in 2023, "produced under licence in Turkey"; S-70 Black Hawk from the
+    US, 217.5 in 2022-25, and T-129B ATAK from Italy, "produced under licence in Turkiye"; ATR-72MP from Italy,
+    "assembled in Turkiye". Splitting each deal's delivered TIV evenly over its listed delivery years, those rows are
+    85% of Türkiye's 2021-25 register deliveries (within 3 points of the page's figure, whose split of deals over
+    years follows SIPRI's yearly tables where it has them); the key finding says so and names the two largest."""
+    transfers = load_table(briefs_project, RELEASE, "transfers")
+    turkey = transfers[transfers["recipient"] == "TUR"]
+    built = total = 0.0
+    for row in turkey.itertuples():
+        years = list(row.delivery_years)
+        if not years or not row.tiv_delivered:
+            continue
+        part = float(row.tiv_delivered) * sum(2021 <= int(y) <= 2025 for y in years) / len(years)
+        total += part
+        if re.search(r"(?:^|; )(?:produced under licence|assembled(?: from kits)?) in Turk(?:iye|ey)\b",
+                     str(row.comments), re.IGNORECASE):
+            built += part
+    metrics = load_metrics(briefs_project, RELEASE).set_index(["country", "metric", "period"])["value"]
+    shown = metrics.loc[("TUR", "built_in_recipient_share_of_arms_imports", "2021-2025")]
+    assert shown == pytest.approx(built / total, abs=0.03)
+    text = " ".join(_soup(_site(briefs_project) / "countries" / "TUR.html").find(id="key-findings").get_text(
+        " ").split()).replace(" %", "%")
+    assert (f"{fmt(shown, 'pct')} of Türkiye’s arms imports in 2021–25 were built in Türkiye (largest: Type-214 from "
+            "Germany and BPE from Spain)") in text, text

@@ -11,13 +11,14 @@ import pandas as pd
 
 from .context import Brief
 from .targets import EQUIPMENT_GUIDELINE, GUIDELINE, HAGUE_CORE
-from .text import TIMES_FROM, figure_span, fmt, md_escape, metric_format, short_period
+from .text import TIMES_FROM, and_join, figure_span, fmt, md_escape, metric_format, short_period
 
 US = "USA"
 NAMED_SHARE = 0.20  # every supplier above this share of the latest window is named
 LARGE_MOVE = 0.10  # a move of the US share this large (10 points) is explained
 ONE_YEAR = 0.6  # a supplier's deliveries "mostly in one year" when one year holds this much of its window
 ONE_SYSTEM = 0.6  # ...and "most of it one system" when one SIPRI designation holds this much of them
+BUILT_AT_HOME = 0.2  # imports built in the buying country (SIPRI's comments) said from this share up
 
 
 def one_system(data, country: str, supplier: str) -> tuple[str, float] | None:
@@ -131,7 +132,31 @@ def supplier_finding(brief: Brief) -> list[str]:
             parts[0] += f", {_supplier(brief, code)} with {share}{when}"
         else:
             parts.append(f"{_supplier(brief, code)} supplied {share}{when}")
-    return ["; ".join(parts) + "."]
+    return ["; ".join(parts) + "." + built_at_home_words(brief)]
+
+
+def built_at_home_words(brief: Brief) -> str:
+    """' SIPRI counts … : 85% of Türkiye's arms imports in 2021–25 were built in Türkiye (largest: Type-214 from
+    Germany and BPE from Spain).' when BUILT_AT_HOME or more of them were, else ''."""
+    window = brief.data.window(0)
+    spans = _Spans(brief)
+    share = spans.value("built_in_recipient_share_of_arms_imports", window)
+    if share is None or share < BUILT_AT_HOME:
+        return ""
+    imports = brief.data.imports_by_role
+    built = imports[(imports["recipient"] == brief.country) & imports["built_in_recipient"].astype(bool)]
+    largest = built.groupby(["supplier", "weapon_designation"])["tiv"].sum().sort_values(ascending=False,
+                                                                                         kind="stable")
+    # the two largest systems, each holding a tenth or more of what was built at home (no 2 TIV m footnote)
+    largest = largest[largest >= 0.1 * largest.sum()].head(2)
+    by_supplier: dict[str, list[str]] = {}
+    for supplier, designation in largest.index:
+        by_supplier.setdefault(supplier, []).append(md_escape(designation))
+    named = and_join([f"{and_join(designations)} from {_supplier(brief, supplier)}"
+                      for supplier, designations in by_supplier.items()])
+    return (f" SIPRI counts arms produced under licence or assembled in the buying country as its imports: "
+            f"{spans.span('built_in_recipient_share_of_arms_imports', window)} of {brief.possessive()} arms imports "
+            f"in {short_period(window)} were built in {brief.name} (largest: {named}).")
 
 
 def largest_gain(now: pd.Series, before: pd.Series) -> str | None:

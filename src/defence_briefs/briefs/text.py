@@ -23,7 +23,7 @@ METRIC_FORMATS = {
     "nato_share_of_gdp": "pct2", "nato_equipment_share": "pct1", "nato_gap_to_2pct_gdp_usd": "usd_m",
     "nato_gap_to_3_5pct_gdp_usd": "usd_m", "nato_core_share_of_gdp": "pct2", "nato_core_equipment_share": "pct1",
     "nato_core_gap_to_3_5pct_gdp_usd": "usd_m", "nato_core_defexp_current_usd": "usd_m",
-    "safe_eligible_share_of_arms_imports": "pct",
+    "safe_eligible_share_of_arms_imports": "pct", "built_in_recipient_share_of_arms_imports": "pct",
     "safe_eligible_share_of_pending_orders": "pct", "pending_orders_tiv_firm": "tiv",
     "pending_orders_tiv_planned": "tiv",
     "us_share_of_pending_orders_firm": "pct", "us_share_of_pending_orders_planned": "pct",

@@ -34,6 +34,7 @@ brief can set its US-supplied roles against the systems of the same role.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
@@ -41,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .dependency import US, WINDOW_YEARS
+from .records import UNIT_FRACTION, MetricRows
 
 ALTERNATIVE_YEARS = 10
 SINCE_YEAR = 2022  # "who in Europe chose it": orders since Russia's full-scale invasion of Ukraine
@@ -65,8 +67,13 @@ CHOICE_COLUMNS = [
     "lead_time_deals", "lead_time_uncertain_deals", "orders_waiting", "ordered_in_europe_since", "selected_in_europe",
     "also_supplied_by_us", "us_parts", "us_parts_buyers", "us_content", "shown", "source_file", "source_refs",
 ]
-ROLE_IMPORT_COLUMNS = ["recipient", "category", "role", "supplier", "weapon_designation", "second_hand", "tiv",
-                      "source_file"]
+ROLE_IMPORT_COLUMNS = ["recipient", "category", "role", "supplier", "weapon_designation", "second_hand",
+                      "built_in_recipient", "tiv", "source_file"]
+# a clause of SIPRI's comments saying where a deal was built: "produced under licence in Turkiye", "assembled from
+# kits in Turkey", "most assembled/produced under licence in Poland"; not "incl production under licence" (a part),
+# "possibly assembled" or "designed for production under licence" (not said to have happened)
+BUILT_IN = re.compile(r"(?:most |probably )?(?:assembled|produc(?:ed|er)|licence[- ]produced)\b.*?\bin ([A-Z][\w ]*)",
+                      re.IGNORECASE)
 
 
 def _in_window(frame: pd.DataFrame, first: int, last: int) -> pd.Series:
@@ -296,21 +303,63 @@ def exclusion_counts(classified: pd.DataFrame, european_makers: Iterable[str], l
     return pd.DataFrame(out)
 
 
+# the former names SIPRI's older comments use for a recipient's country
+FORMER_NAMES = {"turkiye": ("turkey",), "czechia": ("czech republic",), "north macedonia": ("macedonia",)}
+
+
+def _plain(name: str) -> str:
+    """'Türkiye' -> 'turkiye'."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
+
+
+def built_in_recipient(comments: str, recipient_name: str) -> bool:
+    """Whether SIPRI's comments say the deal was produced under licence or assembled in the recipient's own country
+    (a clause starting with the words of BUILT_IN, naming the recipient); SIPRI counts such production as imports."""
+    recipient = _plain(recipient_name)
+    if not recipient:
+        return False
+    names = (recipient, *FORMER_NAMES.get(recipient, ()))
+    for clause in str(comments).split(";"):
+        match = BUILT_IN.match(clause.strip())
+        if match and any(re.match(rf"{re.escape(name)}\b", _plain(match.group(1))) for name in names):
+            return True
+    return False
+
+
 def imports_by_role(transfers: pd.DataFrame, deal_rows: pd.DataFrame, recipients: Iterable[str],
                     last_year: int) -> pd.DataFrame:
-    """Each recipient's deliveries in the latest five-year window by category, role, supplier, designation and
-    whether they were second-hand (register TIV, allocated to years), largest first."""
+    """Each recipient's deliveries in the latest five-year window by category, role, supplier, designation,
+    whether they were second-hand and whether they were built in the recipient's country (`built_in_recipient`)
+    (register TIV, allocated to years), largest first."""
     first = last_year - WINDOW_YEARS + 1
     rows = deal_rows[deal_rows["year"].between(first, last_year) & (deal_rows["tiv"] > 0)]
     rows = rows[rows["recipient"].isin(set(recipients))]
-    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation", "status"]]
+    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation", "status", "comments",
+                                                      "recipient_name"]]
+    built = [built_in_recipient(comments, name) for comments, name in
+             zip(details["comments"].fillna(""), details["recipient_name"].fillna(""), strict=True)]
     rows = rows.assign(**{column: details[column].to_numpy() for column in ("category", "role", "weapon_designation")},
-                       second_hand=(details["status"] != NEW).to_numpy())
-    table = rows.groupby(["recipient", "category", "role", "supplier", "weapon_designation", "second_hand"],
-                         as_index=False).agg(tiv=("tiv", "sum"), source_file=("source_file", "first"))
+                       second_hand=(details["status"] != NEW).to_numpy(), built_in_recipient=built)
+    table = rows.groupby(["recipient", "category", "role", "supplier", "weapon_designation", "second_hand",
+                          "built_in_recipient"], as_index=False).agg(tiv=("tiv", "sum"),
+                                                                     source_file=("source_file", "first"))
     table = table.sort_values(["recipient", "tiv", "weapon_designation"], ascending=[True, False, True],
                               kind="stable")
     return table[ROLE_IMPORT_COLUMNS].reset_index(drop=True)
+
+
+def built_in_recipient_metrics(imports: pd.DataFrame, window: str, source: str) -> MetricRows:
+    """Each recipient's built_in_recipient_share_of_arms_imports in `window` (the window of `imports`, an
+    `imports_by_role` table): the part of its register deliveries built in its own country."""
+    out = MetricRows()
+    totals = imports.groupby("recipient")["tiv"].sum()
+    built = imports[imports["built_in_recipient"]].groupby("recipient")["tiv"].sum().reindex(totals.index,
+                                                                                           fill_value=0.0)
+    for recipient, total in totals.items():
+        if total > 0:
+            out.add(recipient, "built_in_recipient_share_of_arms_imports", window, min(1.0, built[recipient] / total),
+                    UNIT_FRACTION, source, estimate=True)
+    return out
 
 
 def us_roles(imports: pd.DataFrame, recipient: str) -> pd.DataFrame:

@@ -76,6 +76,11 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      f"Share of a weapon category ({', '.join(CATEGORIES)}) in the window's register deliveries "
                      "(latest and previous window); categories mapped from the register's weapon descriptions.",
                      TIV, r"category_share_(" + "|".join(CATEGORIES) + ")"),
+    MetricDefinition("built_in_recipient_share_of_arms_imports", "fraction",
+                     "Share of the latest window's register deliveries that SIPRI's comments say were produced under "
+                     "licence or assembled in the recipient's own country ('produced under licence in Turkiye', "
+                     "'assembled from kits in Turkey'); SIPRI counts such production as imports. An estimate: "
+                     "deals delivered over several years are split between them.", REGISTER),
     MetricDefinition("arms_imports_tiv_<category>", "SIPRI TIV m",
                      "The window's imports times the category's share.", TIV,
                      r"arms_imports_tiv_(" + "|".join(CATEGORIES) + ")"),

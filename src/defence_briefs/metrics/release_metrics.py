@@ -146,8 +146,11 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
     order_rows = orders.order_metrics(
         classified, entities, lambda entity, year: dependency.members_of(entity, year, countries, last_year),
         last_year, diversification.safe_eligible_suppliers(countries), sources["register"])
+    role_imports = alternatives.imports_by_role(transfers, deal_rows, codes, last_year)
+    built_rows = alternatives.built_in_recipient_metrics(
+        role_imports, dependency.Window(last_year - dependency.WINDOW_YEARS + 1, last_year).label, sources["register"])
     rows = pd.concat([dependency_rows.frame(release.name), spending_rows.frame(release.name),
-                      order_rows.frame(release.name)], ignore_index=True)
+                      order_rows.frame(release.name), built_rows.frame(release.name)], ignore_index=True)
     latest = dependency.Window(last_year - dependency.WINDOW_YEARS + 1, last_year).label
     allies = [c for c in codes if countries.is_member("NATO", c, last_year)]
     at_stake = diversification.procurement_at_stake(
@@ -189,5 +192,5 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
                                                   last_year),
                           alternatives.choice_set(register_classified, deal_rows, {dependency.US}, european, codes,
                                                   names, last_year, keep_all=True),
-                          alternatives.imports_by_role(transfers, deal_rows, codes, last_year),
+                          role_imports,
                           published_orders[list(orders.ORDER_COLUMNS)].reset_index(drop=True), revisions)
