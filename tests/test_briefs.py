@@ -500,3 +500,15 @@ def test_imports_built_in_the_buying_country_are_said(briefs_project: Project) -
         " ").split()).replace(" %", "%")
     assert (f"{fmt(shown, 'pct')} of Türkiye’s arms imports in 2021–25 were built in Türkiye (largest: Type-214 from "
             "Germany and BPE from Spain)") in text, text
+
+
+def test_the_orders_key_finding_counts_the_orders_sipri_has_not_valued(briefs_project: Project) -> None:
+    """Türkiye's orders of 2022-25 with no TIV in the 2026 register (lines 26298, 26299, 26304, 26307, 26730,
+    26867): 20 Eurofighter Typhoon Tranche-4 and Meteor missiles from the United Kingdom (2025); AIM-9X, JDAM,
+    GBU-39 SDB and AIM-120D from the United States (2024?). The key finding on the US share of its orders counts
+    them beside the share: 6, of which 2 from European suppliers."""
+    item = next(li for li in _soup(_site(briefs_project) / "countries" / "TUR.html").find(id="key-findings")
+                .find_all("li") if "ordered since 2022" in li.get_text())
+    text = " ".join(item.get_text(" ").split()).replace("( ", "(")
+    assert "SIPRI gives no TIV yet to 6 of its orders since 2022 (2 from European suppliers), which the share " \
+           "leaves out" in text, text

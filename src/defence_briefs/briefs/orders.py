@@ -330,10 +330,23 @@ def orders_key_finding(brief: Brief) -> str | None:
     if orders is None or deliveries is None or abs(orders - deliveries) < PICTURE_CHANGE:
         return None
     direction = "more" if orders > deliveries else "less"
+    unvalued = ""
+    count = _value(brief, "arms_orders_unvalued_count", since)
+    if count:  # Türkiye's 20 Typhoons of 2025: not in the share
+        european = _value(brief, "arms_orders_unvalued_count_from_europe", since)
+        if count == 1:
+            unvalued = (f"; SIPRI gives no TIV yet to one of its orders since 2022 ("
+                        f"{'from' if european else 'not from'} a European supplier), which the share leaves out")
+        else:
+            unvalued = (f"; SIPRI gives no TIV yet to {_span(brief, 'arms_orders_unvalued_count', since)} of its "
+                        f"orders since 2022 ("
+                        + (f"{_span(brief, 'arms_orders_unvalued_count_from_europe', since)} from European "
+                           f"suppliers" if european else "none from European suppliers")
+                        + "), which the share leaves out")
     return (f"New orders point {direction} to the United States than deliveries do: "
             f"{_span(brief, 'us_share_of_arms_orders', since)} of the arms {brief.name} has ordered since 2022, by "
             f"volume, against {_span(brief, 'us_share_of_arms_imports', window)} of what it received in "
-            f"{short_period(window)} (see Orders placed).")
+            f"{short_period(window)}{unvalued} (see Orders placed).")
 
 
 MOVER_MINIMUM = 100.0  # TIV m ordered in each window before a country's move counts (a few orders are no trend)
