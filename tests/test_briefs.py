@@ -512,3 +512,13 @@ def test_the_orders_key_finding_counts_the_orders_sipri_has_not_valued(briefs_pr
     text = " ".join(item.get_text(" ").split()).replace("( ", "(")
     assert "SIPRI gives no TIV yet to 6 of its orders since 2022 (2 from European suppliers), which the share " \
            "leaves out" in text, text
+
+
+def test_a_category_the_us_supplied_second_hand_says_so(briefs_project: Project) -> None:
+    """Greece's armoured vehicles from the US in 2021-25 are one deal of the 2026 register: 1200 M-1117 Guardian
+    ordered 2021, delivered 2021; 2022; 2024, status "Second hand", "Second-hand; aid", 192 TIV m, against 40
+    Marder-1A3 from Germany (2022-23, second-hand aid, 27.2): 192 / 219.2 = 88%. The sentence on the categories the
+    US supplied says all of the US part was second-hand."""
+    text = " ".join(_soup(_site(briefs_project) / "countries" / "GRC.html").get_text(" ").split()).replace(" %", "%")
+    assert "The United States supplied 88% of Greece’s armoured-vehicle imports (all of it second-hand) in 2021–25" \
+        in text

@@ -24,6 +24,7 @@ CATEGORY_NOUNS = {"air_defence": "air-defence", "combat_aircraft": "combat-aircr
                   "armoured_vehicles": "armoured-vehicle", "artillery": "artillery", "missiles": "missile",
                   "ships": "ship"}
 NAMED_OTHER_SHARE = 0.05  # a supplier outside the US and Europe with at least this share of imports is named
+SECOND_HAND_MOSTLY = 0.6  # a category's US deliveries said to be "most of it second-hand" from this part up
 EDIS = ("The EU's goal (defence industrial strategy, March 2024) is about procurement budgets: member states are to "
         "spend at least 50% of them in the European defence industry by 2030 and 60% by 2035")
 DIFFERENCE_SHOWN = 0.05  # European and SAFE-eligible shares this far apart say why
@@ -47,9 +48,9 @@ def us_categories(brief: Brief) -> str | None:
         weight = brief.figure(f"category_share_{category}", window)
         if figure is not None and figure.value >= MOSTLY and weight is not None:
             (named if weight.value >= NAMED_CATEGORY else small).append(
-                (figure.value, _span(brief, metric, window), CATEGORY_NOUNS[category]))
+                (figure.value, _span(brief, metric, window), CATEGORY_NOUNS[category], category))
     # the small categories are named too, so that the sentence never contradicts the chart's caption
-    small_parts = and_join([f"{span} of its {category} imports" for _, span, category in small]) if small else ""
+    small_parts = and_join([f"{span} of its {noun} imports" for _, span, noun, _ in small]) if small else ""
     small_clause = (f"{small_parts}, {'a category' if len(small) == 1 else 'categories'} under "
                     f"{NAMED_CATEGORY:.0%} of them" if small else "")
     if not named:
@@ -57,10 +58,25 @@ def us_categories(brief: Brief) -> str | None:
                     f"{short_period(window)} came mostly from the United States")
         return sentence + (f"; it supplied {small_clause}." if small else ".")
     named.sort(key=lambda item: -item[0])
-    parts = [f"{span} of {brief.possessive() if i == 0 else 'its'} {category} imports"
-             for i, (_, span, category) in enumerate(named)]
+    parts = [f"{span} of {brief.possessive() if i == 0 else 'its'} {noun} imports{_second_hand_words(brief, code)}"
+             for i, (_, span, noun, code) in enumerate(named)]
     return (f"The United States supplied {and_join(parts)} in {short_period(window)} (by weapon category, from "
             f"SIPRI's trade register)" + (f"; also {small_clause}." if small else "."))
+
+
+def _second_hand_words(brief: Brief, category: str) -> str:
+    """' (all of it second-hand)' or ' (most of it second-hand)' when SECOND_HAND_MOSTLY or more of the US deliveries
+    of `category` in the latest window were second-hand (SIPRI's status column, imports_by_role.csv), else ''."""
+    imports = brief.data.imports_by_role
+    rows = imports[(imports["recipient"] == brief.country) & (imports["supplier"] == US)
+                   & (imports["category"] == category)]
+    total = rows["tiv"].sum()
+    if total <= 0:
+        return ""
+    part = rows.loc[rows["second_hand"].astype(bool), "tiv"].sum() / total
+    if part < SECOND_HAND_MOSTLY:
+        return ""
+    return f" ({'all' if part > 0.995 else 'most'} of it second-hand)"
 
 
 def other_suppliers(brief: Brief) -> str | None:
