@@ -172,6 +172,10 @@ def test_orders_sipri_has_not_valued_are_counted_beside_the_shares(briefs_projec
     # Albania's one: 20? LMV-2 from Italy (2025), a number SIPRI marks uncertain
     ("ALB", "SIPRI gives no TIV yet to Albania's order of about 20 LMV-2 from Italy (2025): the shares by volume "
             "above leave it out."),
+    # Poland's platforms first: 36 FA-50 Block-20 from South Korea (2022); 3 A-26 from Sweden, an order year SIPRI
+    # marks uncertain ("2025,?"), which keeps its '?'
+    ("POL", "among them 36 FA-50 Block-20 from South Korea (2022) and 3 A-26 from Sweden (2025?): the shares by "
+            "volume above leave them out."),
 ])
 def test_orders_without_tiv_in_the_words_a_reader_checks(briefs_project: Project, country: str,
                                                          sentence: str) -> None:

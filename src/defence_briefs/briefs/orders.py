@@ -164,7 +164,8 @@ def selections_sentence(brief: Brief) -> str | None:
 def unvalued_sentence(brief: Brief) -> str | None:
     """The orders placed since 2022 that SIPRI gives no TIV yet (Leopard-2A8, Orka): the shares by volume leave
     them out, so the sentence counts them, with the European ones, and names up to two, larger platforms first
-    and firm numbers before those SIPRI marks uncertain ('about'); a deal only partly ordered is not named."""
+    and firm numbers before those SIPRI marks uncertain ('about'; an uncertain order year keeps SIPRI's '?'); a
+    deal only partly ordered is not named."""
     since = since_invasion(brief.data.last_year)
     count = int(_value(brief, "arms_orders_unvalued_count", since) or 0)
     if not count:
@@ -175,11 +176,13 @@ def unvalued_sentence(brief: Brief) -> str | None:
     rows["platform_rank"] = rows["category"].map({c: i for i, c in enumerate(PLATFORMS_FIRST)}).fillna(
         len(PLATFORMS_FIRST))
     rows["uncertain"] = rows["number_ordered_uncertain"].fillna(False).astype(bool)
+    rows["order_year_uncertain"] = rows["order_year_uncertain"].fillna(False).astype(bool)
     rows = rows.sort_values(["platform_rank", "uncertain", "order_year"], ascending=[True, True, False],
                             kind="stable").drop_duplicates(["weapon_designation", "supplier"])
     named = [f"{'about ' if row.uncertain else ''}{int(row.number_ordered):,} "
              f"{md_escape(str(row.weapon_designation))} from {md_escape(_supplier_name(brief.data, row.supplier))} "
-             f"({int(row.order_year)})" for row in rows.head(UNVALUED_NAMED).itertuples()]
+             f"({int(row.order_year)}{'?' if row.order_year_uncertain else ''})"
+             for row in rows.head(UNVALUED_NAMED).itertuples()]
     european = int(_value(brief, "arms_orders_unvalued_count_from_europe", since) or 0)
     from_europe = f"{european} from European suppliers" if european else "none from European suppliers"
     if count == 1 and named:
