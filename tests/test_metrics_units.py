@@ -169,7 +169,7 @@ def test_selected_deals_are_not_pending_orders() -> None:
     assert ("NOR", "pending_orders_tiv_from_DEU", "2024") not in values.index
 
 
-def test_pending_orders_split_into_firm_and_planned_or_uncertain() -> None:
+def test_planned_units_are_not_pending_and_pending_orders_split_into_firm_and_uncertain() -> None:
     transfers = register(("POL", "USA", 2460.0, [2012, 2024], 7560.0, 2006),  # 126 at 60 each, 41 delivered
                          ("POL", "KOR", 0.0, [], 100.0, 2024),  # a number SIPRI marks '?'
                          ("POL", "DEU", 0.0, [], 20.0, 2024))  # firm
@@ -177,13 +177,15 @@ def test_pending_orders_split_into_firm_and_planned_or_uncertain() -> None:
         "'JCA' programme; 126 planned of which 48 ordered by end-2025; delivery of 1st 75 planned by 2033", True, 60.0]
     transfers.loc[1, "number_ordered_uncertain"] = True
     values = run_dependency(bilateral([("USA", "POL", 2024, 10)]), transfers)
-    # USA: pending 7560 - 2460 = 5100, of which (126 - 48) x 60 = 4680 planned and 420 (7 ordered, undelivered) firm
-    assert values["POL", "pending_orders_tiv", "2024"] == 5220
+    # USA: 7560 - 2460 = 5100 undelivered, of which (126 - 48) x 60 = 4680 planned, not ordered, so not pending;
+    # the 7 ordered and undelivered (420) are firm: the '?' is on the planned fleet, whose ordered units are given
+    assert values["POL", "pending_orders_tiv", "2024"] == pytest.approx(420 + 100 + 20)
     assert values["POL", "pending_orders_tiv_firm", "2024"] == pytest.approx(420 + 20)
-    assert values["POL", "pending_orders_tiv_planned", "2024"] == pytest.approx(4680 + 100)
+    assert values["POL", "pending_orders_tiv_uncertain", "2024"] == pytest.approx(100)
     assert values["POL", "us_share_of_pending_orders_firm", "2024"] == pytest.approx(420 / 440)
-    assert values["POL", "us_share_of_pending_orders_planned", "2024"] == pytest.approx(4680 / 4780)
-    assert values["POL", "safe_eligible_share_of_pending_orders", "2024"] == pytest.approx(20 / 5220)
+    assert values["POL", "us_share_of_pending_orders_uncertain", "2024"] == 0
+    assert values["POL", "us_share_of_pending_orders", "2024"] == pytest.approx(420 / 540)
+    assert values["POL", "safe_eligible_share_of_pending_orders", "2024"] == pytest.approx(20 / 540)
 
 
 def test_weapon_categories_by_supplier_bloc_and_safe_share_by_hand() -> None:

@@ -188,3 +188,26 @@ def test_a_partly_selected_us_deal_shows_its_selected_units(briefs_project: Proj
     text = _text(briefs_project, "CHE")
     assert "F-35A Lightning-2 fighter/ground-attack aircraft 2021 36 (28 selected) 0 440" in text
     assert "units SIPRI gives as selected but not yet ordered are named apart and not counted" in text
+
+
+def test_planned_units_a_reader_knows_are_not_in_the_pipeline(real_project: Project) -> None:
+    """The United Kingdom's F-35B (2026 register, line 28048): "2006?, 126?, ... 41? delivered, ... 126 planned of
+    which 48 ordered by end-2025", 60 TIV each, 7,560 for the 126 and 2,460 delivered. The 78 planned beyond those
+    ordered are not an order: 7 ordered aircraft are undelivered, 420 TIV, all pending and firm (the '?' is on the
+    planned fleet); not 5,100."""
+    deals = pd.read_csv(metrics_dir(real_project, "2026") / "pending_us_deals.csv")
+    f35b = deals[(deals["recipient"] == "GBR") & (deals["weapon_designation"] == "F-35B Lightning-2")].iloc[0]
+    assert f35b["pending_tiv"] == pytest.approx((48 - 41) * 60)
+    assert f35b["planned_tiv"] == pytest.approx((126 - 48) * 60)
+    assert f35b["firm_pending_tiv"] == pytest.approx(420) and f35b["uncertain_pending_tiv"] == 0
+    metrics = load_metrics(real_project, "2026").set_index(["country", "metric", "period"])["value"]
+    assert metrics["GBR", "pending_orders_tiv", "2025"] == pytest.approx(
+        metrics["GBR", "pending_orders_tiv_firm", "2025"] + metrics["GBR", "pending_orders_tiv_uncertain", "2025"])
+
+
+def test_the_us_deals_table_names_planned_units_apart(briefs_project: Project) -> None:
+    """The UK's F-35B row of the table of undelivered US orders: 126? ordered, 78 of them planned, 41? delivered,
+    420 TIV m undelivered (line 28048 of the 2026 register, as above)."""
+    text = _text(briefs_project, "GBR")
+    assert "F-35B Lightning-2 fighter/ground-attack aircraft 2006? 126? (78 planned) 41? 420" in text
+    assert "units SIPRI gives as planned beyond those ordered are named apart and not counted" in text

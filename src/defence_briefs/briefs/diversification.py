@@ -124,21 +124,23 @@ def _safe_difference(brief: Brief, window: str) -> str:
 
 
 def order_book(brief: Brief) -> str | None:
-    """The firm and the planned or uncertain parts of the pending orders, and the US share of each."""
+    """The pending orders of a firm number and those whose number SIPRI marks uncertain, and the US share of the
+    first."""
     year = str(brief.data.last_year)
     total = brief.figure("pending_orders_tiv", year)
     if total is None or total.value <= 0:
         return None
-    firm, planned = _span(brief, "pending_orders_tiv_firm", year), _span(brief, "pending_orders_tiv_planned", year)
+    firm = _span(brief, "pending_orders_tiv_firm", year)
+    uncertain = _span(brief, "pending_orders_tiv_uncertain", year)
     sentence = (f"Of the {_span(brief, 'pending_orders_tiv', year)} TIV m (SIPRI's trend-indicator value, a "
-                f"measure of volume) on order at the end of {year}, {firm} are firm and {planned} planned or "
-                f"uncertain (a number SIPRI marks '?', or planned beyond what is ordered)")
+                f"measure of volume) on order at the end of {year}, {firm} are orders of a firm number and "
+                f"{uncertain} orders whose number SIPRI marks uncertain ('?'; ordered all the same)")
     us_firm = brief.figure("us_share_of_pending_orders_firm", year)
     if us_firm is not None and us_firm.value == 0:
-        sentence += "; none of the firm part is from the United States"
+        sentence += "; none of those of a firm number is from the United States"
     elif us_firm is not None:
-        sentence += (f"; the United States holds {_span(brief, 'us_share_of_pending_orders_firm', year)} of the "
-                     f"firm part")
+        sentence += (f"; the United States holds {_span(brief, 'us_share_of_pending_orders_firm', year)} of those "
+                     f"of a firm number")
     return sentence + "." + _locked_in(brief)
 
 
@@ -209,7 +211,7 @@ def at_stake(brief: Brief, compact: bool = False) -> str | None:
 COMPACT = ((EDIS, "The EU's 50% goal (2030) is about procurement budgets"),
            (": what it buys from its own industry is not in SIPRI's transfers,", ","),
            (" (SIPRI's trend-indicator value, a measure of volume)", ""),
-           (" (a number SIPRI marks '?', or planned beyond what is ordered)", ""),
+           ("; ordered all the same)", ")"),
            (" (by weapon category, from SIPRI's trade register)", ""),
            (" (a projection from SIPRI's schedules and delivery paces, backtested in the methodology; orders still "
             "to come are not in it)", " (a projection; orders still to come are not in it)"))
@@ -249,10 +251,10 @@ EUROPE_ROWS = (
     ("us_share_of_arms_imports", "window", "US share of arms imports"),
     ("european_share_of_arms_imports", "window", "European share of arms imports"),
     ("safe_eligible_share_of_arms_imports", "window", "Share from SAFE-eligible suppliers"),
-    ("pending_orders_tiv_firm", "year", "Firm pending orders (TIV m)"),
-    ("pending_orders_tiv_planned", "year", "Planned or uncertain pending orders (TIV m)"),
-    ("us_share_of_pending_orders_firm", "year", "US share of firm pending orders"),
-    ("us_share_of_pending_orders_planned", "year", "US share of planned or uncertain orders"),
+    ("pending_orders_tiv_firm", "year", "Pending orders of a firm number (TIV m)"),
+    ("pending_orders_tiv_uncertain", "year", "Pending orders of an uncertain number (TIV m)"),
+    ("us_share_of_pending_orders_firm", "year", "US share of pending orders of a firm number"),
+    ("us_share_of_pending_orders_uncertain", "year", "US share of pending orders of an uncertain number"),
     ("european_share_of_pending_orders", "year", "European share of pending orders"),
     ("projected_us_share_of_arms_imports", "next", "US share of what orders already placed would deliver"),
     ("us_procurement_at_stake_usd", "stake", "US procurement at stake a year (scenario, allies)"),

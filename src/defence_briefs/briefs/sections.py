@@ -116,10 +116,14 @@ def _register_year(value: float, uncertain: object) -> str:
 
 
 def _selected_units(deal) -> str:
-    """' (28 selected)' for a deal SIPRI gives as only partly ordered: its selected units are not pending."""
-    if not deal.selection_tiv > 0 or pd.isna(deal.number_ordered) or not deal.tiv_order:
+    """' (28 selected)', ' (78 planned)' for a deal SIPRI gives as only partly ordered: its selected units, and its
+    planned units beyond those ordered, are not pending."""
+    if pd.isna(deal.number_ordered) or not deal.tiv_order:
         return ""
-    return f" ({round(deal.selection_tiv / (deal.tiv_order / deal.number_ordered)):,} selected)"
+    unit = deal.tiv_order / deal.number_ordered
+    parts = [f"{round(tiv / unit):,} {word}" for tiv, word in ((deal.selection_tiv, "selected"),
+                                                             (deal.planned_tiv, "planned")) if tiv > 0]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def pending_deals_table(brief: Brief, limit: int = 6) -> str:
@@ -139,8 +143,11 @@ def pending_deals_table(brief: Brief, limit: int = 6) -> str:
                      md_escape(_register_number(deal.number_delivered,
                                                 getattr(deal, "number_delivered_uncertain", False))),
                      fmt(deal.pending_tiv, "tiv")])
-    selections = ("; units SIPRI gives as selected but not yet ordered are named apart and not counted" if
-                  (deals["selection_tiv"] > 0).any() else "")
+    left_out = [words for column, words in (("selection_tiv", "selected but not yet ordered"),
+                                            ("planned_tiv", "planned beyond those ordered"))
+                if (deals[column] > 0).any()]
+    selections = (f"; units SIPRI gives as {' or '.join(left_out)} are named apart and not counted" if left_out
+                  else "")
     return ("Largest undelivered orders from the United States, in the words of SIPRI's trade register "
             f"(a `?` marks a number SIPRI gives as uncertain{selections}):\n\n"
             + md_table(["Weapon (SIPRI designation)", "Description (SIPRI)", "Ordered", "Number", "Delivered",

@@ -103,14 +103,14 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
                      "transfers.", "Council Regulation (EU) 2025/1106 (SAFE); " + TIV),
     MetricDefinition("safe_eligible_share_of_pending_orders", "fraction",
                      "The same for the pending orders.", "Council Regulation (EU) 2025/1106 (SAFE); " + REGISTER),
-    MetricDefinition("pending_orders_tiv_{firm,planned}", "SIPRI TIV m",
-                     "Pending orders split into firm and planned or uncertain: the units beyond those ordered where "
-                     "SIPRI's comment says 'N planned of which M ordered', and every order whose number SIPRI marks "
-                     "with '?', are planned or uncertain; the rest is firm.", REGISTER,
-                     r"pending_orders_tiv_(firm|planned)"),
-    MetricDefinition("us_share_of_pending_orders_{firm,planned}", "fraction",
-                     "The US share of the firm, and of the planned or uncertain, pending orders.", REGISTER,
-                     r"us_share_of_pending_orders_(firm|planned)"),
+    MetricDefinition("pending_orders_tiv_{firm,uncertain}", "SIPRI TIV m",
+                     "Pending orders split into firm and uncertain: every order whose number SIPRI marks with '?' is "
+                     "uncertain (unless the '?' is on a planned fleet whose ordered units SIPRI's comment gives: "
+                     "'126? ... 126 planned of which 48 ordered'); the rest is firm. Units of a planned fleet beyond "
+                     "those ordered are not pending at all.", REGISTER, r"pending_orders_tiv_(firm|uncertain)"),
+    MetricDefinition("us_share_of_pending_orders_{firm,uncertain}", "fraction",
+                     "The US share of the firm, and of the uncertain, pending orders.", REGISTER,
+                     r"us_share_of_pending_orders_(firm|uncertain)"),
     MetricDefinition("us_procurement_at_stake_usd", "USD m, current prices",
                      "A scenario, not a forecast: the extra spending an ally needs to reach 3.5% of GDP (NATO's "
                      "figures, latest year) x its equipment share (NATO's; else NATO's 20% guideline) x the US share "

@@ -19,7 +19,7 @@ from ..countries import GROUPS as GROUP_CODES
 from ..countries import CountryTable
 from .bilateral_tiv import UNKNOWN_SUPPLIER
 from .diversification import safe_eligible_suppliers
-from .orders import selected_tiv
+from .orders import planned_tiv, selected_tiv
 from .records import UNIT_FRACTION, UNIT_HHI, UNIT_TIV, MetricRows, period_label
 from .weapon_categories import CATEGORIES
 
@@ -49,9 +49,7 @@ PENDING_RECENT_DELIVERY_YEARS = 2
 PENDING_RULE = (f"orders placed in the release's last year or the {PENDING_RECENT_ORDER_YEARS} years before it "
                 f"(2015–25 for data to 2025), and older orders with a delivery in its last year or the "
                 f"{PENDING_RECENT_DELIVERY_YEARS} years before it (2023–25); deals SIPRI gives as selected but not "
-                f"yet ordered are not orders and not counted")
-# "126 planned of which 48 ordered by end-2025" in a register comment
-PLANNED_OF_WHICH = r"(\d+)\s+planned,?\s+of which\s+(\d+)\s+(?:were\s+)?(?:ordered|signed|contracted)"
+                f"yet ordered, and the units of a planned fleet beyond those ordered, are not orders and not counted")
 
 
 @dataclass(frozen=True)
@@ -386,44 +384,37 @@ def category_metrics(out: MetricRows, entity: str, sums: CategorySums, window: W
 
 def pending_orders(transfers: pd.DataFrame, last_year: int) -> pd.DataFrame:
     """Register records with TIV ordered but not yet delivered at the end of `last_year` (`pending_tiv`), split
-    into `firm_pending_tiv` and `planned_pending_tiv` (see `planned_part`). What SIPRI gives as selected but not
-    yet ordered is not an order, so not pending (`orders.selected_tiv`; `selection_tiv` says how much was left
-    out of a deal only partly selected)."""
+    into `firm_pending_tiv` and `uncertain_pending_tiv` (see `uncertain_part`). What SIPRI gives as selected but
+    not yet ordered, and the units of a planned fleet beyond those ordered, are not orders, so not pending
+    (`orders.selected_tiv`, `orders.planned_tiv`; `selection_tiv` and `planned_tiv` say how much was left out of a
+    deal only partly ordered)."""
     selected = selected_tiv(transfers)
-    undelivered = transfers["tiv_order"] - selected - transfers["tiv_delivered"].fillna(0.0)
+    planned = planned_tiv(transfers, selected)
+    undelivered = transfers["tiv_order"] - selected - planned - transfers["tiv_delivered"].fillna(0.0)
     last_delivery = transfers["delivery_years"].map(lambda years: max(years) if len(years) else None)
     recent_order = transfers["order_year"] >= last_year - PENDING_RECENT_ORDER_YEARS
     still_delivering = last_delivery.fillna(0).astype(int) >= last_year - PENDING_RECENT_DELIVERY_YEARS
     pending = transfers[(undelivered > 0) & (recent_order.fillna(False) | still_delivering)].copy()
     pending["pending_tiv"] = undelivered[pending.index]
     pending["selection_tiv"] = selected[pending.index]
-    pending["planned_pending_tiv"] = planned_part(pending)
-    pending["firm_pending_tiv"] = pending["pending_tiv"] - pending["planned_pending_tiv"]
+    pending["planned_tiv"] = planned[pending.index]
+    pending["uncertain_pending_tiv"] = uncertain_part(pending)
+    pending["firm_pending_tiv"] = pending["pending_tiv"] - pending["uncertain_pending_tiv"]
     return pending
 
 
-def planned_part(pending: pd.DataFrame) -> pd.Series:
-    """The part of each pending order's TIV that is planned or uncertain rather than firmly ordered.
-
-    SIPRI counts a planned fleet as ordered and says so in the comments ("126 planned of which 48 ordered by
-    end-2025"): the units beyond those ordered are planned. An ordered number SIPRI marks with '?' is uncertain:
-    the whole pending part of that order is. Everything else is firm.
-    """
-    noted = pending["comments"].fillna("").str.extract(PLANNED_OF_WHICH).astype(float)
-    planned_units = (noted[0] - noted[1]).clip(lower=0)
-    by_note = (planned_units * pending["tiv_per_unit"]).clip(upper=pending["pending_tiv"])
-    uncertain = pending["number_ordered_uncertain"].fillna(False).astype(bool)
-    planned = pd.Series(0.0, index=pending.index)
-    planned[uncertain] = pending.loc[uncertain, "pending_tiv"]
-    has_note = by_note.notna()
-    planned[has_note] = by_note[has_note]
-    return planned
+def uncertain_part(pending: pd.DataFrame) -> pd.Series:
+    """The part of each pending order's TIV that is uncertain rather than firm: all of it where SIPRI marks the
+    number ordered with '?', unless units of a planned fleet were left out of it ("126? ... 126 planned of which 48
+    ordered": the '?' is on the planned fleet; the 48 ordered are firm, the planned units not pending at all)."""
+    uncertain = pending["number_ordered_uncertain"].fillna(False).astype(bool) & ~(pending["planned_tiv"] > 0)
+    return pending["pending_tiv"].where(uncertain, 0.0)
 
 
 def pending_metrics(out: MetricRows, entity: str, pending: pd.DataFrame, rows: np.ndarray, by_bloc: dict[str, float],
                     by_supplier: dict[str, float], last_year: int, source: str, safe_suppliers: frozenset[str]) -> None:
     """Add the order pipeline at the end of `last_year`: total, by supplier, the US, European and SAFE-eligible
-    shares, and the firm and the planned or uncertain parts with their US shares, from the entity's `rows` of
+    shares, and the firm and the uncertain parts with their US shares, from the entity's `rows` of
     `pending` (positions, in table order) and their pending TIV by bloc and by supplier (in name order)."""
     tiv = pending["pending_tiv"].to_numpy(dtype=float)[rows]
     total = float(tiv.sum())
@@ -438,7 +429,7 @@ def pending_metrics(out: MetricRows, entity: str, pending: pd.DataFrame, rows: n
     safe = tiv[np.fromiter((s in safe_suppliers for s in suppliers), dtype=bool, count=len(rows))].sum()
     out.add(entity, "safe_eligible_share_of_pending_orders", period, min(1.0, safe / total), UNIT_FRACTION, source)
     us = pending["bloc"].to_numpy()[rows] == "us"
-    for part in ("firm", "planned"):
+    for part in ("firm", "uncertain"):
         values = pending[f"{part}_pending_tiv"].to_numpy(dtype=float)[rows]
         part_total = float(values.sum())
         out.add(entity, f"pending_orders_tiv_{part}", period, part_total, UNIT_TIV, source)

@@ -116,6 +116,28 @@ def selected_tiv(transfers: pd.DataFrame) -> pd.Series:
     return _selections(transfers)[0]
 
 
+def _planned(transfers: pd.DataFrame, selection: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the TIV of the units of a planned fleet beyond those ordered, the rows whose comment says so) of each
+    register row, never more than its TIV less the `selection` part (the module's `planned` rule)."""
+    comments = transfers["comments"].fillna("").astype(str)
+    tiv = transfers["tiv_order"].fillna(0.0).astype(float)
+    unit = transfers["tiv_per_unit"].fillna(0.0).astype(float)
+    planned_units = comments.str.extract(PLANNED_OF_WHICH).astype(float)
+    beyond = (planned_units[0] - planned_units[1]).clip(lower=0)
+    planned_rows = beyond.notna() & (beyond > 0)
+    planned = pd.Series(0.0, index=transfers.index)
+    planned[planned_rows] = np.minimum(beyond[planned_rows] * unit[planned_rows],
+                                       tiv[planned_rows] - selection[planned_rows])
+    return planned, planned_rows
+
+
+def planned_tiv(transfers: pd.DataFrame, selected: pd.Series) -> pd.Series:
+    """The TIV of each register row's units of a planned fleet beyond those ordered ("126 planned of which 48
+    ordered"), given its `selected_tiv`: SIPRI counts them in its TIV for the total order, but they are not
+    ordered."""
+    return _planned(transfers, selected)[0]
+
+
 def classify_orders(transfers: pd.DataFrame, bloc: Callable[[pd.Series], pd.Series],
                     code_for: Callable[[str], str | None]) -> pd.DataFrame:
     """Every register row with what counts as ordered (`order_tiv`), selected (`selection_tiv`) and planned beyond
@@ -124,14 +146,8 @@ def classify_orders(transfers: pd.DataFrame, bloc: Callable[[pd.Series], pd.Seri
     frame = transfers.copy()
     comments = frame["comments"].fillna("").astype(str)
     tiv = frame["tiv_order"].fillna(0.0).astype(float)
-    unit = frame["tiv_per_unit"].fillna(0.0).astype(float)
     selection, selected_whole, part = _selections(frame)
-    planned_units = comments.str.extract(PLANNED_OF_WHICH).astype(float)
-    beyond = (planned_units[0] - planned_units[1]).clip(lower=0)
-    planned_rows = beyond.notna() & (beyond > 0)
-    planned = pd.Series(0.0, index=frame.index)
-    planned[planned_rows] = np.minimum(beyond[planned_rows] * unit[planned_rows], tiv[planned_rows] - selection[
-        planned_rows])
+    planned, planned_rows = _planned(frame, selection)
     frame["order_tiv"] = tiv - selection - planned
     frame["selection_tiv"] = selection
     frame["planned_tiv"] = planned

@@ -178,7 +178,7 @@ def release_metrics(project: Project, release: DataRelease, countries: CountryTa
         ["recipient", "supplier", "order_year", "order_year_uncertain", "number_ordered", "number_ordered_uncertain",
          "number_delivered", "number_delivered_uncertain", "weapon_designation",
          "weapon_description", "category", "tiv_order", "tiv_delivered", "selection_tiv", "pending_tiv",
-         "firm_pending_tiv", "planned_pending_tiv", "comments", "source_file", "source_ref"]]
+         "planned_tiv", "firm_pending_tiv", "uncertain_pending_tiv", "comments", "source_file", "source_ref"]]
     europe = set(codes)
     european = dependency.european_suppliers(countries)
     names = {code: countries.name(code) for code in countries.entities}

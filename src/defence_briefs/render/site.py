@@ -308,9 +308,10 @@ each category, scaled to SIPRI's totals):
 
 - **Weapon categories and roles** come from SIPRI's description of each deal; the share of a category from the
   US is the register's own ratio in the window.
-- **Firm and planned orders.** SIPRI counts a planned fleet as ordered and says so in its comments ("126 planned
-  of which 48 ordered by end-2025"); the units beyond those ordered, and every order whose number SIPRI marks
-  with '?', count as planned or uncertain.
+- **Pending orders.** SIPRI counts a planned fleet in its TIV for the order and says so in its comments ("126
+  planned of which 48 ordered by end-2025"): the units beyond those ordered are not ordered, so not pending, as
+  deals only selected are not. An order whose number SIPRI marks with '?' is pending, as an order of an uncertain
+  number.
 - **The EU's goals.** The European Defence Industrial Strategy (5 March 2024) asks member states to spend at least
   50% of their defence procurement budgets in the European defence industry by 2030 and 60% by 2035, and to buy
   40% of equipment collaboratively. Imports are a proxy for this: what a country buys from its own industry is
