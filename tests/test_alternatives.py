@@ -186,6 +186,7 @@ def test_roles_follow_the_descriptions_and_fall_back_to_the_category() -> None:
     ("EUR150 m deal; assembled in Turkiye T-129A version", "Turkiye", True),
     ("Guardian Extreme version; probably assembled in Bulgaria", "Bulgaria", True),
     ("Command post version; producer under licence in Latvia", "Latvia", True),  # SIPRI's spelling
+    ("For coast guard; produced under licence in USA as Sentinel or 154ft cutter", "United States", True),
     ("For 231 Tornado IDS combat aircraft produced in United Kingdom; produced under licence in United Kingdom",
      "United Kingdom", True),
     # a part of the deal, a possibility, or the platform it is for: not said of the deal
@@ -200,6 +201,23 @@ def test_roles_follow_the_descriptions_and_fall_back_to_the_category() -> None:
 ])
 def test_a_deal_built_in_the_buyers_country(comments: str, recipient: str, built: bool) -> None:
     assert alt.built_in_recipient(comments, recipient) is built
+
+
+def test_a_european_design_licence_built_outside_europe_is_not_an_option(tmp_path) -> None:
+    """South Korea's EC-155 "produced under licence in South Korea as LAH" is the licensee's production, not a
+    European-made option; Greece's Type-214 built under licence in Greece is European-made; an assembly from kits
+    abroad is the European maker's production."""
+    register = ff.classified_register(tmp_path, [
+        "South Korea,France,2022,,210,?,EC-155,helicopter,2,,2024,New,Armed version; produced under licence in South "
+        "Korea as LAH,3.75,787.5,7.5",
+        "Greece,Germany,2000,,4,,Type-214,submarine,4,,2016; 2017,New,Produced under licence in Greece,275,1100,1100",
+        "Indonesia,Germany,2018,,2,,Type-214,submarine,2,,2020,New,Assembled from kits in Indonesia,275,550,550",
+    ])
+    countries = country_table()
+    europe = european_suppliers(countries)
+    rows = alt.option_rows(register, europe, europe, LAST_YEAR).set_index("recipient")
+    assert rows.loc["KOR", "excluded_by"] == "licence-built outside Europe"
+    assert rows.loc["GRC", "excluded_by"] == "" and rows.loc["IDN", "excluded_by"] == ""
 
 
 def test_the_share_of_imports_built_in_the_buyers_country(tmp_path) -> None:

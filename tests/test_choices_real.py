@@ -148,8 +148,9 @@ def test_second_hand_us_systems_are_named_under_the_table_never_in_it(briefs_pro
 def test_the_pdf_names_the_small_european_deals_the_web_names(briefs_project: Project) -> None:
     """Where a role's only European-made systems are small deals outside Europe, the PDF names them as the web page
     does, never "none": Italy ordered 21 HIMARS in 2024 (46.2 TIV, none delivered); the European-made rocket
-    launchers of 2016-25 are Czechia's RM-70 Vampire 122mm to Indonesia (8 ordered 2014, delivered 2016, 7.6 TIV; 28?
-    ordered 2021, delivered 2022-23, 26.6 TIV, both New), below the size a table shows."""
+    launchers of 2016-25 are Czechia's RM-70 Vampire 122mm to Indonesia (8 ordered 2014, delivered 2016, 7.6 TIV,
+    New; the 28? of 2021 were "assembled or produced under licence in Indonesia", not European-made), below the
+    size a table shows."""
     site = briefs_project.root / "reports" / "2026"
     italy = _role_texts(site / "countries" / "ITA.html")
     rockets = next(text for heading, text in italy.items() if heading.startswith("Rocket artillery"))
@@ -159,3 +160,15 @@ def test_the_pdf_names_the_small_european_deals_the_web_names(briefs_project: Pr
     row = pdf[pdf.index("Rocket artillery (ordered)"):][:250]  # the table's row, its cells' wrapped lines flattened
     assert "HIMARS" in row and "only small deals outside Europe, RM-70 Vampire 122mm (Czechia to" in row, row
     assert "none ordered" not in row, row
+
+
+def test_a_european_design_built_under_licence_outside_europe_is_no_european_option(choices: pd.DataFrame) -> None:
+    """Rows of the 2026 register: South Korea, France, 2022, 210 EC-155, "Armed version; produced under licence in
+    South Korea"; Brazil, Italy, VBTP Guarani, "produced under licence in Brazil"; United States, Germany, Stan
+    Patrol-4708, "produced under licence in USA as Sentinel"; India, France, Scorpene, "produced under licence in
+    India". Their volumes and lead times are the licensee's, so none is a European-made option. Greece's Type-214,
+    built under licence in Greece, stays: European-made."""
+    systems = set(choices["weapon_designation"])
+    assert not {"EC-155", "VBTP Guarani", "Stan Patrol-4708", "T-129B ATAK"} & systems
+    type_214 = choices[choices["weapon_designation"] == "Type-214"].iloc[0]
+    assert "GRC" in type_214["customers"].split(";") and "KOR" not in type_214["customers"].split(";")

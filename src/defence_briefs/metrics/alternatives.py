@@ -58,7 +58,7 @@ FOR_SYSTEM = re.compile(r"\b[Ff]or (?:use (?:with|on|in) )?(?:\d+ )?(?:the )?"
                         r"(?P<name>[A-Z][A-Za-z0-9\-/]*(?: [A-Z0-9][A-Za-z0-9\-/]*)*)")
 GENERIC_WORDS = frozenset({"SAM", "MRL", "UAV", "ASW", "MP", "IFV", "APC", "AEW", "SSM", "VLS", "ATP", "MBT"})
 EXCLUSION_RULES = ("second-hand", "possibly second-hand", "rebuild of own units", "made in the US", "US design",
-                   "outside the ten years")
+                   "licence-built outside Europe", "outside the ten years")
 
 CHOICE_COLUMNS = [
     "category", "role", "weapon_designation", "weapon_description", "makers", "origin", "customers",
@@ -157,6 +157,32 @@ def us_parts_for(register: pd.DataFrame, designations: Iterable[str], first: int
     return parts
 
 
+# the other names SIPRI's comments use for a recipient's country: former names and short forms
+OTHER_NAMES = {"turkiye": ("turkey",), "czechia": ("czech republic",), "north macedonia": ("macedonia",),
+               "united states": ("usa",), "united kingdom": ("uk",), "germany": ("frg",)}
+
+
+def _plain(name: str) -> str:
+    """'Türkiye' -> 'turkiye'."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
+
+
+def built_in_recipient(comments: str, recipient_name: str, licence_only: bool = False) -> bool:
+    """Whether SIPRI's comments say the deal was produced under licence or assembled in the recipient's own country
+    (a clause starting with the words of BUILT_IN, naming the recipient; with `licence_only`, a clause that says
+    'licence', not only 'assembled'); SIPRI counts such production as imports."""
+    recipient = _plain(recipient_name)
+    if not recipient:
+        return False
+    names = (recipient, *OTHER_NAMES.get(recipient, ()))
+    for clause in str(comments).split(";"):
+        match = BUILT_IN.match(clause.strip())
+        if match and (not licence_only or "licen" in clause.lower()) and any(
+                re.match(rf"{re.escape(name)}\b", _plain(match.group(1))) for name in names):
+            return True
+    return False
+
+
 def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: Iterable[str], last_year: int,
                 years: int = ALTERNATIVE_YEARS) -> pd.DataFrame:
     """The register rows of `makers` with `excluded_by` (one of EXCLUSION_RULES, '' for an option row) and
@@ -170,10 +196,17 @@ def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: 
     comments = rows["comments"].fillna("")
     in_window = _in_window(rows, first, last_year)
     european = set(european_makers) | EUROPEAN_PREDECESSORS
-    us_design = (rows["origin"] == US) if makers <= european else pd.Series(False, index=rows.index)
+    only_european = makers <= european
+    us_design = (rows["origin"] == US) if only_european else pd.Series(False, index=rows.index)
+    # a European design produced under licence by a buyer outside Europe (Korea's EC-155, Brazil's Guarani) is
+    # not European-made: its volumes and lead times are the licensee's
+    licence_abroad = pd.Series(
+        [only_european and recipient not in european and built_in_recipient(text, name, licence_only=True)
+         for text, name, recipient in zip(comments, rows["recipient_name"].fillna(""), rows["recipient"],
+                                           strict=True)], index=rows.index, dtype=bool)
     excluded = np.select(
         [rows["status"] != NEW, comments.str.contains(POSSIBLY_SECOND_HAND), comments.str.contains(REBUILT),
-         comments.str.contains(MADE_IN_US) & (makers != {US}), us_design, ~in_window],
+         comments.str.contains(MADE_IN_US) & (makers != {US}), us_design, licence_abroad, ~in_window],
         list(EXCLUSION_RULES), default="")
     rows["excluded_by"] = excluded
     rows["in_window"] = in_window
@@ -301,29 +334,6 @@ def exclusion_counts(classified: pd.DataFrame, european_makers: Iterable[str], l
         out.append({"rule": rule, "rows": len(hit), "tiv_order": float(hit["tiv_order"].fillna(0).sum()),
                     "examples": examples})
     return pd.DataFrame(out)
-
-
-# the former names SIPRI's older comments use for a recipient's country
-FORMER_NAMES = {"turkiye": ("turkey",), "czechia": ("czech republic",), "north macedonia": ("macedonia",)}
-
-
-def _plain(name: str) -> str:
-    """'Türkiye' -> 'turkiye'."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
-
-
-def built_in_recipient(comments: str, recipient_name: str) -> bool:
-    """Whether SIPRI's comments say the deal was produced under licence or assembled in the recipient's own country
-    (a clause starting with the words of BUILT_IN, naming the recipient); SIPRI counts such production as imports."""
-    recipient = _plain(recipient_name)
-    if not recipient:
-        return False
-    names = (recipient, *FORMER_NAMES.get(recipient, ()))
-    for clause in str(comments).split(";"):
-        match = BUILT_IN.match(clause.strip())
-        if match and any(re.match(rf"{re.escape(name)}\b", _plain(match.group(1))) for name in names):
-            return True
-    return False
 
 
 def imports_by_role(transfers: pd.DataFrame, deal_rows: pd.DataFrame, recipients: Iterable[str],
