@@ -14,6 +14,9 @@ from defence_briefs.render.pandoc import READER
     (0.998, "pct", "99.8%"),  # not all of it: never '100%'
     (0.9999, "pct", "99.99%"),
     (0.003, "pct", "0.3%"),  # some: never '0%'
+    (0.4951, "pct", "49.5%"),  # under half: never '50%'
+    (0.4999, "pct", "49.99%"),
+    (0.5, "pct", "50%"),
     (1.0, "pct", "100%"),
     (0.0, "pct", "0%"),
     (0.0450, "pct1", "4.5%"),
@@ -25,6 +28,9 @@ from defence_briefs.render.pandoc import READER
     (-0.05, "real_change", "−5.0%"),
     (16.561, "real_change", "+1,656%"),  # 100% or more: whole percents
     (114.81, "times", "about 116 times"),
+    (2.57, "times", "about 3.6 times"),  # Denmark's spending since 2014: 14,083 / 3,944 = 3.57, not 'about 4'
+    (8.97, "times", "about 10 times"),
+    (2.02, "times", "about 3 times"),
     (46812.0, "usd_m", "$46.8 bn"),
     (235.4, "usd_m", "$235 m"),
     (1219.4, "usd", "$1,219"),

@@ -522,3 +522,10 @@ def test_a_category_the_us_supplied_second_hand_says_so(briefs_project: Project)
     text = " ".join(_soup(_site(briefs_project) / "countries" / "GRC.html").get_text(" ").split()).replace(" %", "%")
     assert "The United States supplied 88% of Greece’s armoured-vehicle imports (all of it second-hand) in 2021–25" \
         in text
+
+
+def test_a_multiple_under_ten_keeps_its_decimal(briefs_project: Project) -> None:
+    """SIPRI's constant (2024) US$ for Denmark: 3,944.2 in 2014 and 14,083.0 in 2025 (SIPRI Military Expenditure
+    Database, April 2026, v1.2): 3.57 times, which the page says as 'about 3.6 times', not 'about 4 times'."""
+    text = " ".join(_soup(_site(briefs_project) / "countries" / "DNK.html").get_text(" ").split())
+    assert "about 3.6 times the 2014 level (SIPRI)" in text

@@ -11,6 +11,7 @@ FORMATS = ("pct", "pct_abs", "change", "pct1", "pct2", "points", "usd_m", "usd",
 # thresholds a share is read against (NATO's 2% guideline and 3.5% Hague level, the 20% equipment guideline): a
 # share just under one never prints as it ('1.98%', not '2.0%' beside a shortfall)
 THRESHOLDS = (0.02, 0.035, 0.20)
+HALF = 0.5  # "half their arms or more from the US" (the overview): a share just under it never prints as '50%'
 TIMES_FROM = 2.0  # a rise of +200% or more reads as "about N times" in a sentence (`times`), never as "+11,481%"
 # One format per metric, in prose, key figures, tables and chart titles alike (see STYLE.md).
 METRIC_FORMATS = {
@@ -75,17 +76,20 @@ _APOSTROPHE = re.compile(r"(?<=[A-Za-z])'(?=[a-z])|(?<=s)'(?=\s|$)")
 
 
 def fmt(value: float, kind: str) -> str:
-    """`value` as a brief prints it: pct 0.4355 -> '44%' (but 0.998 -> '99.8%', 0.003 -> '0.3%'), pct2 -> '4.12%',
+    """`value` as a brief prints it: pct 0.4355 -> '44%' (but 0.998 -> '99.8%', 0.003 -> '0.3%', 0.4951 -> '49.5%'),
+    pct2 -> '4.12%',
     usd_m 38012 -> '$38.0 bn';
     real_change 0.234 -> '+23.4%' but 16.561 -> '+1,656%' (a change of 100% or more in whole percents);
-    times 114.81 (a change) -> 'about 116 times', for sentences whose change is TIMES_FROM or more."""
+    times 114.81 (a change) -> 'about 116 times' (2.57 -> 'about 3.6 times'), for sentences whose change is
+    TIMES_FROM or more."""
     if kind not in FORMATS:
         raise ValueError(f"unknown number format {kind!r}; known: {', '.join(FORMATS)}")
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if kind == "pct":
-        digits = 0  # a share that is not all, or not none, never reads 100% or 0%: 0.998 -> '99.8%'
-        while digits < 2 and 0 < value < 1 and float(f"{value * 100:.{digits}f}") in (0, 100):
+        digits = 0  # a share that is not all, or not none, or under half, never reads 100%, 0% or 50%
+        while digits < 2 and 0 < value < 1 and (float(f"{value * 100:.{digits}f}") in (0, 100)
+                                               or value < HALF <= float(f"{value * 100:.{digits}f}") / 100):
             digits += 1
         return f"{value * 100:.{digits}f}%"
     if kind == "pct_abs":
@@ -99,8 +103,9 @@ def fmt(value: float, kind: str) -> str:
         return f"{value * 100:.{digits}f}%"
     if kind == "real_change":
         return f"{value * 100:+,.{0 if abs(value) >= 1 else 1}f}%".replace("-", "−")
-    if kind == "times":
-        return f"about {1 + value:,.0f} times"
+    if kind == "times":  # 2.57 -> 'about 3.6 times': under ten times, the first decimal is no false precision
+        shown = f"{1 + value:,.1f}".removesuffix(".0") if 1 + value < 9.95 else f"{1 + value:,.0f}"
+        return f"about {shown} times"
     if kind == "points":
         return f"{value * 100:+.1f} points".replace("-", "−")
     if kind == "usd_m":
