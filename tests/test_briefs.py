@@ -529,3 +529,13 @@ def test_a_multiple_under_ten_keeps_its_decimal(briefs_project: Project) -> None
     Database, April 2026, v1.2): 3.57 times, which the page says as 'about 3.6 times', not 'about 4 times'."""
     text = " ".join(_soup(_site(briefs_project) / "countries" / "DNK.html").get_text(" ").split())
     assert "about 3.6 times the 2014 level (SIPRI)" in text
+
+
+def test_the_overview_gives_sipris_own_europe_figure_beside_its_own(briefs_project: Project) -> None:
+    """The overview's Europe (40 countries, Türkiye in) is not SIPRI's Europe region (Russia, Belarus and the South
+    Caucasus in, Türkiye out): SIPRI's fact sheet of March 2026 gives 48% as the US share of European states' arms
+    imports in 2021-25; the page gives that region's figure beside its own, so that neither is quoted as the other
+    (tolerance: the whole percent SIPRI prints)."""
+    text = " ".join(_soup(_site(briefs_project) / "index.html").get_text(" ").split())
+    assert ("For SIPRI’s own Europe region, which also counts Russia, Belarus and the South Caucasus and leaves out "
+            "Türkiye, the US share is 48%.") in text

@@ -164,4 +164,8 @@ def intro(data: ReleaseData) -> str:
     if us is not None and eu is not None:
         text += (f" In {short_period(window)}, {fmt(us.value, 'pct')} of these countries' arms imports came from "
                  f"the United States and {fmt(eu.value, 'pct')} from European suppliers.")
+        sipri = data.figure("SIPRI_EUROPE", "us_share_of_arms_imports", window)
+        if sipri is not None:  # the figure SIPRI's own releases quote, for a region drawn otherwise
+            text += (f" For SIPRI's own Europe region, which also counts Russia, Belarus and the South Caucasus and "
+                     f"leaves out Türkiye, the US share is {fmt(sipri.value, 'pct')}.")
     return text + "\n"
