@@ -10,7 +10,7 @@ import pytest
 from defence_briefs.countries import country_table
 from defence_briefs.metrics import alternatives as alt
 from defence_briefs.metrics.dependency import european_suppliers
-from defence_briefs.metrics.weapon_categories import role_of
+from defence_briefs.metrics.weapon_categories import role_of, weapon_role
 
 # the comments are SIPRI's words, from the 2026 register
 RECORDS = [
@@ -237,3 +237,19 @@ def test_the_share_of_imports_built_in_the_buyers_country(tmp_path) -> None:
     assert rows[["country", "metric", "period"]].values.tolist() == [
         ["TUR", "built_in_recipient_share_of_arms_imports", "2021-2025"]]
     assert rows["value"].iloc[0] == pytest.approx(1029.5 / 1129.5)
+
+
+def test_an_air_to_air_missile_for_an_air_defence_system_takes_the_surface_to_air_role() -> None:
+    """SIPRI's comments, 2026 register: Lithuania's AIM-120C "For NASAMS SAM systems"; Chile's "Part of $100m deal;
+    for NASAMS SAM systems from Norway"; Denmark's MICA "For VL-MICA air-defence systems". Hungary's AIM-120C-5 "for
+    JAS-39 combat aircraft" and Australia's mixed deal ("Incl AIM-120C-8 version for NASAMS-2 SAM systems and
+    AIM-120D-3 version for F/A-18E ...") stay air-to-air."""
+    rows = pd.DataFrame({
+        "weapon_description": ["long-range air-to-air missile"] * 4 + ["BVRAAM"],
+        "category": ["missiles"] * 5,
+        "comments": ["For NASAMS SAM systems", "Part of $100m deal; for NASAMS SAM systems from Norway",
+                     "$25-38 m deal; AIM-120C-5 version; for JAS-39 combat aircraft",
+                     "Incl AIM-120C-8 version for NASAMS-2 SAM systems and AIM-120D-3 version for F/A-18E and F-35A "
+                     "combat aircraft", "For VL-MICA air-defence systems"]})
+    assert weapon_role(rows).tolist() == ["surface-to-air missiles and systems"] * 2 + ["air-to-air missiles"] * 2 \
+        + ["surface-to-air missiles and systems"]

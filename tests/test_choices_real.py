@@ -172,3 +172,13 @@ def test_a_european_design_built_under_licence_outside_europe_is_no_european_opt
     assert not {"EC-155", "VBTP Guarani", "Stan Patrol-4708", "T-129B ATAK"} & systems
     type_214 = choices[choices["weapon_designation"] == "Type-214"].iloc[0]
     assert "GRC" in type_214["customers"].split(";") and "KOR" not in type_214["customers"].split(";")
+
+
+def test_amraams_for_nasams_are_air_defence_in_the_choice_set(briefs_project: Project) -> None:
+    """Lithuania's US missiles of 2016-25 that SIPRI describes as air-to-air are all "For NASAMS SAM systems"
+    (AIM-120C: 150 of 2016, 36 of 2023 and the 2024 row): its page has no air-to-air role, and its surface-to-air
+    role holds the AIM-120C beside NASAMS-2."""
+    roles = _role_texts(briefs_project.root / "reports" / "2026" / "countries" / "LTU.html")
+    assert not any(heading.startswith("Air-to-air missiles") for heading in roles)
+    surface_to_air = next(text for heading, text in roles.items() if heading.startswith("Surface-to-air missiles"))
+    assert "AIM-120C AMRAAM" in surface_to_air and "NASAMS-2" in surface_to_air

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..metrics.alternatives import ALTERNATIVE_YEARS, SINCE_YEAR
 from ..metrics.dependency import US
-from ..metrics.weapon_categories import role_of
+from ..metrics.weapon_categories import weapon_role
 from .context import Brief
 from .sipri_words import MARK, footnotes, note_for
 from .text import and_join, fmt, md_escape, md_table, short_period
@@ -270,8 +270,7 @@ def country_roles(brief: Brief) -> pd.DataFrame:
     first = data.last_year - ALTERNATIVE_YEARS + 1
     us_orders = orders[(orders["supplier"] == US) & (orders["order_year"] >= first)
                        & (orders["counted_as"] != "selection") & (orders["category"] != "other")]
-    us_orders = us_orders.assign(role=[role_of(d, c) for d, c in zip(us_orders["weapon_description"],
-                                                                     us_orders["category"], strict=True)])
+    us_orders = us_orders.assign(role=weapon_role(us_orders))
     rows = []
     ordered_roles = us_orders.groupby("role")["order_tiv"].sum().sort_values(ascending=False, kind="stable")
     # each role's rows, split once (the same rows, in the same order, as a filter per role)

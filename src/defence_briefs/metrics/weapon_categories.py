@@ -101,11 +101,31 @@ def role_of(description: str | None, category: str) -> str:
     return fallback_role(category)
 
 
+# a comment clause saying a missile SIPRI describes as air-to-air is for a ground-based air-defence system: "For
+# NASAMS-2 SAM systems", "Part of $100m deal; for NASAMS SAM systems from Norway", "For use with VL-MICA air-defence
+# system"; not a deal of mixed uses ("Incl AIM-120C-8 version for NASAMS-2 SAM systems and AIM-120D-3 version for
+# F/A-18E")
+FOR_AIR_DEFENCE = re.compile(r"^(?:surface-to-air version\b.*?\bfor|for)\s+(?:use\s+(?:with|on|in)\s+)?(?:\d+\s+)?"
+                             r"(?:[\w-]+\s+){0,3}?(?:SAM|air[- ]defen[cs]e)\s+systems?\b", re.IGNORECASE)
+AIR_TO_AIR, SURFACE_TO_AIR = "air-to-air missiles", "surface-to-air missiles and systems"
+
+
+def for_air_defence(comments: str) -> bool:
+    """Whether a clause of SIPRI's comments says the deal is for a ground- or ship-based air-defence system."""
+    return any(FOR_AIR_DEFENCE.match(clause.strip()) for clause in str(comments).split(";"))
+
+
 def weapon_role(transfers: pd.DataFrame) -> pd.Series:
-    """The role of each register record with a `category` column (see `role_of`)."""
+    """The role of each register record with a `category` column (see `role_of`); an air-to-air missile that its
+    comments say is for an air-defence system (AMRAAMs for NASAMS) takes the surface-to-air role."""
     descriptions, description_names = pd.factorize(transfers["weapon_description"], use_na_sentinel=False)
     categories, category_names = pd.factorize(transfers["category"], use_na_sentinel=False)
     pairs, pair_codes = pd.factorize(descriptions * len(category_names) + categories)  # each pair once
     roles = np.array([role_of(description_names[code // len(category_names)],
                               category_names[code % len(category_names)]) for code in pair_codes], dtype=object)
-    return pd.Series(roles[pairs], index=transfers.index, dtype=object)
+    out = pd.Series(roles[pairs], index=transfers.index, dtype=object)
+    air_to_air = out == AIR_TO_AIR
+    comments = transfers.loc[air_to_air, "comments"].fillna("")
+    ground = [for_air_defence(text) for text in comments]
+    out[comments.index[np.array(ground, dtype=bool)]] = SURFACE_TO_AIR
+    return out
