@@ -239,17 +239,29 @@ def test_the_share_of_imports_built_in_the_buyers_country(tmp_path) -> None:
     assert rows["value"].iloc[0] == pytest.approx(1029.5 / 1129.5)
 
 
-def test_an_air_to_air_missile_for_an_air_defence_system_takes_the_surface_to_air_role() -> None:
-    """SIPRI's comments, 2026 register: Lithuania's AIM-120C "For NASAMS SAM systems"; Chile's "Part of $100m deal;
-    for NASAMS SAM systems from Norway"; Denmark's MICA "For VL-MICA air-defence systems". Hungary's AIM-120C-5 "for
-    JAS-39 combat aircraft" and Australia's mixed deal ("Incl AIM-120C-8 version for NASAMS-2 SAM systems and
-    AIM-120D-3 version for F/A-18E ...") stay air-to-air."""
-    rows = pd.DataFrame({
-        "weapon_description": ["long-range air-to-air missile"] * 4 + ["BVRAAM"],
-        "category": ["missiles"] * 5,
-        "comments": ["For NASAMS SAM systems", "Part of $100m deal; for NASAMS SAM systems from Norway",
-                     "$25-38 m deal; AIM-120C-5 version; for JAS-39 combat aircraft",
-                     "Incl AIM-120C-8 version for NASAMS-2 SAM systems and AIM-120D-3 version for F/A-18E and F-35A "
-                     "combat aircraft", "For VL-MICA air-defence systems"]})
-    assert weapon_role(rows).tolist() == ["surface-to-air missiles and systems"] * 2 + ["air-to-air missiles"] * 2 \
-        + ["surface-to-air missiles and systems"]
+@pytest.mark.parametrize(("comments", "surface_to_air"), [
+    # SIPRI's comments on missiles it describes as air-to-air, 2026 register
+    ("For NASAMS SAM systems", True),  # Lithuania's AIM-120C
+    ("Part of $100m deal; for NASAMS SAM systems from Norway", True),  # Chile
+    ("For use with NASAMS/NOMADS SAM systems", True),  # the Netherlands' AIM-9X, 2024
+    ("AIM-9X Block-2 version; for NASAMS and NOMADS (MGBADS) surface-to-air missile systems a produced in Norway",
+     True),  # Norway's AIM-9X, 2025
+    ("$120m deal; for Spyder SAM; delivery planned by 2027", True),  # Czechia's I-Derby-ER
+    ("Second-hand; aid after 2022 Russian invasion of Ukraine; probably for NASAMS SAM systems", True),
+    ("AIM-120C-7 version for NASAMS SAM system from Norway", True),  # Oman
+    ("For VL-MICA air-defence systems", True),  # Denmark's MICA
+    ("For Kortenaer (Elli) frigates; RIM-7M Sea Sparrow (SAM) version", True),  # a ship's SAM
+    ("$25-38 m deal; AIM-120C-5 version; for JAS-39 combat aircraft", False),  # Hungary's, for Gripens
+    # mixed uses stay air-to-air: Norway's 2024 AMRAAMs, Ukraine's 2024 AIM-120D, Australia's 2025 deal
+    ("AIM-120C-8 version; for NASAMS SAM systems produced in Norway and F-35 combat aircraft", False),
+    ("Aid after 2022 Russian invasion of Ukraine; for NASAMS-2 SAM systems and F-16 combat aircraft", False),
+    ("Incl AIM-120C-8 version for NASAMS-2 SAM systems and AIM-120D-3 version for F/A-18E and F-35A combat "
+     "aircraft", False),
+    ("Chinese designation PL-8; possibly also for use as SAM; no. could be much lower or higher", False),
+])
+def test_an_air_to_air_missile_for_an_air_defence_system_takes_the_surface_to_air_role(comments: str,
+                                                                                     surface_to_air: bool) -> None:
+    rows = pd.DataFrame({"weapon_description": ["long-range air-to-air missile"], "category": ["missiles"],
+                         "comments": [comments]})
+    expected = "surface-to-air missiles and systems" if surface_to_air else "air-to-air missiles"
+    assert weapon_role(rows).tolist() == [expected]

@@ -17,6 +17,7 @@ from defence_briefs.render.pandoc import READER
     (0.4951, "pct", "49.5%"),  # under half: never '50%'
     (0.4999, "pct", "49.99%"),
     (0.5, "pct", "50%"),
+    (0.99996, "pct", "over 99.99%"), (0.00004, "pct", "under 0.01%"), (0.49996, "pct", "just under 50%"),
     (1.0, "pct", "100%"),
     (0.0, "pct", "0%"),
     (0.0450, "pct1", "4.5%"),

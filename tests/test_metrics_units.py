@@ -300,6 +300,23 @@ def test_nato_gaps_are_measured_on_natos_own_share() -> None:
     assert values["NLD", "nato_gap_to_3_5pct_gdp_usd", "2024"] == pytest.approx((0.035 - 0.0205) * 1162883)
 
 
+def test_nato_gaps_only_for_the_years_a_country_was_an_ally() -> None:
+    """NATO's June 2024 tables print Sweden from 2014, but Sweden "became an Ally on 7 March 2024": its shares of
+    2023 and 2024 are figures, its gap to the 2% guideline a figure for 2024 only ((2% - 1.66%) x GDP of 2023 would
+    be a gap to a guideline that did not bind it)."""
+    table = milex([("SWE", "milex_current_usd", 2024, 12000.0), ("SWE", "milex_share_of_gdp", 2024, 0.02)])
+    nato = milex([("SWE", "nato_share_of_gdp", 2023, 0.0166), ("SWE", "nato_gdp_current_usd", 2023, 584000.0),
+                  ("SWE", "nato_share_of_gdp", 2024, 0.0214), ("SWE", "nato_gdp_current_usd", 2024, 590000.0)])
+    sources = {"sipri": "s", "sipri_derived": "d", "nato": "n"}
+    values = sp.spending_metrics(table, nato, ["SWE"], [], COUNTRIES, 2024, sources).frame("t").set_index(
+        ["country", "metric", "period"])["value"]
+    assert values["SWE", "nato_share_of_gdp", "2023"] == pytest.approx(0.0166)
+    assert ("SWE", "nato_gap_to_2pct_gdp_usd", "2023") not in values.index
+    assert ("SWE", "nato_gap_to_3_5pct_gdp_usd", "2023") not in values.index
+    assert values["SWE", "nato_gap_to_2pct_gdp_usd", "2024"] == 0
+    assert values["SWE", "nato_gap_to_3_5pct_gdp_usd", "2024"] == pytest.approx((0.035 - 0.0214) * 590000)
+
+
 def test_group_totals_need_every_member() -> None:
     table = milex([("EST", "milex_current_usd", 2023, 10.0)])
     lookup = sp.lookups(sp.country_series(table))["milex_current_usd"]

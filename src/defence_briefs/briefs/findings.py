@@ -153,10 +153,10 @@ def built_at_home_words(brief: Brief) -> str:
     for supplier, designation in largest.index:
         by_supplier.setdefault(supplier, []).append(md_escape(designation))
     named = and_join([f"{and_join(designations)} from {_supplier(brief, supplier)}"
-                      for supplier, designations in by_supplier.items()])
+                      for supplier, designations in by_supplier.items()]) if by_supplier else ""
     return (f" SIPRI counts arms produced under licence or assembled in the buying country as its imports: "
             f"{spans.span('built_in_recipient_share_of_arms_imports', window)} of {brief.possessive()} arms imports "
-            f"in {short_period(window)} were built in {brief.name} (largest: {named}).")
+            f"in {short_period(window)} were built in {brief.name}" + (f" (largest: {named})." if named else "."))
 
 
 def largest_gain(now: pd.Series, before: pd.Series) -> str | None:

@@ -91,7 +91,10 @@ def fmt(value: float, kind: str) -> str:
         while digits < 2 and 0 < value < 1 and (float(f"{value * 100:.{digits}f}") in (0, 100)
                                                or value < HALF <= float(f"{value * 100:.{digits}f}") / 100):
             digits += 1
-        return f"{value * 100:.{digits}f}%"
+        shown = f"{value * 100:.{digits}f}%"
+        if 0 < value < 1 and (float(shown[:-1]) in (0, 100) or value < HALF <= float(shown[:-1]) / 100):
+            return {0.0: "under 0.01%", 100.0: "over 99.99%"}.get(float(shown[:-1]), "just under 50%")
+        return shown
     if kind == "pct_abs":
         return f"{abs(value) * 100:,.0f}%"
     if kind == "change":

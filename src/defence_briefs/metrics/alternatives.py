@@ -15,7 +15,8 @@ the European countries that ordered it since 2022 or selected it, and its US con
   Leopard-2A5 rebuilt to Leopard-2A7V"): equipment made new for the buyer's own platforms stays;
 - the type was ordered or delivered in the last ten years;
 - made in the US: a European supplier's deal "from US production line" (the M-777, 'ordered via USA') is not
-  European-made;
+  European-made, nor is a deal "produced under licence in" a buyer outside Europe (South Korea's EC-155, Brazil's
+  VBTP Guarani): its volumes and lead times are the licensee's (`built_in_recipient`, licence clauses only);
 - a design is of the origin of the supplier of its earliest new order in the register (Czechoslovakia counts as
   European: its successors are EU members). A European supplier's deliveries of a US design (Patriot systems from
   Romania's or Germany's stocks, RIM-116 RAM) are not a European option; other foreign designs are kept and marked
@@ -28,7 +29,8 @@ the European countries that ordered it since 2022 or selected it, and its US con
 - selections not yet signed (the order-book rules of `orders.classify_orders`) are shown as such, never as orders.
 
 `imports_by_role`: what each European country received in the latest window, per role, supplier and system, so a
-brief can set its US-supplied roles against the systems of the same role.
+brief can set its US-supplied roles against the systems of the same role, with whether each deal was built in the
+buying country (`built_in_recipient`; `built_in_recipient_metrics` gives the share of the imports that was).
 """
 
 from __future__ import annotations
@@ -184,9 +186,10 @@ def built_in_recipient(comments: str, recipient_name: str, licence_only: bool = 
 
 
 def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: Iterable[str], last_year: int,
-                years: int = ALTERNATIVE_YEARS) -> pd.DataFrame:
+                years: int = ALTERNATIVE_YEARS, europe: Iterable[str] = ()) -> pd.DataFrame:
     """The register rows of `makers` with `excluded_by` (one of EXCLUSION_RULES, '' for an option row) and
-    `origin`; a US design counts as excluded only for makers that are all European."""
+    `origin`; a US design, and a deal produced under licence by a buyer outside `europe` (the countries of the
+    briefs) and the European makers, count as excluded only for makers that are all European."""
     first = last_year - years + 1
     makers = set(makers)
     rows = register[register["supplier"].isin(makers) & ~register["supplier"].str.startswith("ORG_")].copy()
@@ -200,8 +203,9 @@ def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: 
     us_design = (rows["origin"] == US) if only_european else pd.Series(False, index=rows.index)
     # a European design produced under licence by a buyer outside Europe (Korea's EC-155, Brazil's Guarani) is
     # not European-made: its volumes and lead times are the licensee's
+    at_home = european | set(europe)
     licence_abroad = pd.Series(
-        [only_european and recipient not in european and built_in_recipient(text, name, licence_only=True)
+        [only_european and recipient not in at_home and built_in_recipient(text, name, licence_only=True)
          for text, name, recipient in zip(comments, rows["recipient_name"].fillna(""), rows["recipient"],
                                            strict=True)], index=rows.index, dtype=bool)
     excluded = np.select(
@@ -241,7 +245,7 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
     European customer and a volume under MIN_VOLUME_TIV, unless `keep_all` (the pages show the others; a role whose
     systems are all small still has them, so that no page says it has none)."""
     makers = set(makers)
-    rows = option_rows(classified, makers, european_makers, last_year, years)
+    rows = option_rows(classified, makers, european_makers, last_year, years, europe)
     options = rows[rows["excluded_by"] == ""]
     if options.empty:
         return pd.DataFrame(columns=CHOICE_COLUMNS)
@@ -320,11 +324,12 @@ def choice_set(classified: pd.DataFrame, deal_rows: pd.DataFrame, makers: Iterab
     return table[CHOICE_COLUMNS].reset_index(drop=True)
 
 
-def exclusion_counts(classified: pd.DataFrame, european_makers: Iterable[str], last_year: int) -> pd.DataFrame:
+def exclusion_counts(classified: pd.DataFrame, european_makers: Iterable[str], last_year: int,
+                     europe: Iterable[str] = ()) -> pd.DataFrame:
     """For the methodology: per rule, how many register rows of European makers ordered or delivered in the ten
     years it left out, their TIV for the total order, and the three largest (designation, supplier, recipient,
-    order year)."""
-    rows = option_rows(classified, european_makers, european_makers, last_year)
+    order year); `europe`: the countries of the briefs."""
+    rows = option_rows(classified, european_makers, european_makers, last_year, europe=europe)
     rows = rows[rows["in_window"]]
     out = []
     for rule in EXCLUSION_RULES[:-1]:
@@ -349,7 +354,8 @@ def imports_by_role(transfers: pd.DataFrame, deal_rows: pd.DataFrame, recipients
     built = [built_in_recipient(comments, name) for comments, name in
              zip(details["comments"].fillna(""), details["recipient_name"].fillna(""), strict=True)]
     rows = rows.assign(**{column: details[column].to_numpy() for column in ("category", "role", "weapon_designation")},
-                       second_hand=(details["status"] != NEW).to_numpy(), built_in_recipient=built)
+                       second_hand=(details["status"] != NEW).to_numpy(),
+                       built_in_recipient=np.array(built, dtype=bool))
     table = rows.groupby(["recipient", "category", "role", "supplier", "weapon_designation", "second_hand",
                           "built_in_recipient"], as_index=False).agg(tiv=("tiv", "sum"),
                                                                      source_file=("source_file", "first"))
@@ -363,8 +369,8 @@ def built_in_recipient_metrics(imports: pd.DataFrame, window: str, source: str) 
     `imports_by_role` table): the part of its register deliveries built in its own country."""
     out = MetricRows()
     totals = imports.groupby("recipient")["tiv"].sum()
-    built = imports[imports["built_in_recipient"]].groupby("recipient")["tiv"].sum().reindex(totals.index,
-                                                                                           fill_value=0.0)
+    built = imports[imports["built_in_recipient"].astype(bool)].groupby("recipient")["tiv"].sum().reindex(
+        totals.index, fill_value=0.0)
     for recipient, total in totals.items():
         if total > 0:
             out.add(recipient, "built_in_recipient_share_of_arms_imports", window, min(1.0, built[recipient] / total),

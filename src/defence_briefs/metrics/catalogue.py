@@ -202,7 +202,8 @@ CATALOGUE: tuple[MetricDefinition, ...] = (
     MetricDefinition("nato_gdp_current_usd", "USD m, current prices", "GDP as NATO publishes it.", NATO),
     MetricDefinition("nato_gap_to_{2pct,3_5pct}_gdp_usd", "USD m, current prices",
                      "max(0, target - NATO's share of GDP) x NATO GDP at current prices: measured on the share NATO "
-                     "publishes (of real GDP), so a share that meets the target has no gap.", NATO,
+                     "publishes (of real GDP), so a share that meets the target has no gap. Only for the years the "
+                     "country was an ally (Finland from 2023, Sweden from 2024).", NATO,
                      r"nato_gap_to_(2pct|3_5pct)_gdp_usd"),
     MetricDefinition("nato_core_defexp_current_usd", "USD m, current prices",
                      "Core defence expenditure, the definition agreed at The Hague (June 2025), from NATO's 2026 "

@@ -6,6 +6,8 @@ two are never combined in one figure. Pure functions over the tidy `milex` and `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from ..countries import CountryTable
@@ -109,8 +111,11 @@ def _get(lookup: Lookup | None, code: str, year: int) -> float | None:
 
 
 def country_spending(out: MetricRows, code: str, sipri: dict[str, Lookup], nato: dict[str, Lookup],
-                     derived: dict[str, Lookup], years: range, sources: dict[str, str], constant_unit: str) -> None:
-    """Add every spending figure of one country for `years` (lookups as made by `lookups`)."""
+                     derived: dict[str, Lookup], years: range, sources: dict[str, str], constant_unit: str,
+                     ally_in: Callable[[int], bool] = lambda year: True) -> None:
+    """Add every spending figure of one country for `years` (lookups as made by `lookups`); NATO's gaps to its
+    targets only for the years `ally_in` says the country was an ally (NATO's tables print Finland and Sweden
+    from 2014, but its guideline bound them from 2023 and 2024)."""
     for year in years:
         for measure, unit in SIPRI_DIRECT.items():
             out.add(code, measure, str(year), _get(sipri.get(measure), code, year), unit, sources["sipri"],
@@ -146,7 +151,7 @@ def country_spending(out: MetricRows, code: str, sipri: dict[str, Lookup], nato:
             # the target: current-price spending over current GDP differs from it where deflators differ
             # (the Netherlands 2024: 1.85% against NATO's 2.05%)
             nato_share = _get(nato.get(f"{prefix}share_of_gdp"), code, year)
-            if nato_gdp is not None and nato_share is not None:
+            if nato_gdp is not None and nato_share is not None and ally_in(year):
                 nato_estimate = _flag(nato, f"{prefix}share_of_gdp", code, year)
                 for label in targets:
                     out.add(code, f"{prefix}gap_to_{label}_gdp_usd", str(year),
@@ -241,7 +246,8 @@ def spending_metrics(milex: pd.DataFrame, nato: pd.DataFrame | None, countries: 
     constant_unit = f"USD m, constant {int(base_year.iloc[0])} prices" if len(base_year) else "USD m, constant prices"
     out = MetricRows()
     for code in countries:
-        country_spending(out, code, sipri, nato_series, derived, years, sources, constant_unit)
+        country_spending(out, code, sipri, nato_series, derived, years, sources, constant_unit,
+                         lambda year, code=code: table.is_member("NATO", code, year))
     for group in groups:
         group_spending(out, group, table, sipri, nato_series, derived, years, sources, constant_unit)
     return out

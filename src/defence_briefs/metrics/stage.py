@@ -1,7 +1,8 @@
 """The `metrics` stage: compute a release's metrics into _build/<release>/data/ (only when their inputs changed).
 
 Files: metrics.csv (every figure, tidy), bilateral_tiv.csv (yearly supplier x European recipient TIV, exact
-or allocated), pending_us_deals.csv (largest US orders not yet delivered, firm and planned parts),
+or allocated), pending_us_deals.csv (largest US orders not yet delivered: firm and uncertain parts, and the
+units selected or planned beyond those ordered, not pending),
 european_alternatives.csv (European-made systems delivered in the last ten years, by role) and
 imports_by_role.csv (each European country's deliveries of the latest window by role, supplier and system),
 orders.csv (every order by a European country since 2000, with the rules that classified it), order_revisions.csv

@@ -101,18 +101,28 @@ def role_of(description: str | None, category: str) -> str:
     return fallback_role(category)
 
 
-# a comment clause saying a missile SIPRI describes as air-to-air is for a ground-based air-defence system: "For
-# NASAMS-2 SAM systems", "Part of $100m deal; for NASAMS SAM systems from Norway", "For use with VL-MICA air-defence
-# system"; not a deal of mixed uses ("Incl AIM-120C-8 version for NASAMS-2 SAM systems and AIM-120D-3 version for
-# F/A-18E")
-FOR_AIR_DEFENCE = re.compile(r"^(?:surface-to-air version\b.*?\bfor|for)\s+(?:use\s+(?:with|on|in)\s+)?(?:\d+\s+)?"
-                             r"(?:[\w-]+\s+){0,3}?(?:SAM|air[- ]defen[cs]e)\s+systems?\b", re.IGNORECASE)
+# a comment clause saying a missile SIPRI describes as air-to-air is for, or is a version of, a surface-to-air system:
+# "For NASAMS-2 SAM systems", "Part of $100m deal; for NASAMS SAM systems from Norway", "For use with NASAMS/NOMADS
+# SAM systems", "probably for NASAMS SAM systems", "RIM-7M Sea Sparrow (SAM) version", "Surface-to-air version";
+# not a deal of mixed uses ("for NASAMS SAM systems produced in Norway and F-35 combat aircraft", "Incl AIM-120C-8
+# version for NASAMS-2 SAM systems and AIM-120D-3 version for F/A-18E ...") or a possibility ("possibly also for
+# use as SAM")
+FOR_AIR_DEFENCE = re.compile(r"^(?:probably\s+)?(?:[\w/-]+\s+version\s+)?for\b.*?\b(?:SAM|air[- ]defen[cs]e"
+                             r"|surface-to-air)\b", re.IGNORECASE)
+SURFACE_TO_AIR_VERSION = re.compile(r"\b(?:SAM|surface-to-air)\)?\s*version\b", re.IGNORECASE)
+MIXED_USE = re.compile(r"aircraft|fighter|helicopter|\bF-\d|\bF/A-", re.IGNORECASE)
 AIR_TO_AIR, SURFACE_TO_AIR = "air-to-air missiles", "surface-to-air missiles and systems"
 
 
 def for_air_defence(comments: str) -> bool:
-    """Whether a clause of SIPRI's comments says the deal is for a ground- or ship-based air-defence system."""
-    return any(FOR_AIR_DEFENCE.match(clause.strip()) for clause in str(comments).split(";"))
+    """Whether a clause of SIPRI's comments says the deal is for, or is a version of, a ground- or ship-based
+    air-defence system, and names no aircraft."""
+    for clause in (part.strip() for part in str(comments).split(";")):
+        if MIXED_USE.search(clause) or clause.lower().startswith(("possibly", "incl")):
+            continue
+        if FOR_AIR_DEFENCE.match(clause) or SURFACE_TO_AIR_VERSION.search(clause):
+            return True
+    return False
 
 
 def weapon_role(transfers: pd.DataFrame) -> pd.Series:

@@ -243,7 +243,7 @@ def choices_markdown(project: Project, manifest: Manifest) -> str:
     import pandas as pd
 
     from ..metrics import alternatives
-    from ..metrics.release_metrics import classify
+    from ..metrics.release_metrics import classify, european_countries
     from ..metrics.stage import metrics_dir
     from ..metrics.weapon_categories import weapon_category, weapon_role
 
@@ -253,7 +253,8 @@ def choices_markdown(project: Project, manifest: Manifest) -> str:
     register = register.assign(category=weapon_category(register))
     register = register.assign(role=weapon_role(register))
     european = european_suppliers(countries)
-    counts = alternatives.exclusion_counts(classify(register, countries), european, latest.last_data_year)
+    counts = alternatives.exclusion_counts(classify(register, countries), european, latest.last_data_year,
+                                           european_countries(countries, latest.last_data_year))
     first = latest.last_data_year - alternatives.ALTERNATIVE_YEARS + 1
     lines = [f"Release {latest.name}: register rows of European suppliers ordered or delivered in "
              f"{short_period(f'{first}-{latest.last_data_year}')} that each rule left out of the choice set.", "",
