@@ -187,6 +187,7 @@ def test_roles_follow_the_descriptions_and_fall_back_to_the_category() -> None:
     ("Guardian Extreme version; probably assembled in Bulgaria", "Bulgaria", True),
     ("Command post version; producer under licence in Latvia", "Latvia", True),  # SIPRI's spelling
     ("For coast guard; produced under licence in USA as Sentinel or 154ft cutter", "United States", True),
+    ("XC-360 version produced under licence in Poland as Rosomak", "Poland", True),  # Poland's AMV
     ("For 231 Tornado IDS combat aircraft produced in United Kingdom; produced under licence in United Kingdom",
      "United Kingdom", True),
     # a part of the deal, a possibility, or the platform it is for: not said of the deal
@@ -251,6 +252,7 @@ def test_the_share_of_imports_built_in_the_buyers_country(tmp_path) -> None:
     ("AIM-120C-7 version for NASAMS SAM system from Norway", True),  # Oman
     ("For VL-MICA air-defence systems", True),  # Denmark's MICA
     ("For Kortenaer (Elli) frigates; RIM-7M Sea Sparrow (SAM) version", True),  # a ship's SAM
+    ("For 2 OPV-90 corvette from Germany", True),  # Bulgaria's MICA, beside its VL-MICA-M "For 2 OPV-90 corvettes"
     ("$25-38 m deal; AIM-120C-5 version; for JAS-39 combat aircraft", False),  # Hungary's, for Gripens
     # mixed uses stay air-to-air: Norway's 2024 AMRAAMs, Ukraine's 2024 AIM-120D, Australia's 2025 deal
     ("AIM-120C-8 version; for NASAMS SAM systems produced in Norway and F-35 combat aircraft", False),

@@ -510,7 +510,7 @@ def test_the_orders_key_finding_counts_the_orders_sipri_has_not_valued(briefs_pr
     item = next(li for li in _soup(_site(briefs_project) / "countries" / "TUR.html").find(id="key-findings")
                 .find_all("li") if "ordered since 2022" in li.get_text())
     text = " ".join(item.get_text(" ").split()).replace("( ", "(")
-    assert "SIPRI gives no TIV yet to 6 of its orders since 2022 (2 from European suppliers), which the share " \
+    assert "SIPRI gives no total TIV yet to 6 of its orders since 2022 (2 from European suppliers), which the share " \
            "leaves out" in text, text
 
 

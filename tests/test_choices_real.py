@@ -184,3 +184,15 @@ def test_amraams_for_nasams_are_air_defence_in_the_choice_set(briefs_project: Pr
     assert not any(heading.startswith("Air-to-air missiles") for heading in roles)
     surface_to_air = next(text for heading, text in roles.items() if heading.startswith("Surface-to-air missiles"))
     assert "AIM-120C AMRAAM" in surface_to_air and "NASAMS-2" in surface_to_air
+
+
+def test_no_us_system_of_a_role_is_dropped(briefs_project: Project) -> None:
+    """A role shows three US systems and collapses the rest, never drops them: Ukraine's 3? Patriot of 2025
+    (2026 register, "financed by ... PURL", 141 TIV m, none delivered) and Denmark's ESSM Block-2 of 2025 ("DKK880 m
+    ($133 m) deal") are in their surface-to-air roles beside the AMRAAMs ordered for NASAMS."""
+    site = briefs_project.root / "reports" / "2026" / "countries"
+    for country, designation in (("UKR", "Patriot"), ("DNK", "ESSM Block-2")):
+        roles = _role_texts(site / f"{country}.html")
+        surface_to_air = next(text for heading, text in roles.items()
+                              if heading.startswith("Surface-to-air missiles"))
+        assert designation in surface_to_air, country

@@ -148,7 +148,7 @@ def _text(project: Project, country: str) -> str:
 
 
 def test_orders_sipri_has_not_valued_are_counted_beside_the_shares(briefs_project: Project) -> None:
-    """The order shares by volume leave out orders SIPRI gives no TIV yet. The Netherlands' register rows of
+    """The order shares by volume leave out orders SIPRI gives no total TIV yet. The Netherlands' register rows of
     2022-25 with no TIV for the total order, read by hand: 18, of which the 44 CV-90 Mk-4 IFV from Sweden (2025) are
     "selected 2025 but not yet ordered by end-2025", so 17 orders; 11 from European suppliers (Germany 6: Leopard-2A8,
     Skyranger-30, ship engine, RAM Block-2B twice, RCT-30; Norway 2: JSM, NOMADS; Finland, France, Sweden 1 each);
@@ -158,7 +158,7 @@ def test_orders_sipri_has_not_valued_are_counted_beside_the_shares(briefs_projec
                       & (register["tiv_order"].fillna(0.0) <= 0)]
     assert len(no_tiv) == 18
     assert no_tiv["supplier"].isin(["DEU", "NOR", "FIN", "FRA", "SWE"]).sum() == 12  # with the CV-90 selection
-    assert ("SIPRI gives no TIV yet to 17 orders the Netherlands placed in 2022–25 (11 from European suppliers), "
+    assert ("SIPRI gives no total TIV yet to 17 orders the Netherlands placed in 2022–25 (11 from European suppliers), "
             "among them 4 Orka from France (2024) and 46 Leopard-2A8 from Germany (2025): the shares by volume above "
             "leave them out.") in _text(briefs_project, "NLD")
 
@@ -166,11 +166,11 @@ def test_orders_sipri_has_not_valued_are_counted_beside_the_shares(briefs_projec
 @pytest.mark.parametrize(("country", "sentence"), [
     # Montenegro's only orders of 2022-25 have no TIV (2 OPV-60M from France, 2024; CARDOM 120mm from Israel, 2023,
     # no number): no shares to leave them out of
-    ("MNE", "SIPRI's register records no valued arms orders placed by Montenegro since 2022. SIPRI gives no TIV yet "
-            "to 2 orders Montenegro placed in 2022–25 (1 from European suppliers), among them 2 OPV-60M from France "
-            "(2024). "),
+    ("MNE", "SIPRI's register records no valued arms orders placed by Montenegro since 2022. SIPRI gives no total "
+            "TIV yet to 2 orders Montenegro placed in 2022–25 (1 from European suppliers), among them 2 OPV-60M from "
+            "France (2024). "),
     # Albania's one: 20? LMV-2 from Italy (2025), a number SIPRI marks uncertain
-    ("ALB", "SIPRI gives no TIV yet to Albania's order of about 20 LMV-2 from Italy (2025): the shares by volume "
+    ("ALB", "SIPRI gives no total TIV yet to Albania's order of about 20 LMV-2 from Italy (2025): the shares by volume "
             "above leave it out."),
     # Poland's platforms first: 36 FA-50 Block-20 from South Korea (2022); 3 A-26 from Sweden, an order year SIPRI
     # marks uncertain ("2025,?"), which keeps its '?'

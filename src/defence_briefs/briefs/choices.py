@@ -26,7 +26,7 @@ from .text import and_join, fmt, md_escape, md_table, short_period
 
 EUROPEAN_SHOWN = 3  # European systems a role shows before the rest collapse (web)
 EUROPEAN_IN_PDF = 2
-US_SHOWN = 3  # the US systems received in a role, largest first
+US_SHOWN = 3  # the US systems received or ordered in a role, largest first, before the rest collapse (web)
 ROLES_IN_PDF = 3
 ROLES_OPEN = 4  # roles shown open on the web; the others collapse under their heading
 ROLE_NOTES_FILE = "role_notes.csv"
@@ -212,16 +212,17 @@ def none_sentence(role: str, data, small: list) -> str:
 def role_block(data, role: str, us_systems: list, names: bool, heading: str, open_: bool = True,
                note: str = "") -> str:
     """A role's heading, its table (the US systems, then the European systems shown, the largest first, those beyond
-    EUROPEAN_SHOWN collapsed) and its notes; the whole role collapsed under its heading unless `open_`."""
+    US_SHOWN and EUROPEAN_SHOWN collapsed, never dropped) and its notes; the whole role collapsed under its heading
+    unless `open_`."""
     rows = _by_role(data.whole)
     all_european, european = rows.every.get(role, []), rows.shown.get(role, [])
     table_header = _header(data)
     shown = _rows(data, us_systems[:US_SHOWN], "US", names) + _rows(data, european[:EUROPEAN_SHOWN], "Europe", names)
     text = md_table(table_header, shown, ALIGN) + "\n"
-    rest = european[EUROPEAN_SHOWN:]
-    if rest:
-        text += collapsed(f"{len(rest)} more European system{'s' if len(rest) > 1 else ''} of this role",
-                          md_table(table_header, _rows(data, rest, "Europe", names), ALIGN))
+    for rest, bloc, words in ((us_systems[US_SHOWN:], "US", "US"), (european[EUROPEAN_SHOWN:], "Europe", "European")):
+        if rest:
+            text += collapsed(f"{len(rest)} more {words} system{'s' if len(rest) > 1 else ''} of this role",
+                              md_table(table_header, _rows(data, rest, bloc, names), ALIGN))
     text += footnotes([(row.weapon_designation, "") for row in [*us_systems, *european]])
     if note:
         text += note + "\n\n"

@@ -133,14 +133,14 @@ def order_book(brief: Brief) -> str | None:
     firm = _span(brief, "pending_orders_tiv_firm", year)
     uncertain = _span(brief, "pending_orders_tiv_uncertain", year)
     sentence = (f"Of the {_span(brief, 'pending_orders_tiv', year)} TIV m (SIPRI's trend-indicator value, a "
-                f"measure of volume) on order at the end of {year}, {firm} are orders of a firm number and "
-                f"{uncertain} orders whose number SIPRI marks uncertain ('?'; ordered all the same)")
+                f"measure of volume) on order at the end of {year}, orders of a firm number make up {firm} and "
+                f"orders whose number SIPRI marks uncertain ('?', but ordered) {uncertain}")
     us_firm = brief.figure("us_share_of_pending_orders_firm", year)
     if us_firm is not None and us_firm.value == 0:
-        sentence += "; none of those of a firm number is from the United States"
+        sentence += "; none of the orders of a firm number is from the United States"
     elif us_firm is not None:
-        sentence += (f"; the United States holds {_span(brief, 'us_share_of_pending_orders_firm', year)} of those "
-                     f"of a firm number")
+        sentence += (f"; the United States holds {_span(brief, 'us_share_of_pending_orders_firm', year)} of the "
+                     f"orders of a firm number")
     return sentence + "." + _locked_in(brief)
 
 
@@ -211,7 +211,7 @@ def at_stake(brief: Brief, compact: bool = False) -> str | None:
 COMPACT = ((EDIS, "The EU's 50% goal (2030) is about procurement budgets"),
            (": what it buys from its own industry is not in SIPRI's transfers,", ","),
            (" (SIPRI's trend-indicator value, a measure of volume)", ""),
-           ("; ordered all the same)", ")"),
+           (" ('?', but ordered)", " ('?')"),
            (" (by weapon category, from SIPRI's trade register)", ""),
            (" (a projection from SIPRI's schedules and delivery paces, backtested in the methodology; orders still "
             "to come are not in it)", " (a projection; orders still to come are not in it)"))

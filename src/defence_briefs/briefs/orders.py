@@ -158,14 +158,15 @@ def selections_sentence(brief: Brief) -> str | None:
     return (f"Not counted as orders: {_span(brief, 'arms_selections_tiv', since)} million TIV of deals that SIPRI "
             f"lists as selected since 2022 but not yet ordered by the end of {last}, {us_part}; the largest, "
             f"{md_escape(number + str(largest['weapon_designation']))} from "
-            f"{md_escape(_supplier_name(brief.data, largest['supplier']))} ({int(largest['order_year'])}).")
+            f"{md_escape(_supplier_name(brief.data, largest['supplier']))} ({int(largest['order_year'])}"
+            f"{'?' if largest['order_year_uncertain'] else ''}).")
 
 
 def unvalued_sentence(brief: Brief) -> str | None:
-    """The orders placed since 2022 that SIPRI gives no TIV yet (Leopard-2A8, Orka): the shares by volume leave
-    them out, so the sentence counts them, with the European ones, and names up to two, larger platforms first
-    and firm numbers before those SIPRI marks uncertain ('about'; an uncertain order year keeps SIPRI's '?'); a
-    deal only partly ordered is not named."""
+    """The orders placed since 2022 that SIPRI gives no total TIV yet (Leopard-2A8, Orka; or no number, as for
+    many missile orders): the shares by volume leave them out, so the sentence counts them, with the European ones,
+    and names up to two, larger platforms first and firm numbers before those SIPRI marks uncertain ('about'; an
+    uncertain order year keeps SIPRI's '?'); a deal only partly ordered is not named."""
     since = since_invasion(brief.data.last_year)
     count = int(_value(brief, "arms_orders_unvalued_count", since) or 0)
     if not count:
@@ -194,7 +195,7 @@ def unvalued_sentence(brief: Brief) -> str | None:
         subject, pronoun = (f"{count} orders {brief.name} placed in {short_period(since)} ({from_europe})"
                             + (f", among them {and_join(named)}" if named else "")), "them"
     valued = _value(brief, "arms_orders_tiv", since)
-    return (f"SIPRI gives no TIV yet to {subject}"
+    return (f"SIPRI gives no total TIV yet to {subject}"
             + (f": the shares by volume above leave {pronoun} out." if valued else "."))
 
 
@@ -338,10 +339,10 @@ def orders_key_finding(brief: Brief) -> str | None:
     if count:  # Türkiye's 20 Typhoons of 2025: not in the share
         european = _value(brief, "arms_orders_unvalued_count_from_europe", since)
         if count == 1:
-            unvalued = (f"; SIPRI gives no TIV yet to one of its orders since 2022 ("
+            unvalued = (f"; SIPRI gives no total TIV yet to one of its orders since 2022 ("
                         f"{'from' if european else 'not from'} a European supplier), which the share leaves out")
         else:
-            unvalued = (f"; SIPRI gives no TIV yet to {_span(brief, 'arms_orders_unvalued_count', since)} of its "
+            unvalued = (f"; SIPRI gives no total TIV yet to {_span(brief, 'arms_orders_unvalued_count', since)} of its "
                         f"orders since 2022 ("
                         + (f"{_span(brief, 'arms_orders_unvalued_count_from_europe', since)} from European "
                            f"suppliers" if european else "none from European suppliers")

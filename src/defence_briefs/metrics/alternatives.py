@@ -72,10 +72,11 @@ CHOICE_COLUMNS = [
 ROLE_IMPORT_COLUMNS = ["recipient", "category", "role", "supplier", "weapon_designation", "second_hand",
                       "built_in_recipient", "tiv", "source_file"]
 # a clause of SIPRI's comments saying where a deal was built: "produced under licence in Turkiye", "assembled from
-# kits in Turkey", "most assembled/produced under licence in Poland"; not "incl production under licence" (a part),
+# kits in Turkey", "most assembled/produced under licence in Poland", "XC-360 version produced under licence in
+# Poland"; not "incl production under licence" (a part),
 # "possibly assembled" or "designed for production under licence" (not said to have happened)
-BUILT_IN = re.compile(r"(?:most |probably )?(?:assembled|produc(?:ed|er)|licence[- ]produced)\b.*?\bin ([A-Z][\w ]*)",
-                      re.IGNORECASE)
+BUILT_IN = re.compile(r"(?:[\w/-]+ version )?(?:most |probably )?(?:assembled|produc(?:ed|er)|licence[- ]produced)\b"
+                      r".*?\bin ([A-Z][\w ]*)", re.IGNORECASE)
 
 
 def _in_window(frame: pd.DataFrame, first: int, last: int) -> pd.Series:

@@ -101,14 +101,16 @@ def role_of(description: str | None, category: str) -> str:
     return fallback_role(category)
 
 
-# a comment clause saying a missile SIPRI describes as air-to-air is for, or is a version of, a surface-to-air system:
-# "For NASAMS-2 SAM systems", "Part of $100m deal; for NASAMS SAM systems from Norway", "For use with NASAMS/NOMADS
+# a comment clause saying a missile SIPRI describes as air-to-air is for, or is a version of, a surface-to-air system,
+# or is for a warship ("For 2 OPV-90 corvette from Germany": Bulgaria's MICA for VL-MICA-M): "For NASAMS-2 SAM
+# systems", "Part of $100m deal; for NASAMS SAM systems from Norway", "For use with NASAMS/NOMADS
 # SAM systems", "probably for NASAMS SAM systems", "RIM-7M Sea Sparrow (SAM) version", "Surface-to-air version";
 # not a deal of mixed uses ("for NASAMS SAM systems produced in Norway and F-35 combat aircraft", "Incl AIM-120C-8
 # version for NASAMS-2 SAM systems and AIM-120D-3 version for F/A-18E ...") or a possibility ("possibly also for
 # use as SAM")
 FOR_AIR_DEFENCE = re.compile(r"^(?:probably\s+)?(?:[\w/-]+\s+version\s+)?for\b.*?\b(?:SAM|air[- ]defen[cs]e"
-                             r"|surface-to-air)\b", re.IGNORECASE)
+                             r"|surface-to-air|corvettes?|frigates?|destroyers?|ships?|boats?|OPVs?)\b",
+                             re.IGNORECASE)  # an air-to-air missile for a warship is its surface-to-air missile
 SURFACE_TO_AIR_VERSION = re.compile(r"\b(?:SAM|surface-to-air)\)?\s*version\b", re.IGNORECASE)
 MIXED_USE = re.compile(r"aircraft|fighter|helicopter|\bF-\d|\bF/A-", re.IGNORECASE)
 AIR_TO_AIR, SURFACE_TO_AIR = "air-to-air missiles", "surface-to-air missiles and systems"

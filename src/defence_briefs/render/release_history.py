@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..briefs.context import ReleaseData
-from ..briefs.text import TIMES_FROM, fmt, long_date, md_escape, short_period
+from ..briefs.text import TIMES_FROM, long_date, md_escape, short_period
 from ..metrics.release_changes import moved, new_years, revisions, revisions_by_country
 
 PAGE = "changes.html"
@@ -24,8 +24,8 @@ def country_anchor(country: str) -> str:
 
 def _change(match: re.Match) -> str:
     change = float(match.group(1).replace(",", "")) / 100
-    if change >= TIMES_FROM:
-        return f"({fmt(change, 'times')})"
+    if change >= TIMES_FROM:  # whole times: beside values rounded to whole TIV m, a decimal reads as a sum gone wrong
+        return f"(about {1 + change:,.0f} times)"
     # whole percents, but a revision listed from 0.5% reads as itself, not as +0%
     return f"({change * 100:+.1f}%)" if abs(change) < 0.1 else f"({change * 100:+.0f}%)"
 
