@@ -27,7 +27,7 @@ MARKUP = (
 )
 HYPHEN_PERIOD = re.compile(r"\b(?:19|20)\d\d-(?:19|20)?\d\d\b")
 ISO_DATE = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
-TIMES = re.compile(r"(?<!about )(?<![\d,])\d[\d,]*(?:\.\d+)? times\b|about [0-2](?:\.\d+)? times\b")
+TIMES = re.compile(r"(?<!about )(?<![\d,.])\d[\d,]*(?:\.\d+)? times\b|about [0-2](?:\.\d+)? times\b")
 # '2019–2023' where the house writes '2019–23' (a publisher's title keeps its own: NATO's "(2014–2024)")
 FULL_YEAR_RANGE = re.compile(r"\b(19|20)\d\d–\1\d\d\b")
 TITLES_WITH_RANGES = ("Defence Expenditure of NATO Countries (",)

@@ -107,9 +107,10 @@ def test_invisible_characters_are_caught() -> None:
 def test_unreadable_precision_is_caught() -> None:
     """The second read's cases: "11,481% higher" (Ukraine), "+1,656.1% since 2014", "1,000% higher" (Hungary)."""
     for text in ("were 11,481% higher than in 2016–20", "+1,656.1% since 2014", "were 1,000% higher",
-                 "+431.5% on 2024", "about 1.5 times"):
+                 "+431.5% on 2024", "about 1.5 times", "3.6 times"):
         assert style_problems(text), text
-    for text in ("were about 116 times those of 2016–20", "+23.9% on 2024", "+931% on 2014", "about 18 times"):
+    for text in ("were about 116 times those of 2016–20", "+23.9% on 2024", "+931% on 2014", "about 18 times",
+                 "about 3.6 times the 2014 level"):
         assert style_problems(text) == [], text
 
 
@@ -376,7 +377,9 @@ def test_findings_name_the_largest_supplier_and_every_supplier_above_20_percent(
     assert checked >= 35
     deu = " ".join(_findings(_site(briefs_project) / "countries" / "DEU.html"))
     assert "Israel was Germany's largest arms supplier" in deu.replace("’", "'") and "delivered in 2025" in deu
-    assert "South Korea was Poland" in " ".join(_findings(_site(briefs_project) / "countries" / "POL.html"))
+    # South Korea's and the US's shares are within the split's error: named together, South Korea first
+    assert "South Korea and the United States were Poland" in " ".join(
+        _findings(_site(briefs_project) / "countries" / "POL.html"))
 
 
 def _peer_counts(metrics: pd.DataFrame, europe: list[str], last_year: int, page_soup: BeautifulSoup) -> dict:

@@ -114,11 +114,15 @@ def test_the_pending_rule_as_the_pages_write_it_gives_the_pending_totals(real_pr
     from defence_briefs.metrics.dependency import PENDING_RULE
 
     assert "2015–25" in PENDING_RULE and "2023–25" in PENDING_RULE and "selected but not yet ordered" in PENDING_RULE
+    assert "planned fleet beyond those ordered" in PENDING_RULE
     register = load_table(real_project, "2026", "transfers")
     metrics = load_metrics(real_project, "2026").set_index(["country", "metric", "period"])["value"]
-    # what SIPRI gives as selected but not yet ordered is not an order (orders.csv's selection_tiv, pinned above)
-    selected = register["source_ref"].map(orders.set_index("source_ref")["selection_tiv"]).fillna(0.0)
-    undelivered = register["tiv_order"] - selected - register["tiv_delivered"].fillna(0.0)
+    # what SIPRI gives as selected but not yet ordered, and the units of a planned fleet beyond those ordered, are
+    # not orders (orders.csv's selection_tiv and planned_tiv, pinned above: Switzerland's F-35A, the UK's F-35B)
+    by_ref = orders.set_index("source_ref")
+    selected = register["source_ref"].map(by_ref["selection_tiv"]).fillna(0.0)
+    planned = register["source_ref"].map(by_ref["planned_tiv"]).fillna(0.0)
+    undelivered = register["tiv_order"] - selected - planned - register["tiv_delivered"].fillna(0.0)
     last_delivery = register["delivery_years"].map(lambda years: max(years) if len(years) else 0)
     kept = (undelivered > 0) & ((register["order_year"] >= 2015) | (last_delivery >= 2023))
     for entity in ("EUROPE", "TUR"):
