@@ -303,7 +303,9 @@ def test_site_in_headless_chromium_offline(briefs_project: Project) -> None:
     site = _site(briefs_project)
     pages = [*sorted(p for p in site.rglob("*.html") if p.parent.name != "assets"),
              briefs_project.reports_dir / "index.html"]
-    reports = open_pages(pages, ARTIFACTS / "screens")
+    # full-page screenshots to look at cost about 1.3 s a page (a minute of the suite): on request only
+    shots = ARTIFACTS / "screens" if os.environ.get("DEFENCE_TEST_SCREENSHOTS") else None
+    reports = open_pages(pages, shots)
     assert len(reports) >= 7  # 4 briefs, the overview, the methodology, the releases index
     for report in reports:
         assert report.network_requests == [] and report.blocked_requests == [], report
