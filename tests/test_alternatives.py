@@ -201,7 +201,7 @@ def test_roles_follow_the_descriptions_and_fall_back_to_the_category() -> None:
     ("Produced under licence in Turkmenistan", "Turkiye", False),
 ])
 def test_a_deal_built_in_the_buyers_country(comments: str, recipient: str, built: bool) -> None:
-    assert alt.built_in_recipient(comments, recipient) is built
+    assert alt.built_in_recipient(comments, country_table().code_for(recipient)) is built
 
 
 def test_a_european_design_licence_built_outside_europe_is_not_an_option(tmp_path) -> None:

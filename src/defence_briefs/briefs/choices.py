@@ -343,7 +343,8 @@ def brief_choice_summary(brief: Brief) -> str:
     rows = []
     for role in roles.head(ROLES_IN_PDF).itertuples():
         us = _us_rows(data, role.role, role.designations)[:1]
-        european, small = _by_role(data.whole).shown.get(role.role, []), _by_role(data.whole).every.get(role.role, [])
+        rows_of_role = _by_role(data.whole)
+        european, small = rows_of_role.shown.get(role.role, []), rows_of_role.every.get(role.role, [])
         if european:
             options = "; ".join(f"{md_escape(r.weapon_designation)} ({md_escape(and_join(_names(data, r.makers)))}"
                                 f"{'; US content' if r.us_content else ''}), {_short_lead(r)}"

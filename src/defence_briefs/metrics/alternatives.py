@@ -36,13 +36,13 @@ buying country (`built_in_recipient`; `built_in_recipient_metrics` gives the sha
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
+from ..countries import country_table
 from .dependency import US, WINDOW_YEARS
 from .records import UNIT_FRACTION, MetricRows
 
@@ -160,28 +160,20 @@ def us_parts_for(register: pd.DataFrame, designations: Iterable[str], first: int
     return parts
 
 
-# the other names SIPRI's comments use for a recipient's country: former names and short forms
-OTHER_NAMES = {"turkiye": ("turkey",), "czechia": ("czech republic",), "north macedonia": ("macedonia",),
-               "united states": ("usa",), "united kingdom": ("uk",), "germany": ("frg",)}
-
-
-def _plain(name: str) -> str:
-    """'Türkiye' -> 'turkiye'."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
-
-
-def built_in_recipient(comments: str, recipient_name: str, licence_only: bool = False) -> bool:
-    """Whether SIPRI's comments say the deal was produced under licence or assembled in the recipient's own country
-    (a clause starting with the words of BUILT_IN, naming the recipient; with `licence_only`, a clause that says
-    'licence', not only 'assembled'); SIPRI counts such production as imports."""
-    recipient = _plain(recipient_name)
-    if not recipient:
-        return False
-    names = (recipient, *OTHER_NAMES.get(recipient, ()))
+def built_in_recipient(comments: str, recipient: str, licence_only: bool = False) -> bool:
+    """Whether SIPRI's comments say the deal was produced under licence or assembled in the country of `recipient`
+    (ISO3): a clause starting with the words of BUILT_IN whose place is one of that country's names in the table of
+    countries (Turkiye, Turkey, USA); with `licence_only`, a clause that says 'licence', not only 'assembled'.
+    SIPRI counts such production as imports."""
+    countries = country_table()
     for clause in str(comments).split(";"):
         match = BUILT_IN.match(clause.strip())
-        if match and (not licence_only or "licen" in clause.lower()) and any(
-                re.match(rf"{re.escape(name)}\b", _plain(match.group(1))) for name in names):
+        if not match or (licence_only and "licen" not in clause.lower()):
+            continue
+        words = match.group(1).split()  # "Turkiye as 76mm National Naval Gun": the longest name at its start
+        place = next((code for n in range(min(4, len(words)), 0, -1)
+                      if (code := countries.code_for(" ".join(words[:n])))), None)
+        if place == recipient:
             return True
     return False
 
@@ -206,8 +198,8 @@ def option_rows(register: pd.DataFrame, makers: Iterable[str], european_makers: 
     # not European-made: its volumes and lead times are the licensee's
     at_home = european | set(europe)
     licence_abroad = pd.Series(
-        [only_european and recipient not in at_home and built_in_recipient(text, name, licence_only=True)
-         for text, name, recipient in zip(comments, rows["recipient_name"].fillna(""), rows["recipient"],
+        [only_european and recipient not in at_home and built_in_recipient(text, recipient, licence_only=True)
+         for text, recipient in zip(comments, rows["recipient"],
                                            strict=True)], index=rows.index, dtype=bool)
     excluded = np.select(
         [rows["status"] != NEW, comments.str.contains(POSSIBLY_SECOND_HAND), comments.str.contains(REBUILT),
@@ -350,10 +342,9 @@ def imports_by_role(transfers: pd.DataFrame, deal_rows: pd.DataFrame, recipients
     first = last_year - WINDOW_YEARS + 1
     rows = deal_rows[deal_rows["year"].between(first, last_year) & (deal_rows["tiv"] > 0)]
     rows = rows[rows["recipient"].isin(set(recipients))]
-    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation", "status", "comments",
-                                                      "recipient_name"]]
-    built = [built_in_recipient(comments, name) for comments, name in
-             zip(details["comments"].fillna(""), details["recipient_name"].fillna(""), strict=True)]
+    details = transfers.loc[rows["deal"].to_numpy(), ["category", "role", "weapon_designation", "status", "comments"]]
+    built = [built_in_recipient(comments, recipient) for comments, recipient in
+             zip(details["comments"].fillna(""), rows["recipient"], strict=True)]
     rows = rows.assign(**{column: details[column].to_numpy() for column in ("category", "role", "weapon_designation")},
                        second_hand=(details["status"] != NEW).to_numpy(),
                        built_in_recipient=np.array(built, dtype=bool))
